@@ -1,0 +1,206 @@
+"""Hand a `MatrixModel` to a solver and read back the solver's own verdict.
+
+Two back ends over the same model definition:
+- `pulp`: builds a PuLP LpProblem (HiGHS through PuLP's highspy interface, or CBC), reads
+  `prob.sol_status`; the default, and the only way to reach CBC;
+- `highspy`: passes the sparse matrices straight to HiGHS — no per-variable Python objects,
+  which matters only for the largest models.
+
+Never "optimal" unless the solver proved it: `proven_optimal` is true only when the solver
+reports an optimal solution and the remaining gap is zero (within its tolerance).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import MatrixModel
+from .scenario import Solver
+
+OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit_feasible", "infeasible", "no_solution"
+
+
+@dataclass
+class Solution:
+    status: str                  # optimal | time_limit_feasible | infeasible | no_solution
+    values: np.ndarray | None    # column values (rounded for integer columns), None without a solution
+    objective: float | None
+    best_bound: float | None
+    gap: float | None            # relative gap (objective − bound) / max(|objective|, 1e-9); None when unknown
+    solver: str
+    solver_version: str
+    seconds_build: float
+    seconds_solve: float
+
+    @property
+    def proven_optimal(self) -> bool:
+        return self.status == OPTIMAL
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Silence C-level stdout (HiGHS prints a banner whenever a solver object is made)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # e.g. under a test runner's capture
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+def solve_model(model: MatrixModel, settings: Solver, hint: np.ndarray | None = None) -> Solution:
+    if settings.backend == "highspy" and settings.name == "highs":
+        return _solve_highspy(model, settings, hint)
+    return _solve_pulp(model, settings)
+
+
+def _gap(objective: float | None, bound: float | None) -> float | None:
+    if objective is None or bound is None or not np.isfinite(bound):
+        return None
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
+def _round_integers(values: np.ndarray, model: MatrixModel) -> np.ndarray:
+    out = np.asarray(values, float).copy()
+    out[model.integer] = np.round(out[model.integer])
+    return out
+
+
+# --- PuLP -------------------------------------------------------------------------------------------
+
+
+def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
+    import pulp
+
+    started = time.perf_counter()
+    prob = pulp.LpProblem("consolidation", pulp.LpMinimize)
+    variables = [pulp.LpVariable(f"v{k}", lowBound=model.col_lo[k], upBound=model.col_hi[k],
+                                 cat=pulp.LpBinary if model.integer[k] and model.col_hi[k] <= 1 else
+                                 pulp.LpInteger if model.integer[k] else pulp.LpContinuous)
+                 for k in range(model.n_cols)]
+    prob += pulp.LpAffineExpression([(variables[k], float(model.c[k])) for k in np.flatnonzero(model.c)])
+    A, lo, hi = model.matrix()
+    for r in range(A.shape[0]):
+        start, end = A.indptr[r], A.indptr[r + 1]
+        expr = pulp.LpAffineExpression([(variables[k], float(v)) for k, v in zip(A.indices[start:end], A.data[start:end])])
+        if lo[r] == hi[r]:
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"r{r}", float(hi[r]))
+        else:
+            if np.isfinite(hi[r]):
+                prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, f"r{r}", float(hi[r]))
+            if np.isfinite(lo[r]):
+                prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, f"r{r}g", float(lo[r]))
+    if settings.name == "highs":
+        solver = pulp.HiGHS(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap,
+                            threads=settings.threads, random_seed=0)
+    else:
+        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap,
+                                   threads=settings.threads, options=["randomSeed 1", "randomCbcSeed 1"])
+    build = time.perf_counter() - started
+    started = time.perf_counter()
+    with quiet_stdout():
+        prob.solve(solver)
+    seconds = time.perf_counter() - started
+
+    has_solution = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    values = _round_integers([v.varValue or 0.0 for v in variables], model) if has_solution else None
+    objective = float(model.c @ values) if has_solution else None
+    bound = None
+    if settings.name == "highs":
+        version = _highs_version()
+        info = prob.solverModel.getInfo()
+        bound = float(info.mip_dual_bound) if has_solution else None
+    else:
+        version = "CBC (PuLP bundled)"
+    if prob.sol_status == pulp.LpSolutionOptimal:
+        status = OPTIMAL
+        if settings.name == "cbc":
+            bound = objective
+        gap = _gap(objective, bound) if bound is not None else 0.0
+        if settings.mip_gap > 0 and gap is not None and gap > 1e-9:
+            status = FEASIBLE  # stopped at the requested gap: a good plan, not a proven optimum
+    elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
+        status = FEASIBLE
+    elif prob.sol_status == pulp.LpSolutionInfeasible:
+        status = INFEASIBLE
+    else:
+        status = NO_SOLUTION
+    return Solution(status, values, objective, bound if has_solution else None,
+                    _gap(objective, bound) if status != OPTIMAL else 0.0, settings.name, version, build, seconds)
+
+
+def _highs_version() -> str:
+    import importlib.metadata
+
+    return f"HiGHS {importlib.metadata.version('highspy')}"
+
+
+# --- highspy directly --------------------------------------------------------------------------------
+
+
+def _solve_highspy(model: MatrixModel, settings: Solver, hint: np.ndarray | None) -> Solution:
+    import highspy
+
+    started = time.perf_counter()
+    A, lo, hi = model.matrix()
+    A = A.tocsc()
+    with quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", float(settings.time_limit_s))
+    h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
+    h.setOptionValue("threads", int(settings.threads))
+    h.setOptionValue("random_seed", 0)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = model.n_cols, A.shape[0]
+    lp.col_cost_ = model.c.astype(float)
+    lp.col_lower_, lp.col_upper_ = model.col_lo.astype(float), model.col_hi.astype(float)
+    inf = highspy.kHighsInf
+    lp.row_lower_ = np.where(np.isfinite(lo), lo, -inf).astype(float)
+    lp.row_upper_ = np.where(np.isfinite(hi), hi, inf).astype(float)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in model.integer]
+    h.passModel(lp)
+    if hint is not None and len(hint) == model.n_cols:
+        solution = highspy.HighsSolution()
+        solution.col_value = list(map(float, hint))
+        solution.value_valid = True
+        h.setSolution(solution)
+    build = time.perf_counter() - started
+    started = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - started
+    status = h.getModelStatus()
+    info = h.getInfo()
+    S = highspy.HighsModelStatus
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    values = _round_integers(np.array(h.getSolution().col_value), model) if has_solution else None
+    objective = float(model.c @ values) if has_solution else None
+    bound = float(info.mip_dual_bound) if has_solution else None
+    if status == S.kOptimal and has_solution:
+        gap = _gap(objective, bound)
+        verdict = OPTIMAL if settings.mip_gap == 0 or (gap is not None and gap <= 1e-9) else FEASIBLE
+    elif status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        verdict = INFEASIBLE
+    elif has_solution:
+        verdict = FEASIBLE
+    else:
+        verdict = NO_SOLUTION
+    return Solution(verdict, values, objective, bound, 0.0 if verdict == OPTIMAL else _gap(objective, bound),
+                    "highs", _highs_version(), build, seconds)

@@ -1,0 +1,34 @@
+"""The `consolidate` command line: one command per job, each reading like a sentence.
+
+    consolidate validate tianjin              # check a region model and summarise it
+    consolidate run baseline --out out/base   # solve a scenario into a plan folder
+"""
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="consolidate")
+def main():
+    """Plan the consolidation of development zones (开发区) and test what-if policies.
+
+    A region model (districts, zones, adjacency) and a scenario (caps, hosts, merge
+    modes, sharing rules) go in; a proven-optimal plan of hosts, members and
+    revocations comes out, checked independently of the model that made it.
+
+    Start with `consolidate run` (the bundled Tianjin model, article 18 as written).
+    """
+
+
+def _register() -> None:
+    from . import validate
+
+    for module in (validate,):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()

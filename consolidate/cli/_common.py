@@ -1,0 +1,36 @@
+"""What every command shares: turning our errors into messages and exit codes, common options."""
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from ..errors import ConsolidateError
+
+
+def reports_errors(command):
+    """Run a command body; a ConsolidateError becomes its message on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ConsolidateError as error:
+            click.secho(f"Error: {error}", fg="red", err=True)
+            sys.exit(error.exit_code)
+
+    return wrapper
+
+
+def echo_table(frame, title: str | None = None) -> None:
+    """Print a small pandas table readably (rich when the terminal allows, plain text otherwise)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if" else "left")
+    for row in frame.itertuples(index=False):
+        table.add_row(*("" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row))
+    Console(width=max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns)))).print(table)

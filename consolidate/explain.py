@@ -1,0 +1,142 @@
+"""Why no plan exists, and what would relax it.
+
+Before solving, a cheap bound per capped district: zones that can neither join any host nor be
+revoked must survive; if more of them count against a district than its cap, no plan exists, and
+we can name the district, the zones and the rule that pins each one. After solving, an infeasible
+component is probed with one relaxation at a time (a higher cap, cross-district merges, revocation,
+a wider distance, no fairness bound), and the relaxations that make it feasible are reported.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import ConsolidateError, InfeasibleError
+from .problem import Problem
+from .region import Region
+from .scenario import Scenario
+
+
+def precheck(problem: Problem, region: Region, scenario: Scenario) -> None:
+    """Raise InfeasibleError if some district must keep more zones than its cap, whatever the plan."""
+    can_join = np.zeros(problem.n_zones, bool)
+    can_join[problem.pair_member] = True
+    stuck = ~can_join & ~problem.revocable | problem.must_host
+    reasons, blocked = [], []
+    for district, cap in sorted(problem.caps.items()):
+        counted = np.flatnonzero(problem.count_district == district)
+        pinned = counted[stuck[counted]]
+        if len(pinned) <= cap:
+            continue
+        blocked.append(district)
+        names = "; ".join(f"{region.zones.at[problem.zone_ids[k], 'name']} ({_why_stuck(problem, k, region, scenario)})"
+                          for k in pinned)
+        reasons.append(f"{region.district_name(district)} has {len(counted)} zones that count against a cap of {cap}, "
+                       f"but {len(pinned)} of them can neither join a host nor be revoked: {names}")
+    if blocked:
+        relax = relaxation_hints(scenario, [region.district_name(d) for d in blocked])
+        raise InfeasibleError("no plan satisfies the rules:\n  - " + "\n  - ".join(reasons)
+                              + "\nwhat would relax it: " + "; ".join(relax), reasons, relax)
+
+
+def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> str:
+    zone = region.zones.iloc[k]
+    why = []
+    if problem.must_host[k]:
+        why.append("pinned as a host")
+    else:
+        m = scenario.merging
+        rule = {"adjacent": "no eligible host it is adjacent to", "nearby":
+                f"no eligible host within {m.max_distance_km:g} km", "connected": "no eligible host it can connect to"}
+        extra = []
+        if not m.cross_district:
+            extra.append("cross-district merges off")
+        if m.customs != "ignore" and str(zone["kind"]).startswith("customs_"):
+            extra.append(f"customs rule '{m.customs}'")
+        why.append(rule[m.contiguity] + (f" ({', '.join(extra)})" if extra else ""))
+    r = scenario.revocation
+    if not problem.must_host[k]:
+        if not r.allowed:
+            why.append("revocation not allowed")
+        elif zone["level"] in r.protect_levels:
+            why.append(f"{zone['level']} zones are protected from revocation")
+        elif zone.name in scenario.pins.keep:
+            why.append("pinned to keep")
+        elif r.require_grade:
+            why.append(f"not graded {r.require_grade}")
+        elif r.max_area_ha is not None and zone["approved_area_ha"] > r.max_area_ha:
+            why.append(f"larger than revocation.max_area_ha={r.max_area_ha:g}")
+        elif r.max_gdp_share is not None:
+            why.append(f"GDP above revocation.max_gdp_share={r.max_gdp_share:g} of its district's zones")
+    return "; ".join(why)
+
+
+def relaxation_hints(scenario: Scenario, districts: list[str]) -> list[str]:
+    """What a planner could loosen, as --set overrides, for the rules in force."""
+    hints = [f"raise the cap (--set rules.district_caps.{districts[0]}=N)" if districts
+             else "raise rules.district_cap"]
+    m, r = scenario.merging, scenario.revocation
+    if not m.cross_district:
+        hints.append("allow cross-district merges (--set merging.cross_district=true)")
+    if m.contiguity == "adjacent":
+        hints.append("accept nearby zones as members (--set merging.contiguity=nearby)")
+    if m.max_distance_km is not None:
+        hints.append(f"widen max_distance_km (--set merging.max_distance_km={m.max_distance_km * 2:g})")
+    if not r.allowed:
+        hints.append("allow revocation (--set revocation.allowed=true)")
+    elif r.max_gdp_share is not None or r.max_area_ha is not None or r.require_grade:
+        hints.append("let larger zones be revoked (--set revocation.max_gdp_share=null)")
+    if m.hosts.min_score is not None:
+        hints.append("lower merging.hosts.min_score")
+    if scenario.fairness.max_district_loss is not None or scenario.fairness.min_kept is not None:
+        hints.append("loosen the fairness bounds (--set fairness.max_district_loss=null)")
+    return hints
+
+
+def diagnose(problem: Problem, region: Region, scenario: Scenario, infeasible: list) -> None:
+    """Raise InfeasibleError for components the solver proved infeasible, naming districts and rules."""
+    districts = sorted({d for r in infeasible for d in problem.count_district[r.zones] if d in problem.caps})
+    names = [region.district_name(d) for d in districts]
+    zones = sum(len(r.zones) for r in infeasible)
+    reasons = [f"the solver proved that no plan exists for {zones} zones in "
+               f"{', '.join(names) or 'uncapped districts'} under the rules in force"]
+    fair = scenario.fairness
+    if fair.max_district_loss is not None or fair.min_kept is not None:
+        reasons.append("fairness bounds are in force (fairness.max_district_loss / min_kept): merges that move "
+                       "GDP or revenue between districts, and revocations, may be what they forbid")
+    working = probe_relaxations(region, scenario)
+    relax = working or relaxation_hints(scenario, names)
+    head = "relaxations that each give a plan: " if working else "what could relax it: "
+    raise InfeasibleError("no plan satisfies the rules:\n  - " + "\n  - ".join(reasons) + "\n" + head
+                          + "; ".join(relax), reasons, relax)
+
+
+def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
+    """Try one relaxation at a time on small regions; return those that make the problem feasible."""
+    if len(region.zones) > 400:
+        return []
+    from .scenario import apply_overrides, scenario_from_dict
+    from .solve import solve
+
+    base = scenario.resolved()
+    fair = scenario.fairness
+    candidates = [f"rules.district_cap={scenario.rules.district_cap + 1}"]
+    if not scenario.merging.cross_district:
+        candidates.append("merging.cross_district=true")
+    if not scenario.revocation.allowed:
+        candidates.append("revocation.allowed=true")
+    elif scenario.revocation.max_gdp_share is not None:
+        candidates.append("revocation.max_gdp_share=null")
+    if scenario.merging.max_distance_km is not None:
+        candidates.append(f"merging.max_distance_km={scenario.merging.max_distance_km * 2:g}")
+    if fair.max_district_loss is not None or fair.min_kept is not None:
+        candidates.append("fairness.max_district_loss=null")
+    working = []
+    for override in candidates:
+        data = apply_overrides(base, [override] + (["fairness.min_kept=null"] if override.startswith("fairness") else []))
+        data["solver"]["time_limit_s"] = min(data["solver"]["time_limit_s"], 10)
+        try:
+            solve(region, scenario_from_dict(data))
+        except ConsolidateError:  # still infeasible, or stopped: this relaxation proves nothing
+            continue
+        working.append(f"--set {override}")
+    return working

@@ -1,0 +1,90 @@
+"""The adjacency graph of zones: explicit edges, derived edges, or both.
+
+    >>> from consolidate.graph import zone_graph, islands
+    >>> G = zone_graph(region)            # networkx.Graph; edge attribute km (great-circle)
+    >>> islands(G)                        # zones with no neighbour
+    []
+
+Derivation methods (region.yaml `adjacency.derive`):
+- `delaunay` (max_km): Delaunay triangulation of the zone points, edges longer than max_km dropped;
+- `knn` (k, max_km): each zone linked to its k nearest zones;
+- `distance` (max_km): every pair within max_km.
+"""
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+from scipy.spatial import Delaunay, QhullError, cKDTree
+
+from .geo import haversine_km, local_xy_km, pairs_within_km, unit_vectors
+from .region import Region
+
+
+def zone_graph(region: Region) -> nx.Graph:
+    """Every zone a node (with its attributes), every edge weighted by great-circle km."""
+    zones = region.zones
+    graph = nx.Graph()
+    graph.add_nodes_from(zones.index)
+    edges: set[tuple[str, str]] = set()
+    for a, b in zip(region.edges["zone_a"], region.edges["zone_b"]):
+        edges.add((min(a, b), max(a, b)))
+    kinds = {(min(a, b), max(a, b)): k for a, b, k in
+             zip(region.edges["zone_a"], region.edges["zone_b"], region.edges["kind"])}
+    if region.derive:
+        edges |= derived_edges(zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
+    lat, lon = zones["lat"], zones["lon"]
+    for a, b in sorted(edges):
+        km = float(haversine_km(lat[a], lon[a], lat[b], lon[b])) if np.isfinite([lat[a], lon[a], lat[b], lon[b]]).all() else float("nan")
+        graph.add_edge(a, b, km=round(km, 3), kind=kinds.get((a, b)) or "derived")
+    return graph
+
+
+def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict) -> set[tuple[str, str]]:
+    """Edges (as sorted id pairs) from points by the region's derivation rule."""
+    method, max_km = derive["method"], derive.get("max_km", np.inf)
+    n = len(ids)
+    pairs: set[tuple[int, int]] = set()
+    if n < 2:
+        return set()
+    if method == "distance":
+        i, j, _ = pairs_within_km(lat, lon, max_km)
+        pairs = set(zip(i.tolist(), j.tolist()))
+    elif method == "knn":
+        k = min(derive.get("k", 4), n - 1)
+        _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
+        pairs = {(min(a, b), max(a, b)) for a, row in enumerate(neighbours) for b in row[1:] if a != b}
+    elif method == "delaunay":
+        pairs = _delaunay_pairs(local_xy_km(lat, lon))
+    if np.isfinite(max_km) and pairs:
+        a, b = np.array(sorted(pairs)).T
+        km = haversine_km(lat[a], lon[a], lat[b], lon[b])
+        pairs = {(int(x), int(y)) for x, y, d in zip(a, b, km) if d <= max_km}
+    return {(min(ids[a], ids[b]), max(ids[a], ids[b])) for a, b in pairs}
+
+
+def _delaunay_pairs(xy: np.ndarray) -> set[tuple[int, int]]:
+    if len(xy) == 2:
+        return {(0, 1)}
+    try:
+        # QJ joggles the input so every point, even a duplicate, is a vertex of the triangulation
+        triangles = Delaunay(xy, qhull_options="QJ Qbb Qc").simplices
+    except (QhullError, ValueError):  # all points on a line: link consecutive points along it
+        order = np.lexsort((xy[:, 1], xy[:, 0]))
+        return {(min(a, b), max(a, b)) for a, b in zip(order[:-1].tolist(), order[1:].tolist())}
+    sides = np.vstack([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
+    sides.sort(axis=1)
+    return set(map(tuple, np.unique(sides, axis=0).tolist()))
+
+
+def islands(graph: nx.Graph) -> list[str]:
+    """Zones with no neighbour, sorted."""
+    return sorted(n for n, d in graph.degree() if d == 0)
+
+
+def edges_table(graph: nx.Graph):
+    """The graph's edges as a table (zone_a, zone_b, km, kind), sorted."""
+    import pandas as pd
+
+    rows = [(a, b, d["km"], d.get("kind", "")) for a, b, d in graph.edges(data=True)]
+    rows = [(min(a, b), max(a, b), km, kind) for a, b, km, kind in rows]
+    return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])

@@ -1,0 +1,207 @@
+"""The consolidation MIP, defined once as sparse matrices; `backends.py` hands it to a solver.
+
+Variables (all binary) for the zones and allowed pairs of one component:
+    host[i]      zone i survives (x[i,i] in the design's notation; it may receive members)
+    join[p]      pair p = (i, j): zone i joins host j (x[i,j])
+    revoke[i]    zone i is revoked (r[i]); only for revocable zones
+Constraints:
+    assign       host[i] + Σ_j join[i,j] + revoke[i] = 1          every zone exactly once
+    link         join[i,j] ≤ host[j]                               members join surviving hosts
+    cap          Σ_{i counted in d} host[i] ≤ cap[d]               per capped district
+    fairness     Σ coef·host + Σ coef·join ≥ bound                 per district and measure (linear rules)
+    separator    join[i,j] ≤ Σ_{v∈S} join[v,j]                     connected groups (cuts, added in a loop)
+    flow         single-commodity flow per host                    connected groups (alternative)
+Objective: Σ cost_pair·join + Σ cost_revoke·revoke + Σ cost_host·host.
+
+    >>> model = build_model(problem, zones, pairs)
+    >>> model.add_separator_cuts(cuts)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from .problem import Problem
+
+
+@dataclass
+class MatrixModel:
+    """min c·v  s.t.  row_lo ≤ A·v ≤ row_hi,  col_lo ≤ v ≤ col_hi,  v integer where `integer`."""
+
+    zones: np.ndarray                    # global zone indices, in column order of `host`
+    pairs: np.ndarray                    # global pair indices, in column order of `join`
+    revocable: np.ndarray                # global zone indices that have a revoke column
+    c: np.ndarray
+    col_lo: np.ndarray
+    col_hi: np.ndarray
+    integer: np.ndarray
+    rows: list[sparse.csr_matrix] = field(default_factory=list)
+    row_lo: list[np.ndarray] = field(default_factory=list)
+    row_hi: list[np.ndarray] = field(default_factory=list)
+    row_kind: list[str] = field(default_factory=list)
+    host_col: dict[int, int] = field(default_factory=dict)   # global zone -> column
+    join_col: dict[int, int] = field(default_factory=dict)   # global pair -> column
+    revoke_col: dict[int, int] = field(default_factory=dict)  # global zone -> column
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.c)
+
+    def matrix(self) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray]:
+        """All constraint blocks stacked: (A, lower, upper)."""
+        if not self.rows:
+            return sparse.csr_matrix((0, self.n_cols)), np.empty(0), np.empty(0)
+        return (sparse.vstack(self.rows, format="csr"), np.concatenate(self.row_lo), np.concatenate(self.row_hi))
+
+    def add_block(self, kind: str, rows: list[int], cols: list[int], vals: list[float],
+                  lo: np.ndarray, hi: np.ndarray) -> None:
+        n_rows = len(lo)
+        if n_rows == 0:
+            return
+        block = sparse.csr_matrix((np.asarray(vals, float), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
+                                  shape=(n_rows, self.n_cols))
+        self.rows.append(block)
+        self.row_lo.append(np.asarray(lo, float))
+        self.row_hi.append(np.asarray(hi, float))
+        self.row_kind.extend([kind] * n_rows)
+
+    def add_columns(self, c: np.ndarray, lo: np.ndarray, hi: np.ndarray, integer: np.ndarray) -> np.ndarray:
+        """Append columns (e.g. flow variables); existing blocks are widened. Returns the new indices."""
+        start = self.n_cols
+        self.c = np.concatenate([self.c, c])
+        self.col_lo = np.concatenate([self.col_lo, lo])
+        self.col_hi = np.concatenate([self.col_hi, hi])
+        self.integer = np.concatenate([self.integer, integer])
+        self.rows = [sparse.csr_matrix((b.data, b.indices, b.indptr), shape=(b.shape[0], self.n_cols))
+                     for b in self.rows]
+        return np.arange(start, self.n_cols)
+
+    def add_separator_cuts(self, cuts: list[tuple[int, int, list[int]]], problem: Problem) -> int:
+        """Cuts join[i,j] − Σ_{v∈S} join[v,j] ≤ 0 for (member i, host j, separator S); returns how many were new."""
+        rows, cols, vals = [], [], []
+        pair_of = _pair_lookup(problem, self.pairs)
+        count = 0
+        for i, j, separator in cuts:
+            p = pair_of.get((i, j))
+            if p is None:
+                continue
+            rows.append(count), cols.append(self.join_col[p]), vals.append(1.0)
+            for v in separator:
+                q = pair_of.get((v, j))
+                if q is not None:
+                    rows.append(count), cols.append(self.join_col[q]), vals.append(-1.0)
+            count += 1
+        self.add_block("separator", rows, cols, vals, np.full(count, -np.inf), np.zeros(count))
+        return count
+
+
+def _pair_lookup(problem: Problem, pairs: np.ndarray) -> dict[tuple[int, int], int]:
+    return {(int(problem.pair_member[p]), int(problem.pair_host[p])): int(p) for p in pairs}
+
+
+def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> MatrixModel:
+    """The MIP over one component: `zones` (global indices) and the `pairs` among them."""
+    zones = np.asarray(zones, np.int64)
+    pairs = np.asarray(pairs, np.int64)
+    revocable = zones[problem.revocable[zones]]
+    nz, npairs, nr = len(zones), len(pairs), len(revocable)
+    host_col = {int(z): k for k, z in enumerate(zones)}
+    join_col = {int(p): nz + k for k, p in enumerate(pairs)}
+    revoke_col = {int(z): nz + npairs + k for k, z in enumerate(revocable)}
+    c = np.concatenate([problem.cost_host[zones], problem.cost_pair[pairs], problem.cost_revoke[revocable]])
+    col_lo = np.zeros(len(c))
+    col_hi = np.ones(len(c))
+    col_lo[[host_col[int(z)] for z in zones[problem.must_host[zones]]]] = 1
+    for z in zones[problem.must_revoke[zones]]:
+        col_lo[revoke_col[int(z)]] = 1
+    model = MatrixModel(zones=zones, pairs=pairs, revocable=revocable, c=c, col_lo=col_lo, col_hi=col_hi,
+                        integer=np.ones(len(c), bool), host_col=host_col, join_col=join_col, revoke_col=revoke_col)
+
+    # assign: host[i] + Σ join[i,·] + revoke[i] = 1
+    local = {int(z): k for k, z in enumerate(zones)}
+    member_rows = np.array([local[int(m)] for m in problem.pair_member[pairs]], np.int64)
+    rows = np.concatenate([np.arange(nz), member_rows, [local[int(z)] for z in revocable]])
+    cols = np.concatenate([np.arange(nz), nz + np.arange(npairs), nz + npairs + np.arange(nr)])
+    model.add_block("assign", rows, cols, np.ones(len(rows)), np.ones(nz), np.ones(nz))
+
+    # link: join[i,j] − host[j] ≤ 0
+    host_cols = np.array([host_col[int(h)] for h in problem.pair_host[pairs]], np.int64)
+    rows = np.concatenate([np.arange(npairs), np.arange(npairs)])
+    cols = np.concatenate([nz + np.arange(npairs), host_cols])
+    vals = np.concatenate([np.ones(npairs), -np.ones(npairs)])
+    model.add_block("link", rows, cols, vals, np.full(npairs, -np.inf), np.zeros(npairs))
+
+    # cap: Σ host[i] over zones counted in d ≤ cap[d]
+    districts = problem.count_district[zones]
+    capped = sorted({d for d in districts if d in problem.caps})
+    row_of = {d: k for k, d in enumerate(capped)}
+    mask = np.array([d in row_of for d in districts], bool)
+    model.add_block("cap", [row_of[d] for d in districts[mask]], np.arange(nz)[mask], np.ones(mask.sum()),
+                    np.full(len(capped), -np.inf), np.array([problem.caps[d] for d in capped], float))
+
+    _add_fairness(model, problem, zones, pairs)
+    if problem.contiguity == "connected" and problem.connected_method == "flow":
+        _add_flow(model, problem)
+    return model
+
+
+def _add_fairness(model: MatrixModel, problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> None:
+    rows, cols, vals, lo = [], [], [], []
+    for row in problem.fairness:
+        host_part = row["host"][zones]
+        pair_part = row["pair"][pairs]
+        if not host_part.any() and not pair_part.any():
+            continue
+        k = len(lo)
+        for z, v in zip(zones[host_part != 0], host_part[host_part != 0]):
+            rows.append(k), cols.append(model.host_col[int(z)]), vals.append(float(v))
+        for p, v in zip(pairs[pair_part != 0], pair_part[pair_part != 0]):
+            rows.append(k), cols.append(model.join_col[int(p)]), vals.append(float(v))
+        lo.append(row["bound"] - 1e-9 * max(1.0, row["bound"]))
+    model.add_block("fairness", rows, cols, vals, np.array(lo), np.full(len(lo), np.inf))
+
+
+def _add_flow(model: MatrixModel, problem: Problem) -> None:
+    """Single-commodity flow: each host j sends one unit to each of its members along graph edges whose
+    ends both belong to j's group; an arc may carry flow only into a zone that is in the group."""
+    graph = problem.graph
+    index = {z: k for k, z in enumerate(problem.zone_ids)}
+    by_host: dict[int, list[int]] = {}
+    for p in model.pairs:
+        by_host.setdefault(int(problem.pair_host[p]), []).append(int(p))
+    arcs = []  # (host j, u, v)
+    for j, host_pairs in sorted(by_host.items()):
+        group = {int(problem.pair_member[p]) for p in host_pairs} | {j}
+        for u in sorted(group):
+            for name in graph.neighbors(problem.zone_ids[u]):
+                v = index[name]
+                if v in group and v != j:
+                    arcs.append((j, u, v))
+    if not arcs:
+        return
+    big = {j: float(len(ps)) for j, ps in by_host.items()}
+    cols = model.add_columns(np.zeros(len(arcs)), np.zeros(len(arcs)),
+                             np.array([big[j] for j, _, _ in arcs]), np.zeros(len(arcs), bool))
+    pair_of = _pair_lookup(problem, model.pairs)
+    # capacity: f[j,u,v] ≤ big_j · join[v,j]
+    rows, cc, vals = [], [], []
+    for k, (j, u, v) in enumerate(arcs):
+        rows += [k, k]
+        cc += [cols[k], model.join_col[pair_of[(v, j)]]]
+        vals += [1.0, -big[j]]
+    model.add_block("flow_capacity", rows, cc, vals, np.full(len(arcs), -np.inf), np.zeros(len(arcs)))
+    # balance at each member v of host j: inflow − outflow = join[v,j]
+    balance: dict[tuple[int, int], int] = {}
+    rows, cc, vals = [], [], []
+    for p in model.pairs:
+        balance[(int(problem.pair_host[p]), int(problem.pair_member[p]))] = len(balance)
+    for k, (j, u, v) in enumerate(arcs):
+        if (j, v) in balance:
+            rows.append(balance[(j, v)]), cc.append(cols[k]), vals.append(1.0)
+        if (j, u) in balance:
+            rows.append(balance[(j, u)]), cc.append(cols[k]), vals.append(-1.0)
+    for (j, v), r in balance.items():
+        rows.append(r), cc.append(model.join_col[pair_of[(v, j)]]), vals.append(-1.0)
+    model.add_block("flow_balance", rows, cc, vals, np.zeros(len(balance)), np.zeros(len(balance)))

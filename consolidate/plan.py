@@ -1,0 +1,301 @@
+"""A consolidation plan: its tables, its summary, and its output folder.
+
+    >>> plan = solve(region, scenario)
+    >>> plan.table            # one row per zone: status host | member | revoked, host_id, mode, …
+    >>> plan.districts        # per district: zones before/after, cap, and each measure before/after
+    >>> plan.to_dir("out/baseline")          # plan.csv, districts.csv, flows.csv, graph.csv, summary.json
+    >>> Plan.from_dir("out/baseline")        # read it back (e.g. to re-account under another rule)
+
+Output folders are written atomically: into a temporary sibling folder first, then renamed, so a
+failure never leaves a half-written plan behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .backends import OPTIMAL
+from .errors import CheckFailed, InputError, Problem as InputProblem
+from .geo import haversine_km
+from .problem import COMPREHENSIVE_BONDED, Problem
+from .region import CUSTOMS_PREFIX, Region
+from .scenario import Scenario
+
+PLAN_COLUMNS = ["zone_id", "name", "district_id", "managing_district_id", "level", "kind", "status", "host_id",
+                "group_id", "mode", "new_kind", "distance_to_host_km"]
+
+
+@dataclass
+class Plan:
+    table: pd.DataFrame                  # indexed by zone_id, PLAN_COLUMNS
+    districts: pd.DataFrame              # indexed by district_id
+    flows: pd.DataFrame                  # measure, from_district, to_district, value
+    edges: pd.DataFrame                  # zone_a, zone_b, km, kind: the links the plan uses
+    summary: dict[str, Any]
+    region: Region | None = None
+    scenario: Scenario | None = None
+    extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def proven_optimal(self) -> bool:
+        return bool(self.summary.get("proven_optimal"))
+
+    def to_dir(self, out: str | Path, charts: bool = True) -> Path:
+        """Write the plan folder atomically; returns its path."""
+        out = Path(out).expanduser().resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            self.write_tables(tmp)
+            if charts and self.region is not None:
+                from .charts import plan_charts
+
+                plan_charts(self, tmp)
+            replace_dir(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+    def write_tables(self, folder: Path) -> None:
+        table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
+        table.to_csv(folder / "plan.csv", index=False, float_format="%.3f", lineterminator="\n")
+        self.districts.reset_index(drop=True).to_csv(folder / "districts.csv", index=False, float_format="%.4f",
+                                                     lineterminator="\n")
+        self.flows.to_csv(folder / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
+        self.edges.to_csv(folder / "graph.csv", index=False, float_format="%.3f", lineterminator="\n")
+        for name, frame in sorted(self.extra.items()):
+            frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.4f", lineterminator="\n")
+        (folder / "summary.json").write_text(json.dumps(self.summary, ensure_ascii=False, indent=2, default=_plain)
+                                             + "\n", encoding="utf-8")
+
+    @classmethod
+    def from_dir(cls, folder: str | Path) -> "Plan":
+        """Read a plan folder written by `to_dir` (region and scenario are re-loaded from the summary)."""
+        folder = Path(folder)
+        needed = ["plan.csv", "districts.csv", "summary.json"]
+        missing = [n for n in needed if not (folder / n).is_file()]
+        if missing:
+            raise InputError(InputProblem(str(folder), f"not a plan folder: missing {', '.join(missing)}",
+                                          "give a folder written by `consolidate run --out`"))
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False) \
+            if (folder / name).is_file() else pd.DataFrame()
+        table = read("plan.csv")
+        table["distance_to_host_km"] = pd.to_numeric(table["distance_to_host_km"], errors="coerce")
+        table = table.set_index("zone_id", drop=False).rename_axis(None)
+        districts = pd.read_csv(folder / "districts.csv", dtype={"district_id": str})
+        districts = districts.set_index("district_id", drop=False).rename_axis(None)
+        flows = pd.read_csv(folder / "flows.csv", dtype={"from_district": str, "to_district": str}) \
+            if (folder / "flows.csv").is_file() else pd.DataFrame()
+        edges = read("graph.csv")
+        region = scenario = None
+        try:
+            from .region import load_region
+            from .scenario import scenario_from_dict
+
+            scenario = scenario_from_dict(summary["scenario"], where=f"{folder}/summary.json")
+            region = load_region(summary.get("region_path") or scenario.region)
+        except (InputError, KeyError):
+            pass
+        return cls(table, districts, flows, edges, summary, region, scenario)
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put folder `new` at `target`, replacing what was there, never leaving a half-written `target`."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+        os.replace(target, old / "previous")
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _plain(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+# --- assembling a plan from solved components ------------------------------------------------------
+
+
+def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, results: list,
+                  scores: pd.Series | None, grades: pd.Series | None, seconds: dict) -> Plan:
+    from .allocation import account, parse_rule
+    from .checks import check_plan
+
+    zones = region.zones
+    ids = problem.zone_ids
+    status = np.full(problem.n_zones, "host", dtype=object)
+    host = np.array(ids, dtype=object)
+    mode = np.full(problem.n_zones, "", dtype=object)
+    for result in results:
+        for p in result.chosen_pairs:
+            i, j = int(problem.pair_member[p]), int(problem.pair_host[p])
+            status[i], host[i], mode[i] = "member", ids[j], problem.pair_mode[p]
+        for i in result.revoked:
+            status[i], host[i] = "revoked", ""
+    table = pd.DataFrame({
+        "zone_id": ids, "name": zones["name"].to_numpy(), "district_id": zones["district_id"].to_numpy(),
+        "managing_district_id": zones["managing_district_id"].to_numpy(), "level": zones["level"].to_numpy(),
+        "kind": zones["kind"].to_numpy(), "status": status, "host_id": host, "group_id": host, "mode": mode,
+    }, index=ids)
+    table["new_kind"] = _folded_kinds(table, scenario)
+    table["distance_to_host_km"] = _distances(table, zones)
+
+    district_ids = list(region.districts.index)
+    rules = {m: parse_rule(spec, f"allocation.{m}") for m, spec in scenario.allocation.items()}
+    accounting = account(table, zones, rules, district_ids)
+    districts = _district_table(region, scenario, table, problem, accounting.districts)
+    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades)
+    edges = _used_edges(table, graph)
+
+    summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
+    plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
+    if scores is not None:
+        plan.extra["scores"] = pd.DataFrame({"zone_id": ids, "score": scores.reindex(ids).round(6).to_numpy(),
+                                             "grade": grades.reindex(ids).to_numpy() if grades is not None else ""})
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        raise CheckFailed("the solved plan failed independent checks (a bug in the model — please report it):\n  - "
+                          + "\n  - ".join(f"{c.name}: {c.detail}" for c in failed))
+    return plan
+
+
+def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
+    """Under `customs: fold`, a customs host with customs members becomes a comprehensive bonded zone."""
+    new_kind = pd.Series("", index=table.index, dtype=object)
+    if scenario.merging.customs != "fold":
+        return new_kind
+    customs = table["kind"].str.startswith(CUSTOMS_PREFIX)
+    members = table[(table["status"] == "member") & customs]
+    for host_id in sorted(set(members["host_id"])):
+        if table.at[host_id, "kind"] != COMPREHENSIVE_BONDED:
+            new_kind[host_id] = COMPREHENSIVE_BONDED
+    return new_kind
+
+
+def _distances(table: pd.DataFrame, zones: pd.DataFrame) -> pd.Series:
+    out = pd.Series(np.nan, index=table.index)
+    out[table["status"] == "host"] = 0.0
+    members = table[table["status"] == "member"]
+    if len(members):
+        m, h = members.index, members["host_id"].to_numpy()
+        out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
+                                       zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
+    return out
+
+
+def _district_table(region: Region, scenario: Scenario, table: pd.DataFrame, problem: Problem,
+                    accounts: pd.DataFrame) -> pd.DataFrame:
+    counted = pd.Series(problem.count_district, index=table.index)
+    before = counted.groupby(counted).size()
+    after = counted[table["status"] == "host"].groupby(counted).size()
+    frame = pd.DataFrame(index=region.districts.index)
+    frame["district_id"] = region.districts.index
+    frame["name"] = region.districts["name"]
+    frame["zones_before"] = before.reindex(frame.index, fill_value=0).astype(int)
+    frame["zones_after"] = after.reindex(frame.index, fill_value=0).astype(int)
+    frame["merged_away"] = counted[table["status"] == "member"].groupby(counted).size() \
+        .reindex(frame.index, fill_value=0).astype(int)
+    frame["revoked"] = counted[table["status"] == "revoked"].groupby(counted).size() \
+        .reindex(frame.index, fill_value=0).astype(int)
+    frame["cap"] = [problem.caps.get(d, pd.NA) for d in frame.index]
+    frame["cap"] = frame["cap"].astype("Int64")
+    frame["exempt"] = [d not in problem.caps for d in frame.index]
+    return frame.join(accounts.drop(columns=[c for c in accounts.columns if c in frame.columns], errors="ignore"))
+
+
+def _used_edges(table: pd.DataFrame, graph: nx.Graph) -> pd.DataFrame:
+    """Member–host links and, inside each group, the adjacency edges that hold it together."""
+    rows = []
+    groups = table[table["status"] != "revoked"].groupby("group_id").groups
+    for host, members in groups.items():
+        members = set(members)
+        if len(members) < 2:
+            continue
+        for a, b, data in graph.subgraph(members).edges(data=True):
+            rows.append((min(a, b), max(a, b), data["km"], "adjacency"))
+        for m in sorted(members - {host}):
+            if not graph.has_edge(m, host):
+                rows.append((min(m, host), max(m, host), table.at[m, "distance_to_host_km"], "link"))
+    return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])
+
+
+def _summary(region: Region, scenario: Scenario, problem: Problem, results: list, table: pd.DataFrame,
+             accounting, checks, seconds: dict) -> dict:
+    solved = [r for r in results if not r.presolved]
+    status = "optimal" if all(r.status == OPTIMAL for r in results) else "time_limit_feasible"
+    objective = float(sum(r.objective for r in results))
+    bounds = [r.best_bound for r in results]
+    best_bound = float(sum(bounds)) if all(b is not None for b in bounds) else None
+    gap = 0.0 if status == "optimal" else (max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
+                                           if best_bound is not None else None)
+    parts = _objective_parts(problem, results, scenario)
+    counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
+    by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
+    solver_version = next((r.solver_version for r in solved if r.solver_version), "")
+    return {
+        "region": region.name,
+        "region_title": region.title,
+        "region_path": str(region.root) if region.root else None,
+        "scenario": scenario.resolved(),
+        "input_files": region.files,
+        "data_note": region.data_note,
+        "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
+        .astype(int).to_dict(),
+        "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,
+                   "time_limit_s": scenario.solver.time_limit_s, "mip_gap": scenario.solver.mip_gap,
+                   "threads": scenario.solver.threads, "processes": scenario.solver.processes},
+        "status": status,
+        "proven_optimal": status == "optimal",
+        "objective": round(objective, 9),
+        "objective_parts": parts,
+        "best_bound": None if best_bound is None else round(best_bound, 9),
+        "gap": gap,
+        "seconds": {"build": round(seconds["build"], 3),
+                    "solve": round(sum(r.seconds_build + r.seconds_solve for r in solved), 3),
+                    "total": round(seconds["total"], 3)},
+        "counts": {"zones": int(len(table)), "hosts": int(counts["host"]), "members": int(counts["member"]),
+                   "revoked": int(counts["revoked"]), "by_mode": by_mode.to_dict(),
+                   "customs_folded": int((table["new_kind"] != "").sum()),
+                   "pairs_allowed": int(len(problem.pair_member))},
+        "components": {"total": len(results), "presolved": len(results) - len(solved),
+                       "solved": [{"zones": len(r.zones), "status": r.status, "objective": round(r.objective, 9),
+                                   "best_bound": r.best_bound, "gap": r.gap, "seconds": round(r.seconds_solve, 3),
+                                   "cut_rounds": r.rounds, "cuts": r.cuts} for r in solved[:50]]},
+        "allocation": {"rules": accounting.rules, "totals": accounting.totals},
+        "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in checks],
+        "checks_passed": all(c.passed for c in checks),
+    }
+
+
+def _objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, float]:
+    chosen = np.concatenate([r.chosen_pairs for r in results]) if results else np.empty(0, np.int64)
+    revoked = np.concatenate([r.revoked for r in results]) if results else np.empty(0, np.int64)
+    survivors = np.ones(problem.n_zones, bool)
+    survivors[problem.pair_member[chosen]] = False
+    survivors[revoked] = False
+    weights = scenario.objective.weights.model_dump()
+    parts = {}
+    for name, coeffs in problem.cost_parts.items():
+        raw = float(coeffs.get("pair", np.zeros(0))[chosen].sum() if "pair" in coeffs else 0.0)
+        raw += float(coeffs["revoke"][revoked].sum()) if "revoke" in coeffs else 0.0
+        raw += float(coeffs["host"][survivors].sum()) if "host" in coeffs else 0.0
+        parts[name] = {"value": round(raw, 9), "weight": weights[name], "weighted": round(raw * weights[name], 9)}
+    return parts

@@ -1,0 +1,290 @@
+"""From a region and a scenario to the data of the consolidation problem.
+
+    >>> problem = build_problem(region, scenario, graph, scores)
+    >>> problem.n_zones, len(problem.pair_member)        # zones, allowed (member, host) pairs
+
+This module reads the policy rules once and turns them into plain arrays: who may host,
+who may be revoked, which (member, host) pairs are allowed with which merge mode and what
+each choice costs. The MIP (`model.py`) is built from these arrays only; the plan checks
+(`checks.py`) re-derive the same rules independently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, Problem as InputProblem
+from .geo import haversine_km, pairs_within_km
+from .region import CUSTOMS_PREFIX, Region
+from .scenario import Scenario
+
+MODE_PREFERENCE = {
+    # same managing body: one zone, many parks (一区多园)
+    "same_body": ("multi_park", "entrusted", "co_construction"),
+    # another district's body, strong host (national or Binhai functional area): entrusted management (委托代管)
+    "strong_host": ("entrusted", "co_construction"),
+    # another district's body, peer host: co-construction (合作共建)
+    "peer_host": ("co_construction", "entrusted"),
+}
+LEVEL_SCORE = {"national": 0.8, "municipal": 0.6, "district": 0.4, "subdistrict": 0.2}
+COMPREHENSIVE_BONDED = "customs_comprehensive_bonded"
+
+
+@dataclass
+class Problem:
+    """The consolidation problem as arrays over zones 0..n-1 and allowed pairs 0..P-1."""
+
+    zone_ids: list[str]
+    count_district: np.ndarray          # district each zone counts against (by scenario.count_by)
+    caps: dict[str, int]                # capped districts only (exempt ones are absent)
+    can_host: np.ndarray                # bool: may receive members
+    revocable: np.ndarray               # bool
+    must_host: np.ndarray               # bool: pins.hosts
+    must_revoke: np.ndarray             # bool: pins.revoke
+    pair_member: np.ndarray             # int index of the member
+    pair_host: np.ndarray               # int index of the host
+    pair_km: np.ndarray
+    pair_mode: np.ndarray               # str merge mode
+    cost_pair: np.ndarray
+    cost_revoke: np.ndarray
+    cost_host: np.ndarray
+    cost_parts: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # part -> {pair/revoke/host: coeffs}
+    location: np.ndarray = None         # location district per zone
+    managing: np.ndarray = None         # managing district per zone
+    contiguity: str = "adjacent"
+    connected_method: str = "cuts"
+    graph: nx.Graph | None = None       # zone adjacency (for connected groups)
+    fairness: list[dict] = field(default_factory=list)  # linear fairness rows, see fairness_rows()
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_zones(self) -> int:
+        return len(self.zone_ids)
+
+
+def host_scores(region: Region, scores: pd.Series | None) -> pd.Series:
+    """Evaluation score per zone, or a level-based default where there is none (documented in docs/policy.md)."""
+    default = region.zones["level"].map(LEVEL_SCORE).fillna(0.2)
+    given = region.zones["score"] if "score" in region.zones else pd.Series(np.nan, index=region.zones.index)
+    if scores is not None:
+        given = scores.reindex(region.zones.index).combine_first(given)
+    return given.fillna(default).clip(0, 1)
+
+
+def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: pd.Series | None = None,
+                  grades: pd.Series | None = None) -> Problem:
+    zones = region.zones
+    ids = list(zones.index)
+    index = {z: k for k, z in enumerate(ids)}
+    n = len(ids)
+    _check_references(region, scenario, index)
+
+    location = zones["district_id"].to_numpy(dtype=object)
+    managing = zones["managing_district_id"].to_numpy(dtype=object)
+    counted = managing if scenario.count_by == "managing_district" else location
+    exempt = {region.district_id(d) for d in scenario.rules.exempt_districts}
+    overrides = {region.district_id(d): cap for d, cap in scenario.rules.district_caps.items()}
+    caps = {d: overrides.get(d, scenario.rules.district_cap) for d in region.districts.index if d not in exempt}
+
+    level = zones["level"].to_numpy(dtype=object)
+    score = host_scores(region, scores).to_numpy(dtype=float)
+    functional = zones["functional_area"].fillna(False).astype(bool).to_numpy() \
+        if "functional_area" in zones else np.zeros(n, bool)
+    customs = zones["kind"].str.startswith(CUSTOMS_PREFIX).to_numpy()
+    gdp = zones["gdp"].to_numpy(dtype=float)
+    area = zones["approved_area_ha"].to_numpy(dtype=float)
+
+    must_host = np.isin(ids, scenario.pins.hosts)
+    must_revoke = np.isin(ids, scenario.pins.revoke)
+    hosts = scenario.merging.hosts
+    by_level = np.isin(level, hosts.levels) & (
+        (level == "national") | (hosts.min_score is None) | (score >= (hosts.min_score or 0.0)))
+    can_host = by_level | (hosts.functional_areas & functional) | must_host
+
+    rev = scenario.revocation
+    revocable = np.full(n, rev.allowed) & ~np.isin(level, rev.protect_levels)
+    revocable &= ~np.isin(ids, scenario.pins.keep) & ~must_host
+    if rev.max_gdp_share is not None:
+        district_gdp = pd.Series(gdp).groupby(counted).transform("sum").to_numpy()
+        revocable &= gdp <= rev.max_gdp_share * district_gdp + 1e-12
+    if rev.max_area_ha is not None:
+        revocable &= area <= rev.max_area_ha
+    if rev.require_grade is not None:
+        graded = (grades.reindex(ids) == rev.require_grade).to_numpy() if grades is not None else np.zeros(n, bool)
+        revocable &= graded
+    revocable |= must_revoke
+
+    member, host, km = _candidate_pairs(region, scenario, graph, index)
+    keep = can_host[host] & ~must_host[member] & ~must_revoke[member] & ~must_revoke[host]
+    if not scenario.merging.cross_district:
+        keep &= counted[member] == counted[host]
+    if scenario.merging.customs == "fold":
+        keep &= customs[member] == customs[host]
+    elif scenario.merging.customs == "separate":
+        keep &= ~customs[member] & ~customs[host]
+    forbidden = {(index[a], index[b]) for a, b in scenario.pins.forbid_pairs}
+    forbidden |= {(b, a) for a, b in forbidden}
+    if forbidden:
+        keep &= np.array([(m, h) not in forbidden for m, h in zip(member.tolist(), host.tolist())], dtype=bool)
+    member, host, km = member[keep], host[keep], km[keep]
+
+    mode = merge_modes(managing[member] == managing[host], (level[host] == "national") | functional[host],
+                       scenario.merging.modes)
+    allowed = mode != ""
+    member, host, km, mode = member[allowed], host[allowed], km[allowed], mode[allowed]
+
+    problem = Problem(
+        zone_ids=ids, count_district=counted, caps=caps, can_host=can_host, revocable=revocable,
+        must_host=must_host, must_revoke=must_revoke, pair_member=member, pair_host=host, pair_km=km,
+        pair_mode=mode, cost_pair=np.zeros(len(member)), cost_revoke=np.zeros(n), cost_host=np.zeros(n),
+        location=location, managing=managing, contiguity=scenario.merging.contiguity,
+        connected_method=scenario.merging.connected_method,
+        graph=graph if scenario.merging.contiguity == "connected" else None,
+    )
+    _set_costs(problem, scenario, gdp, score)
+    problem.fairness = fairness_rows(problem, region, scenario)
+    return problem
+
+
+def merge_modes(same_body: np.ndarray, strong_host: np.ndarray, allowed: list[str]) -> np.ndarray:
+    """The merge mode of each pair: the first allowed mode in the documented preference order ('' if none)."""
+    out = np.full(len(same_body), "", dtype=object)
+    for case, mask in (("same_body", same_body), ("strong_host", ~same_body & strong_host),
+                       ("peer_host", ~same_body & ~strong_host)):
+        choice = next((m for m in MODE_PREFERENCE[case] if m in allowed), "")
+        out[mask] = choice
+    return out
+
+
+def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
+                     index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed (member, host, km) pairs allowed by contiguity and distance, sorted by (member, host)."""
+    merging = scenario.merging
+    limit = merging.max_distance_km
+    lat = region.zones["lat"].to_numpy(dtype=float)
+    lon = region.zones["lon"].to_numpy(dtype=float)
+    if merging.contiguity == "adjacent":
+        edges = [(index[a], index[b], d["km"]) for a, b, d in graph.edges(data=True)]
+        a, b, km = (np.array(v) for v in zip(*edges)) if edges else (np.empty(0, int),) * 2 + (np.empty(0),)
+        if limit is not None:
+            ok = ~(km > limit)  # edges without coordinates (nan km) stay allowed
+            a, b, km = a[ok], b[ok], km[ok]
+    else:
+        if limit is None:
+            if merging.contiguity == "nearby":
+                raise InputError(InputProblem("scenario", "merging.max_distance_km is required for contiguity: nearby",
+                                              "set e.g. merging.max_distance_km: 30"))
+            limit = 1e9 if len(lat) <= 2000 else 200.0  # connected without a limit: bounded for large regions
+        a, b, km = pairs_within_km(lat, lon, limit)
+        if merging.contiguity == "connected":  # a group must be connected: host and member in one graph component
+            comp = {z: c for c, nodes in enumerate(nx.connected_components(graph)) for z in nodes}
+            ids = list(index)
+            same = np.array([comp[ids[x]] == comp[ids[y]] for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
+            a, b, km = a[same], b[same], km[same]
+    member = np.concatenate([a, b]).astype(np.int64)
+    host = np.concatenate([b, a]).astype(np.int64)
+    km = np.round(np.concatenate([km, km]).astype(float), 6)
+    order = np.lexsort((host, member))
+    return member[order], host[order], km[order]
+
+
+def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.ndarray) -> None:
+    """Objective coefficients. GDP enters as a percentage of the region's zone GDP, so each part reads as
+    'percent of GDP' (times km/reference km for distance) and the weights are comparable."""
+    weights = scenario.objective.weights
+    total = gdp.sum()
+    pct = gdp / total * 100 if total > 0 else np.full(len(gdp), 100 / max(len(gdp), 1))
+    reference_km = scenario.merging.max_distance_km or (float(problem.pair_km.max()) if len(problem.pair_km) else 1.0)
+    m, h = problem.pair_member, problem.pair_host
+    km = np.nan_to_num(problem.pair_km, nan=reference_km)
+    parts = {
+        "distance": {"pair": pct[m] * km / reference_km},
+        "host_quality": {"pair": pct[m] * (1 - score[h])},
+        "revocation": {"revoke": pct.copy()},
+        "zone_count": {"host": np.full(len(gdp), 100 / max(len(gdp), 1))},
+    }
+    problem.cost_parts = {name: {k: np.round(v, 9) for k, v in p.items()} for name, p in parts.items()}
+    problem.cost_pair = np.round(weights.distance * parts["distance"]["pair"]
+                                 + weights.host_quality * parts["host_quality"]["pair"], 9)
+    problem.cost_revoke = np.round(weights.revocation * parts["revocation"]["revoke"], 9)
+    problem.cost_host = np.round(weights.zone_count * parts["zone_count"]["host"], 9)
+
+
+def fairness_rows(problem: Problem, region: Region, scenario: Scenario) -> list[dict]:
+    """Linear fairness constraints: for each district and measure, after ≥ bound.
+
+    after(d) = Σ_i host_i·share(i, i→d)·v_i + Σ_pairs x_ij·share(i, j→d)·v_i; revoked zones give nothing.
+    Each row is {district, measure, bound, host: coeffs over zones, pair: coeffs over pairs}.
+    """
+    fair = scenario.fairness
+    if fair.max_district_loss is None and fair.min_kept is None:
+        return []
+    from .allocation import is_linear, linear_shares, parse_rule
+
+    rows = []
+    for measure in fair.measures:
+        spec = scenario.allocation.get(measure, "territorial")
+        rule = parse_rule(spec, f"allocation.{measure}")
+        if not is_linear(rule):
+            raise InputError(InputProblem("scenario", f"fairness bounds need a linear sharing rule, but "
+                                          f"allocation.{measure} is {spec!r}",
+                                          "use territorial, host or {split: s} for this measure, or drop it "
+                                          "from fairness.measures"))
+        if measure not in region.zones:
+            raise InputError(InputProblem("scenario", f"fairness.measures names '{measure}', not a zone column",
+                                          "use gdp, fiscal_revenue or another numeric column of zones.csv"))
+        value = region.zones[measure].fillna(0).to_numpy(dtype=float)
+        n = problem.n_zones
+        host_coef: dict[str, np.ndarray] = {}
+        pair_coef: dict[str, np.ndarray] = {}
+        for i in range(n):
+            for d, share in linear_shares(rule, problem.location[i], problem.managing[i]):
+                host_coef.setdefault(d, np.zeros(n))[i] += share * value[i]
+        for k, (i, j) in enumerate(zip(problem.pair_member.tolist(), problem.pair_host.tolist())):
+            for d, share in linear_shares(rule, problem.location[i], problem.managing[j]):
+                pair_coef.setdefault(d, np.zeros(len(problem.pair_member)))[k] += share * value[i]
+        for d in sorted(host_coef):
+            before = float(host_coef[d].sum())
+            bound = 0.0
+            if fair.max_district_loss is not None:
+                bound = (1 - fair.max_district_loss) * before
+            if fair.min_kept is not None and before > 0:
+                bound = max(bound, min(fair.min_kept, before))
+            if bound <= 0:
+                continue
+            rows.append({"district": d, "measure": measure, "bound": bound, "before": before,
+                         "host": host_coef[d], "pair": pair_coef.get(d, np.zeros(len(problem.pair_member)))})
+    return rows
+
+
+def _check_references(region: Region, scenario: Scenario, index: dict[str, int]) -> None:
+    problems = []
+    for key in ("hosts", "keep", "revoke"):
+        for zone in getattr(scenario.pins, key):
+            if zone not in index:
+                problems.append(InputProblem("scenario", f"pins.{key} names unknown zone {zone!r}",
+                                             "use a zone_id from the region's zones.csv"))
+    for a, b in scenario.pins.forbid_pairs:
+        for zone in (a, b):
+            if zone not in index:
+                problems.append(InputProblem("scenario", f"pins.forbid_pairs names unknown zone {zone!r}",
+                                             "use zone_ids from the region's zones.csv"))
+    for ref in list(scenario.rules.exempt_districts) + list(scenario.rules.district_caps):
+        try:
+            region.district_id(ref)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    both = set(scenario.pins.hosts) & set(scenario.pins.revoke)
+    if both:
+        problems.append(InputProblem("scenario", f"zones pinned both as host and revoked: {sorted(both)}",
+                                     "remove them from one of pins.hosts / pins.revoke"))
+    if problems:
+        raise InputError(problems)
+
+
+def distance_km(region: Region, a: str, b: str) -> float:
+    z = region.zones
+    return float(haversine_km(z.at[a, "lat"], z.at[a, "lon"], z.at[b, "lat"], z.at[b, "lon"]))

@@ -1,0 +1,641 @@
+"""Region models: load `models/NAME/` and validate it, reporting every problem at once.
+
+    >>> from consolidate.region import load_region
+    >>> region = load_region("tianjin")          # a bundled name, or a folder path
+    >>> region.zones.loc["G121002", "name"]
+    '天津经济技术开发区'
+
+The format is documented in docs/region-format.md. Validation never stops at the first
+problem: it collects them all (file, row, column, value, how to fix) and raises one
+`InputError`, which the CLI turns into a message and exit code 2.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import hashlib
+import io
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+import yaml
+
+from .errors import InputError, Problem
+from .resources import bundled_regions, models_dir
+
+LEVELS = ("national", "municipal", "district", "subdistrict")
+QUALITIES = ("reported", "estimated", "synthetic")
+CUSTOMS_PREFIX = "customs_"
+DERIVE_METHODS = ("delaunay", "knn", "distance")
+
+# --- column schemas ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an input table: its type, whether it must be there, and its allowed values."""
+
+    name: str
+    kind: str  # "id" | "text" | "number" | "lat" | "lon" | "bool" | "choice" | "month" | "share"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    nullable: bool = True  # may a cell be empty?
+
+
+DISTRICT_COLUMNS = (
+    Column("district_id", "id", required=True, nullable=False),
+    Column("name", "text", required=True, nullable=False),
+    Column("name_en", "text"),
+    Column("province", "text"),
+    Column("area_km2", "number", minimum=0),
+    Column("lat", "lat"),
+    Column("lon", "lon"),
+    Column("gdp", "number", minimum=0),
+    Column("gdp_year", "text"),
+    Column("fiscal_revenue", "number", minimum=0),
+    Column("source", "text"),
+)
+
+ZONE_COLUMNS = (
+    Column("zone_id", "id", required=True, nullable=False),
+    Column("name", "text", required=True, nullable=False),
+    Column("name_en", "text"),
+    Column("district_id", "district", required=True, nullable=False),
+    Column("managing_district_id", "district"),
+    Column("level", "choice", required=True, choices=LEVELS, nullable=False),
+    Column("kind", "text", required=True, nullable=False),
+    Column("approved_area_ha", "number", required=True, minimum=0, nullable=False),
+    Column("lat", "lat"),
+    Column("lon", "lon"),
+    Column("gdp", "number", required=True, minimum=0, nullable=False),
+    Column("fiscal_revenue", "number", required=True, minimum=0, nullable=False),
+    Column("employment", "number", minimum=0),
+    Column("approval_date", "month"),
+    Column("industries", "text"),
+    Column("province", "text"),
+    Column("functional_area", "bool"),
+    Column("score", "share"),
+    Column("data_quality", "choice", required=True, choices=QUALITIES, nullable=False),
+    Column("coord_quality", "choice", choices=QUALITIES),
+    Column("econ_quality", "choice", choices=QUALITIES),
+    Column("source", "text", required=True),
+    # evaluation indicators (article 21), all optional
+    Column("built_area_ha", "number", minimum=0),
+    Column("investment", "number", minimum=0),
+    Column("rnd_intensity", "number", minimum=0),
+    Column("high_tech_share", "number", minimum=0),
+    Column("energy_per_output", "number", minimum=0),
+    Column("env_compliance", "share"),
+    Column("debt_ratio", "number", minimum=0),
+    Column("indicator_quality", "choice", choices=QUALITIES),
+)
+
+EDGE_COLUMNS = (
+    Column("zone_a", "zone", required=True, nullable=False),
+    Column("zone_b", "zone", required=True, nullable=False),
+    Column("kind", "text"),
+)
+
+DISTRICT_EDGE_COLUMNS = (
+    Column("district_a", "district", required=True, nullable=False),
+    Column("district_b", "district", required=True, nullable=False),
+    Column("shared_km", "number", minimum=0),
+    Column("source", "text"),
+)
+
+REGION_KEYS = {
+    "name", "title", "description", "districts", "zones", "outlines", "district_adjacency",
+    "adjacency", "rules", "units", "data_note", "extra_columns",
+}
+RULE_KEYS = {"district_cap", "exempt_districts", "district_caps"}
+
+
+# --- the region model ---------------------------------------------------------------------------
+
+
+@dataclass
+class Region:
+    """A region as it is: districts, zones, explicit edges and how to derive the rest.
+
+    `districts` is indexed by `district_id`, `zones` by `zone_id`; district references in
+    zones (`district_id`, `managing_district_id`) are always ids after loading, whatever
+    the file used (ids or names).
+    """
+
+    name: str
+    title: str
+    root: Path | None
+    districts: pd.DataFrame
+    zones: pd.DataFrame
+    edges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["zone_a", "zone_b", "kind"]))
+    derive: dict[str, Any] | None = None
+    district_edges: pd.DataFrame | None = None
+    outlines: dict[str, list] | None = None  # district_id -> list of polygons, each a list of [lon, lat] rings
+    rules: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    data_note: str = ""
+    files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+
+    def district_id(self, ref: str) -> str:
+        """The id of a district named by id or by name; raises InputError if unknown."""
+        found = _district_lookup(self.districts).get(str(ref).strip())
+        if found is None:
+            raise InputError(Problem(
+                file="scenario", message=f"unknown district {ref!r}",
+                fix=f"use one of: {', '.join(self.districts['name'])} (or their ids)"))
+        return found
+
+    def district_name(self, district_id: str) -> str:
+        return str(self.districts.at[district_id, "name"])
+
+    @property
+    def is_customs(self) -> pd.Series:
+        """True for customs special supervision areas (kind `customs_*`)."""
+        return self.zones["kind"].str.startswith(CUSTOMS_PREFIX)
+
+    def __repr__(self) -> str:
+        levels = self.zones["level"].value_counts().reindex(list(LEVELS)).dropna().astype(int)
+        by_level = ", ".join(f"{n} {lvl}" for lvl, n in levels.items())
+        return (f"<Region {self.name!r}: {len(self.districts)} districts, "
+                f"{len(self.zones)} zones ({by_level}), {len(self.edges)} explicit edges>")
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def resolve_region_path(name_or_path: str | Path) -> Path:
+    """The region.yaml for a bundled name, a folder, or a region.yaml path."""
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        return path
+    if (path / "region.yaml").is_file():
+        return path / "region.yaml"
+    bundled = models_dir() / str(name_or_path) / "region.yaml"
+    if bundled.is_file():
+        return bundled
+    known = ", ".join(bundled_regions()) or "(none installed)"
+    raise InputError(Problem(
+        file=str(name_or_path), message="no region model here",
+        fix=f"give a folder holding region.yaml, or a bundled region: {known}"))
+
+
+def load_region(name_or_path: str | Path = "tianjin") -> Region:
+    """Load and validate a region model (bundled name, folder, or region.yaml path).
+
+        >>> load_region("tianjin")
+        <Region 'tianjin': 16 districts, 33 zones (12 national, 21 municipal), 0 explicit edges>
+    """
+    yaml_path = resolve_region_path(name_or_path)
+    root = yaml_path.parent
+    problems: list[Problem] = []
+    files: dict[str, str] = {}
+
+    spec = _read_yaml(yaml_path, problems, files)
+    if spec is None:
+        raise InputError(problems)
+    _check_region_keys(spec, yaml_path.name, problems)
+    extra = spec.get("extra_columns") or []
+    extra = [str(c) for c in extra] if isinstance(extra, list) else []
+
+    districts_file = str(spec.get("districts", "districts.csv"))
+    zones_file = str(spec.get("zones", "zones.csv"))
+    districts = _read_table(root / districts_file, DISTRICT_COLUMNS, problems, files, extra, {}, set())
+    lookup = _district_lookup(districts) if districts is not None else {}
+    _check_unique(districts, "district_id", districts_file, problems)
+    _check_unique(districts, "name", districts_file, problems)
+
+    zones = _read_table(root / zones_file, ZONE_COLUMNS, problems, files, extra, lookup, set())
+    _check_unique(zones, "zone_id", zones_file, problems)
+    if zones is not None and len(zones) == 0:
+        problems.append(Problem(zones_file, "the file has no zones", "add one row per zone"))
+
+    adjacency = spec.get("adjacency") or {}
+    if not isinstance(adjacency, dict):
+        problems.append(Problem(yaml_path.name, "'adjacency' must be a mapping with 'edges' and/or 'derive'",
+                                "write e.g. adjacency: {derive: {method: delaunay, max_km: 25}}"))
+        adjacency = {}
+    derive = _check_derive(adjacency.get("derive"), yaml_path.name, problems)
+
+    edges = pd.DataFrame(columns=["zone_a", "zone_b", "kind"])
+    if adjacency.get("edges"):
+        zone_ids = set(zones["zone_id"]) if zones is not None else set()
+        edges_file = str(adjacency["edges"])
+        read = _read_table(root / edges_file, EDGE_COLUMNS, problems, files, extra, {}, zone_ids)
+        if read is not None:
+            _check_edges(read, edges_file, "zone_a", "zone_b", problems)
+            edges = read
+    elif derive is None:
+        problems.append(Problem(yaml_path.name, "no adjacency: neither 'adjacency.edges' nor 'adjacency.derive' given",
+                                "add adjacency: {derive: {method: delaunay, max_km: 25}} or an edges file"))
+
+    if zones is not None and derive is not None:
+        _check_points_present(zones, zones_file, derive["method"], problems)
+
+    district_edges = None
+    if spec.get("district_adjacency"):
+        name = str(spec["district_adjacency"])
+        district_edges = _read_table(root / name, DISTRICT_EDGE_COLUMNS, problems, files, extra, lookup, set())
+        if district_edges is not None:
+            _check_edges(district_edges, name, "district_a", "district_b", problems)
+
+    outlines = None
+    if spec.get("outlines"):
+        outlines = _read_outlines(root / str(spec["outlines"]), lookup, problems, files)
+
+    rules = spec.get("rules") or {}
+    if not isinstance(rules, dict):
+        problems.append(Problem(yaml_path.name, "'rules' must be a mapping", "e.g. rules: {district_cap: 3}"))
+        rules = {}
+    rules = _check_rules(rules, yaml_path.name, lookup, problems)
+
+    if problems:
+        raise InputError(problems)
+
+    districts = districts.set_index("district_id", drop=False).rename_axis(None)
+    zones = zones.set_index("zone_id", drop=False).rename_axis(None)
+    zones["managing_district_id"] = zones["managing_district_id"].fillna(zones["district_id"])
+    for quality in ("coord_quality", "econ_quality", "indicator_quality"):
+        if quality in zones:
+            zones[quality] = zones[quality].fillna(zones["data_quality"])
+    return Region(
+        name=str(spec.get("name") or root.name), title=str(spec.get("title") or spec.get("name") or root.name),
+        root=root, districts=districts, zones=zones, edges=edges.reset_index(drop=True), derive=derive,
+        district_edges=district_edges, outlines=outlines, rules=rules, units=dict(spec.get("units") or {}),
+        data_note=str(spec.get("data_note") or "").strip(), files=files,
+    )
+
+
+def region_from_frames(districts: pd.DataFrame, zones: pd.DataFrame, *, name: str = "custom",
+                       edges: pd.DataFrame | None = None, derive: dict | None = None,
+                       rules: dict | None = None) -> Region:
+    """Build a region from in-memory tables (notebooks, tests), with the same validation.
+
+        >>> region = region_from_frames(districts_df, zones_df, derive={"method": "delaunay", "max_km": 25})
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        districts.to_csv(root / "districts.csv", index=False)
+        zones.to_csv(root / "zones.csv", index=False)
+        spec: dict[str, Any] = {"name": name, "districts": "districts.csv", "zones": "zones.csv",
+                                "adjacency": {}, "rules": rules or {}}
+        if edges is not None:
+            edges.to_csv(root / "adjacency.csv", index=False)
+            spec["adjacency"]["edges"] = "adjacency.csv"
+        if derive is not None:
+            spec["adjacency"]["derive"] = derive
+        (root / "region.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+        region = load_region(root)
+    region.root = None
+    return region
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_yaml(path: Path, problems: list[Problem], files: dict[str, str]) -> dict | None:
+    try:
+        raw = path.read_bytes()
+        files[path.name] = _sha256(raw)
+        spec = yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                                "save the file as UTF-8"))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.append(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                "fix the YAML syntax", row=(mark.line + 1) if mark else None))
+        return None
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        problems.append(Problem(path.name, "must be a YAML mapping (key: value lines)",
+                                "see docs/region-format.md for an example"))
+        return None
+    return spec
+
+
+def _suggest(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def _check_region_keys(spec: dict, file: str, problems: list[Problem]) -> None:
+    for key in spec:
+        if key not in REGION_KEYS:
+            hint = _suggest(key, REGION_KEYS)
+            problems.append(Problem(file, f"unknown key '{key}'",
+                                    hint or f"allowed keys: {', '.join(sorted(REGION_KEYS))}"))
+
+
+def _check_derive(derive: Any, file: str, problems: list[Problem]) -> dict | None:
+    if derive is None:
+        return None
+    if not isinstance(derive, dict) or derive.get("method") not in DERIVE_METHODS:
+        problems.append(Problem(file, "adjacency.derive needs a 'method'",
+                                f"one of: {', '.join(DERIVE_METHODS)}", column="adjacency.derive",
+                                value=derive if not isinstance(derive, dict) else derive.get("method")))
+        return None
+    out = {"method": derive["method"]}
+    for key, value in derive.items():
+        if key == "method":
+            continue
+        if key not in ("max_km", "k"):
+            problems.append(Problem(file, f"unknown key adjacency.derive.{key}", "allowed: method, max_km, k"))
+            continue
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+        if key == "k":
+            ok = ok and float(value).is_integer()
+        if not ok:
+            problems.append(Problem(file, f"adjacency.derive.{key} must be a positive number"
+                                    + (" (whole)" if key == "k" else ""), value=value))
+            continue
+        out[key] = int(value) if key == "k" else float(value)
+    if out["method"] == "knn" and "k" not in out:
+        out["k"] = 4
+    if out["method"] == "distance" and "max_km" not in out:
+        problems.append(Problem(file, "adjacency.derive method 'distance' needs max_km", "add max_km: 20"))
+    return out
+
+
+def _district_lookup(districts: pd.DataFrame | None) -> dict[str, str]:
+    """Map both district ids and names to ids."""
+    if districts is None or len(districts) == 0:
+        return {}
+    lookup = {str(n).strip(): str(i) for i, n in zip(districts["district_id"], districts["name"]) if pd.notna(n)}
+    lookup.update({str(i): str(i) for i in districts["district_id"]})
+    return lookup
+
+
+def _check_rules(rules: dict, file: str, lookup: dict[str, str], problems: list[Problem]) -> dict:
+    out = dict(rules)
+    for key in rules:
+        if key not in RULE_KEYS:
+            problems.append(Problem(file, f"unknown key rules.{key}", _suggest(key, RULE_KEYS)
+                                    or f"allowed: {', '.join(sorted(RULE_KEYS))}"))
+    cap = rules.get("district_cap")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+        problems.append(Problem(file, "rules.district_cap must be a whole number ≥ 0", value=cap))
+    exempt = rules.get("exempt_districts") or []
+    if not isinstance(exempt, list):
+        problems.append(Problem(file, "rules.exempt_districts must be a list", "e.g. [滨海新区]", value=exempt))
+        exempt = []
+    ids = []
+    for ref in exempt:
+        if str(ref) not in lookup:
+            problems.append(Problem(file, f"exempt district '{ref}' does not exist",
+                                    _suggest(ref, lookup) or "name a district by id or name from districts.csv",
+                                    column="rules.exempt_districts"))
+        else:
+            ids.append(lookup[str(ref)])
+    out["exempt_districts"] = ids
+    return out
+
+
+def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], files: dict[str, str],
+                extra: list[str], districts: dict[str, str], zone_ids: set[str]) -> pd.DataFrame | None:
+    """Read a CSV and convert each column to its type, recording every bad cell."""
+    name = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(name, "file not found", f"create it, or point region.yaml at the right file ({path})"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(name, f"cannot be read: {exc.strerror}", "check the path and permissions"))
+        return None
+    files[name] = _sha256(raw)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(name, f"not UTF-8 text (bad byte at position {exc.start})", "save the file as UTF-8"))
+        return None
+    if "\x00" in text:
+        problems.append(Problem(name, "contains NUL bytes: not a text CSV file", "export it again as UTF-8 CSV"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        problems.append(Problem(name, f"not a readable CSV file: {exc}", "export it again as UTF-8 CSV", row=1))
+        return None
+    if not header or all(not h.strip() for h in header):
+        problems.append(Problem(name, "the file is empty (no header row)",
+                                f"start with a header: {', '.join(c.name for c in columns if c.required)}"))
+        return None
+    header = [h.strip() for h in header]
+    schema = {c.name: c for c in columns}
+    bad_header = False
+    for position, column in enumerate(header):
+        if header.index(column) != position:
+            problems.append(Problem(name, f"column '{column}' appears twice", "delete or rename one", row=1))
+            bad_header = True
+        elif column not in schema and column not in extra:
+            hint = _suggest(column, schema)
+            problems.append(Problem(name, f"unknown column '{column}'", (hint + " " if hint else "")
+                                    + "rename it, or list it under extra_columns: in region.yaml", row=1,
+                                    column=column))
+    for column in columns:
+        if column.required and column.name not in header:
+            problems.append(Problem(name, f"missing required column '{column.name}'",
+                                    "add the column (see docs/region-format.md)", row=1, column=column.name))
+            bad_header = True
+    if bad_header:
+        return None
+
+    records: list[dict[str, Any]] = []
+    lines: list[int] = []
+    try:
+        for fields in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in fields):
+                continue
+            if len(fields) != len(header):
+                problems.append(Problem(name, f"has {len(fields)} fields but the header has {len(header)}",
+                                        "check for a missing or extra comma (quote cells that contain commas)",
+                                        row=line))
+                continue
+            records.append(dict(zip(header, (f.strip() for f in fields))))
+            lines.append(line)
+    except csv.Error as exc:
+        problems.append(Problem(name, f"not a readable CSV file: {exc}", "export it again as UTF-8 CSV",
+                                row=reader.line_num))
+        return None
+
+    table: dict[str, list] = {}
+    for column in header:
+        spec = schema.get(column)
+        convert = _converter(spec, districts, zone_ids) if spec else _as_extra
+        values = []
+        for record, line in zip(records, lines):
+            cell = record[column]
+            if cell == "":
+                if spec is not None and not spec.nullable:
+                    problems.append(Problem(name, "empty cell in a required column", "fill it in", row=line,
+                                            column=column))
+                values.append(None)
+                continue
+            try:
+                values.append(convert(cell))
+            except ValueError as exc:
+                problems.append(Problem(name, str(exc).split(" — ")[0], str(exc).partition(" — ")[2], row=line,
+                                        column=column, value=cell))
+                values.append(None)
+        table[column] = values
+    frame = pd.DataFrame(table, columns=header)
+    frame.attrs["lines"] = lines
+    for column in columns:  # optional columns absent from the file exist, empty
+        if column.name not in frame:
+            frame[column.name] = None
+    for column in columns:
+        if column.kind in ("number", "lat", "lon", "share"):
+            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce").astype(float)
+    return frame
+
+
+def _converter(column: Column, districts: dict[str, str], zone_ids: set[str]) -> Callable[[str], Any]:
+    def number(cell: str) -> float:
+        try:
+            value = float(cell)
+        except ValueError:
+            raise ValueError("not a number — write a plain number such as 123.4 (no units or thousands separators)") from None
+        if not math.isfinite(value):
+            raise ValueError("not a finite number — write a plain number such as 123.4")
+        if column.minimum is not None and value < column.minimum:
+            raise ValueError(f"must be ≥ {column.minimum:g} — correct the sign or the value")
+        return value
+
+    def bounded(low: float, high: float, what: str) -> Callable[[str], float]:
+        def convert(cell: str) -> float:
+            value = number(cell)
+            if not low <= value <= high:
+                raise ValueError(f"{what} out of range [{low:g}, {high:g}] — check the value (and that lat/lon are not swapped)")
+            return value
+        return convert
+
+    def choice(cell: str) -> str:
+        if cell not in column.choices:
+            raise ValueError(f"not an allowed value — use one of: {', '.join(column.choices)}"
+                             + (f" ({_suggest(cell, column.choices)})" if _suggest(cell, column.choices) else ""))
+        return cell
+
+    def boolean(cell: str) -> bool:
+        low = cell.lower()
+        if low in ("true", "yes", "1", "y"):
+            return True
+        if low in ("false", "no", "0", "n"):
+            return False
+        raise ValueError("not a yes/no value — write true or false")
+
+    def month(cell: str) -> str:
+        parts = cell.split("-")
+        if len(parts) < 2 or not (parts[0].isdigit() and parts[1].isdigit()) or not 1 <= int(parts[1]) <= 12:
+            raise ValueError("not a date — write YYYY-MM, e.g. 2006-04")
+        return cell
+
+    def district(cell: str) -> str:
+        if cell not in districts:
+            hint = _suggest(cell, districts)
+            raise ValueError(f"unknown district — {hint + ' ' if hint else ''}use a district_id or name from districts.csv")
+        return districts[cell]
+
+    def zone(cell: str) -> str:
+        if cell not in zone_ids:
+            hint = _suggest(cell, zone_ids)
+            raise ValueError(f"edge names an unknown zone — {hint + ' ' if hint else ''}use a zone_id from zones.csv")
+        return cell
+
+    return {
+        "id": str, "text": str, "number": number, "lat": bounded(-90, 90, "latitude"),
+        "lon": bounded(-180, 180, "longitude"), "share": bounded(0, 1, "share"), "bool": boolean,
+        "choice": choice, "month": month, "district": district, "zone": zone,
+    }[column.kind]
+
+
+def _as_extra(cell: str) -> Any:
+    try:
+        return float(cell)
+    except ValueError:
+        return cell
+
+
+def _check_unique(frame: pd.DataFrame | None, column: str, file: str, problems: list[Problem]) -> None:
+    if frame is None or column not in frame:
+        return
+    lines = frame.attrs.get("lines", list(range(2, len(frame) + 2)))
+    seen: dict[Any, int] = {}
+    for value, line in zip(frame[column], lines):
+        if value is None:
+            continue
+        if value in seen:
+            problems.append(Problem(file, f"duplicate {column}: also on row {seen[value]}",
+                                    f"make every {column} unique", row=line, column=column, value=value))
+        else:
+            seen[value] = line
+
+
+def _check_edges(frame: pd.DataFrame, file: str, a: str, b: str, problems: list[Problem]) -> None:
+    lines = frame.attrs.get("lines", list(range(2, len(frame) + 2)))
+    for left, right, line in zip(frame[a], frame[b], lines):
+        if left is not None and left == right:
+            problems.append(Problem(file, "self-loop: an edge from a node to itself",
+                                    "delete the row", row=line, column=b, value=right))
+
+
+def _check_points_present(zones: pd.DataFrame, file: str, method: str, problems: list[Problem]) -> None:
+    lines = zones.attrs.get("lines", list(range(2, len(zones) + 2)))
+    for lat, lon, line in zip(zones["lat"], zones["lon"], lines):
+        for column, value in (("lat", lat), ("lon", lon)):
+            if value is None or (isinstance(value, float) and math.isnan(value)):
+                problems.append(Problem(file, f"missing coordinate, but adjacency is derived by '{method}' from points",
+                                        "give the zone's point (an estimated one, marked coord_quality: estimated), "
+                                        "or list its edges in an adjacency file", row=line, column=column))
+
+
+def _read_outlines(path: Path, lookup: dict[str, str], problems: list[Problem],
+                   files: dict[str, str]) -> dict[str, list] | None:
+    try:
+        raw = path.read_bytes()
+        files[path.name] = _sha256(raw)
+        data = json.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(path.name, "outline file not found", "fix 'outlines:' in region.yaml or remove it"))
+        return None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problems.append(Problem(path.name, f"not valid GeoJSON: {exc}", "export the outlines again as GeoJSON"))
+        return None
+    outlines: dict[str, list] = {}
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        problems.append(Problem(path.name, "not a GeoJSON FeatureCollection", "export a FeatureCollection"))
+        return None
+    for number, feature in enumerate(features, start=1):
+        try:
+            props = feature.get("properties") or {}
+            ref = str(props.get("district_id", props.get("name", "")))
+            geometry = feature["geometry"]
+            kind, coords = geometry["type"], geometry["coordinates"]
+        except (AttributeError, KeyError, TypeError):
+            problems.append(Problem(path.name, f"feature {number} has no usable geometry", "check the file"))
+            continue
+        if ref not in lookup:
+            problems.append(Problem(path.name, f"feature {number} names unknown district {ref!r}",
+                                    "set its district_id property to a district_id from districts.csv"))
+            continue
+        polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
+        if polygons is None:
+            problems.append(Problem(path.name, f"feature {number} is a {kind}, not a (Multi)Polygon", "check the file"))
+            continue
+        outlines.setdefault(lookup[ref], []).extend(polygons)
+    return outlines

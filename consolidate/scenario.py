@@ -1,0 +1,299 @@
+"""Scenarios: the what-if policy choices, validated, with `extends:` and `--set` overrides.
+
+    >>> from consolidate.scenario import load_scenario
+    >>> s = load_scenario("baseline", overrides=["rules.district_cap=2"])
+    >>> s.rules.district_cap, s.merging.contiguity
+    (2, 'adjacent')
+
+Every key has a default (the policy as written) and a one-line meaning (`Field(description=...)`);
+`consolidate show-scenario NAME` prints the resolved YAML. Unknown keys and wrong types are
+rejected with the key path and what is allowed (InputError, exit 2).
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import InputError, Problem
+from .resources import bundled_scenarios, scenarios_dir
+
+MODES = ("entrusted", "co_construction", "multi_park")
+LEVELS = ("national", "municipal", "district", "subdistrict")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Rules(Strict):
+    district_cap: int = Field(3, ge=0, description="most zones a district may keep (article 18: 3)")
+    exempt_districts: list[str] = Field(["滨海新区"], description="districts without a cap (article 18: 滨海新区)")
+    district_caps: dict[str, int] = Field({}, description="per-district caps overriding district_cap (id or name → cap)")
+
+
+class Hosts(Strict):
+    levels: list[Literal["national", "municipal", "district", "subdistrict"]] = Field(
+        ["national", "municipal"], description="levels that may host other zones (国家级和发展水平高的市级开发区)")
+    min_score: float | None = Field(None, ge=0, le=1, description="municipal and lower hosts need at least this "
+                                    "evaluation score (发展水平高); national zones are exempt")
+    functional_areas: bool = Field(True, description="Binhai functional areas (functional_area=true) may host")
+
+
+class Merging(Strict):
+    contiguity: Literal["adjacent", "nearby", "connected"] = Field(
+        "adjacent", description="adjacent: member shares a graph edge with its host; nearby: within "
+        "max_distance_km of it (区位相邻、相近); connected: each group is a connected subgraph")
+    max_distance_km: float | None = Field(30.0, gt=0, description="farthest a member may be from its host (km); "
+                                          "null = no limit (adjacent/connected only)")
+    cross_district: bool = Field(True, description="may a zone join a host in another district?")
+    hosts: Hosts = Field(default_factory=Hosts)
+    modes: list[Literal["entrusted", "co_construction", "multi_park"]] = Field(
+        list(MODES), description="merge modes allowed: 委托代管 entrusted, 合作共建 co_construction, 一区多园 multi_park")
+    customs: Literal["fold", "separate", "ignore"] = Field(
+        "fold", description="fold: customs areas merge only with customs areas and a customs host with customs "
+        "members becomes a comprehensive bonded zone; separate: customs areas never merge; ignore: no rule")
+    connected_method: Literal["cuts", "flow"] = Field(
+        "cuts", description="how `connected` is enforced: iterate-and-cut loop or a single-commodity flow model")
+
+    @field_validator("modes")
+    @classmethod
+    def _some_mode(cls, modes: list[str]) -> list[str]:
+        if not modes:
+            raise ValueError("allow at least one merge mode (entrusted, co_construction, multi_park)")
+        return modes
+
+
+class Revocation(Strict):
+    allowed: bool = Field(True, description="may zones be revoked (撤销)?")
+    protect_levels: list[Literal["national", "municipal", "district", "subdistrict"]] = Field(
+        ["national"], description="levels that are never revoked")
+    max_gdp_share: float | None = Field(0.05, ge=0, le=1, description="only zones whose GDP is at most this share "
+                                        "of their district's zone GDP may be revoked (小而散); null = any")
+    max_area_ha: float | None = Field(None, ge=0, description="only zones of at most this approved area may be "
+                                      "revoked; null = any")
+    require_grade: Literal["unqualified"] | None = Field(
+        None, description="only zones graded unqualified by the evaluation may be revoked (article 21)")
+
+
+class Fairness(Strict):
+    max_district_loss: float | None = Field(None, ge=0, le=1, description="no district may lose more than this "
+                                            "share of its before-value of a measure under the sharing rule")
+    min_kept: float | None = Field(None, ge=0, description="every district keeps at least this much of each "
+                                   "measure after consolidation (absolute, in the measure's unit)")
+    measures: list[str] = Field(["gdp", "fiscal_revenue"], description="measures the fairness bounds apply to")
+
+
+class Weights(Strict):
+    distance: float = Field(1.0, ge=0, description="GDP-weighted distance from members to hosts")
+    revocation: float = Field(5.0, ge=0, description="GDP lost by revocation")
+    host_quality: float = Field(2.0, ge=0, description="GDP of members placed under weak hosts (1 − score)")
+    zone_count: float = Field(0.0, ge=0, description="a cost per surviving zone (pushes consolidation beyond the cap)")
+
+
+class Objective(Strict):
+    weights: Weights = Field(default_factory=Weights)
+
+
+class Pins(Strict):
+    hosts: list[str] = Field([], description="zones that must survive (and may host)")
+    keep: list[str] = Field([], description="zones that must not be revoked")
+    revoke: list[str] = Field([], description="zones that must be revoked")
+    forbid_pairs: list[tuple[str, str]] = Field([], description="pairs [a, b] that may not be in one group")
+
+
+class Solver(Strict):
+    name: Literal["highs", "cbc"] = Field("highs", description="MIP solver")
+    backend: Literal["pulp", "highspy"] = Field("pulp", description="build the model through PuLP, or straight "
+                                                "into HiGHS (faster for very large models; highs only)")
+    time_limit_s: float = Field(60.0, gt=0, description="time limit per component (seconds)")
+    mip_gap: float = Field(0.0, ge=0, le=1, description="relative gap at which the solver may stop (0 = prove optimal)")
+    threads: int = Field(1, ge=1, description="solver threads (1 keeps plans byte-identical run to run)")
+    processes: int = Field(1, ge=1, description="independent components solved in this many processes")
+
+
+def _evaluation_config():
+    try:
+        from .evaluation import EvaluationConfig
+    except ImportError:  # pragma: no cover - the evaluation module ships with the package
+        return dict
+    return EvaluationConfig
+
+
+AllocationRule = Union[str, dict[str, float]]
+
+
+class Scenario(Strict):
+    name: str = Field("scenario", description="short name")
+    description: str = Field("", description="one line on what this scenario asks")
+    region: str = Field("tianjin", description="bundled region name or a path (relative to the scenario file)")
+    rules: Rules = Field(default_factory=Rules)
+    count_by: Literal["managing_district", "location_district"] = Field(
+        "managing_district", description="a zone counts against the cap of the district that runs it, or where it lies")
+    merging: Merging = Field(default_factory=Merging)
+    revocation: Revocation = Field(default_factory=Revocation)
+    allocation: dict[str, AllocationRule] = Field(
+        {"gdp": "territorial", "fiscal_revenue": "territorial"},
+        description="sharing rule per measure: territorial | host | {split: s} | area | investment (属地原则分成)")
+    fairness: Fairness = Field(default_factory=Fairness)
+    objective: Objective = Field(default_factory=Objective)
+    pins: Pins = Field(default_factory=Pins)
+    solver: Solver = Field(default_factory=Solver)
+    evaluation: _evaluation_config() = Field(default_factory=_evaluation_config(),  # type: ignore[valid-type]
+                                             description="comprehensive evaluation (articles 12, 19, 21)")
+
+    def resolved(self) -> dict[str, Any]:
+        """The scenario as plain data, every default filled in (written into summary.json)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.resolved(), allow_unicode=True, sort_keys=False)
+
+
+# --- loading --------------------------------------------------------------------------------------
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path).expanduser()
+    if path.is_file():
+        return path.resolve()
+    for candidate in (scenarios_dir() / f"{name_or_path}.yaml", scenarios_dir() / str(name_or_path)):
+        if candidate.is_file():
+            return candidate
+    raise InputError(Problem(str(name_or_path), "no such scenario",
+                             f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
+
+
+def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file as data, with its `extends:` parents deep-merged underneath."""
+    if path in chain:
+        raise InputError(Problem(path.name, "extends: loops back to itself",
+                                 " → ".join(p.name for p in chain + (path,))))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                                 "fix the YAML syntax", row=(mark.line + 1) if mark else None)) from None
+    except UnicodeDecodeError:
+        raise InputError(Problem(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
+    data = data or {}
+    if not isinstance(data, dict):
+        raise InputError(Problem(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
+    if isinstance(data.get("region"), str) and not _is_bundled_region(data["region"]):
+        data["region"] = str((path.parent / data["region"]).resolve())
+    parent = data.pop("extends", None)
+    if parent:
+        parent_path = (path.parent / parent) if (path.parent / str(parent)).is_file() else resolve_scenario_path(parent)
+        base = _read(parent_path, chain + (path,))
+        base.pop("name", None)
+        base.pop("description", None)
+        data = deep_merge(base, data)
+    return data
+
+
+def _is_bundled_region(name: str) -> bool:
+    from .resources import models_dir
+
+    return (models_dir() / name / "region.yaml").is_file()
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """`override` on top of `base`, merging nested mappings key by key (lists are replaced)."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and key != "allocation":
+            out[key] = deep_merge(out[key], value)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **value}
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """`a.b=value` → (['a', 'b'], value), the value read as YAML (numbers, booleans, lists)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise InputError(Problem("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError:
+        value = raw
+    if isinstance(value, str) and value.startswith("split:"):  # --set allocation.gdp=split:0.5
+        try:
+            value = {"split": float(value.split(":", 1)[1])}
+        except ValueError:
+            pass
+    return [part.strip() for part in key.strip().split(".")], value
+
+
+def apply_overrides(data: dict, overrides: list[str]) -> dict:
+    out = copy.deepcopy(data)
+    for text in overrides:
+        path, value = parse_override(text)
+        node = out
+        for part in path[:-1]:
+            if not isinstance(node.get(part), dict):
+                node[part] = {}
+            node = node[part]
+        node[path[-1]] = value
+    return out
+
+
+def scenario_from_dict(data: dict, where: str = "scenario") -> Scenario:
+    """Validate plain data as a Scenario; every problem is reported with its key path."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            path = ".".join(str(p) for p in err["loc"])
+            allowed = ""
+            if err["type"] == "extra_forbidden":
+                parent = _field_names(err["loc"][:-1])
+                allowed = f"allowed keys here: {', '.join(parent)}" if parent else ""
+            elif "expected" in err.get("ctx", {}):
+                allowed = f"allowed: {err['ctx']['expected']}"
+            problems.append(Problem(where, f"{path}: {err['msg']}", allowed, value=err.get("input")
+                                    if not isinstance(err.get("input"), dict) else None))
+        raise InputError(problems) from None
+    _check_allocation(scenario, where)
+    return scenario
+
+
+def _field_names(loc: tuple) -> list[str]:
+    model: Any = Scenario
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = field.annotation
+    return sorted(getattr(model, "model_fields", {}))
+
+
+def _check_allocation(scenario: Scenario, where: str) -> None:
+    from .allocation import parse_rule
+
+    for measure, spec in scenario.allocation.items():
+        parse_rule(spec, f"{where}: allocation.{measure}")
+
+
+def load_scenario(name_or_path: str | Path | None = "baseline", overrides: list[str] | None = None,
+                  region: str | None = None) -> Scenario:
+    """Load a scenario (bundled name or YAML path), apply `extends:` and `--set` overrides, validate.
+
+        >>> load_scenario("baseline", ["merging.cross_district=false"]).merging.cross_district
+        False
+    """
+    if name_or_path is None:
+        name_or_path = "baseline"
+    path = resolve_scenario_path(name_or_path)
+    data = apply_overrides(_read(path), overrides or [])
+    if region:
+        data["region"] = region
+    data.setdefault("name", path.stem)
+    return scenario_from_dict(data, where=path.name)

@@ -1,0 +1,229 @@
+"""Solve a scenario on a region: decompose, solve each component exactly, check, account.
+
+    >>> from consolidate import load_region, load_scenario, solve
+    >>> plan = solve(load_region("tianjin"), load_scenario("baseline"))
+    >>> plan.summary["proven_optimal"], plan.summary["status"]
+    (True, 'optimal')
+
+Steps: the problem's arrays (`problem.py`) → a check that no district is over its cap beyond
+repair (`explain.py`) → independent components (no allowed pair, cap or fairness row links them)
+→ for each: presolve (a component with no district over its cap is solved by keeping every zone:
+every cost is ≥ 0, so that plan's cost 0 is optimal), else the MIP (`model.py`) through a back end
+(`backends.py`), with separator cuts added until every group is connected when contiguity is
+`connected` → the plan, checked by `checks.py`, accounted by `allocation.py`.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from .backends import INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, solve_model
+from .errors import InfeasibleError, SolverStopped
+from .graph import zone_graph
+from .model import build_model
+from .problem import Problem, build_problem
+from .region import Region
+from .scenario import Scenario, Solver
+
+MAX_CUT_ROUNDS = 200
+
+
+@dataclass
+class ComponentResult:
+    zones: np.ndarray
+    status: str
+    objective: float
+    best_bound: float | None
+    gap: float | None
+    seconds_build: float = 0.0
+    seconds_solve: float = 0.0
+    rounds: int = 0
+    cuts: int = 0
+    presolved: bool = False
+    chosen_pairs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    revoked: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    solver_version: str = ""
+
+
+def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None):
+    """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped."""
+    from . import explain
+    from .plan import assemble_plan
+
+    started = time.perf_counter()
+    graph = graph if graph is not None else zone_graph(region)
+    scores, grades = evaluation_scores(region, scenario)
+    problem = build_problem(region, scenario, graph, scores, grades)
+    explain.precheck(problem, region, scenario)
+    components = decompose(problem)
+    build_seconds = time.perf_counter() - started
+
+    results = solve_components(problem, components, scenario.solver, progress)
+    infeasible = [r for r in results if r.status == INFEASIBLE]
+    if infeasible:
+        explain.diagnose(problem, region, scenario, infeasible)
+    stopped = [r for r in results if r.status == NO_SOLUTION]
+    if stopped:
+        zones = sum(len(r.zones) for r in stopped)
+        raise SolverStopped(f"the solver stopped after {scenario.solver.time_limit_s:g} s without any feasible plan "
+                            f"for {len(stopped)} component(s) ({zones} zones) — raise solver.time_limit_s, "
+                            f"or loosen the rules (e.g. contiguity: nearby instead of connected)")
+    return assemble_plan(region, scenario, graph, problem, results, scores, grades,
+                         seconds={"build": build_seconds, "total": time.perf_counter() - started})
+
+
+def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | None, pd.Series | None]:
+    """Comprehensive-evaluation scores and grades, when the region has indicator data to score."""
+    try:
+        from .evaluation import evaluate
+    except ImportError:
+        return None, None
+    indicators = ["built_area_ha", "investment", "rnd_intensity", "high_tech_share", "energy_per_output",
+                  "env_compliance", "debt_ratio"]
+    if not any(col in region.zones and region.zones[col].notna().any() for col in indicators):
+        return None, None
+    table = evaluate(region.zones, scenario.evaluation)
+    return table["score"], table["grade"]
+
+
+def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Independent components as (zones, pairs), largest first, ties by smallest zone index."""
+    n = problem.n_zones
+    a = [problem.pair_member, ]
+    b = [problem.pair_host, ]
+    for district in problem.caps:  # zones counted against one cap are tied together
+        members = np.flatnonzero(problem.count_district == district)
+        if len(members) > 1:
+            a.append(members[:-1])
+            b.append(members[1:])
+    for row in problem.fairness:  # so are zones in one fairness row
+        members = np.union1d(np.flatnonzero(row["host"]), problem.pair_member[np.flatnonzero(row["pair"])])
+        if len(members) > 1:
+            a.append(members[:-1])
+            b.append(members[1:])
+    a, b = np.concatenate(a), np.concatenate(b)
+    links = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    count, label = connected_components(links, directed=False)
+    pair_label = label[problem.pair_member]
+    order = np.argsort(label, kind="stable")
+    starts = np.searchsorted(label[order], np.arange(count))
+    zone_groups = np.split(order, starts[1:])
+    pair_order = np.argsort(pair_label, kind="stable")
+    pair_starts = np.searchsorted(pair_label[pair_order], np.arange(count))
+    pair_groups = np.split(pair_order, pair_starts[1:])
+    comps = list(zip(zone_groups, pair_groups))
+    comps.sort(key=lambda c: (-len(c[0]), int(c[0].min())))
+    return comps
+
+
+def solve_components(problem: Problem, components, settings: Solver, progress=None) -> list[ComponentResult]:
+    hard = [k for k, (zones, pairs) in enumerate(components) if not _presolvable(problem, zones)]
+    results: list[ComponentResult | None] = [None] * len(components)
+    for k, (zones, _) in enumerate(components):
+        if k not in set(hard):
+            results[k] = _keep_everything(problem, zones)
+    if settings.processes > 1 and len(hard) > 1:
+        with ProcessPoolExecutor(max_workers=settings.processes) as pool:
+            futures = {k: pool.submit(solve_component, problem, *components[k], settings) for k in hard}
+            for k in hard:
+                results[k] = futures[k].result()
+                if progress:
+                    progress(1)
+    else:
+        for k in hard:
+            results[k] = solve_component(problem, *components[k], settings)
+            if progress:
+                progress(1)
+    return results  # type: ignore[return-value]
+
+
+def _presolvable(problem: Problem, zones: np.ndarray) -> bool:
+    """Keeping every zone is optimal (cost 0, all costs ≥ 0) and feasible: nothing forces a change."""
+    if problem.cost_host[zones].any() or problem.must_revoke[zones].any():
+        return False
+    counted = problem.count_district[zones]
+    for district in set(counted) & set(problem.caps):
+        if (counted == district).sum() > problem.caps[district]:
+            return False
+    return True
+
+
+def _keep_everything(problem: Problem, zones: np.ndarray) -> ComponentResult:
+    return ComponentResult(zones=zones, status=OPTIMAL, objective=0.0, best_bound=0.0, gap=0.0, presolved=True)
+
+
+def solve_component(problem: Problem, zones: np.ndarray, pairs: np.ndarray, settings: Solver) -> ComponentResult:
+    """Solve one component exactly; with `connected` contiguity by cuts, repeat until every group is connected."""
+    model = build_model(problem, zones, pairs)
+    use_cuts = problem.contiguity == "connected" and problem.connected_method == "cuts"
+    total = ComponentResult(zones=zones, status=NO_SOLUTION, objective=float("nan"), best_bound=None, gap=None)
+    for round_ in range(1, MAX_CUT_ROUNDS + 1):
+        solution = solve_model(model, settings)
+        total.seconds_build += solution.seconds_build
+        total.seconds_solve += solution.seconds_solve
+        total.rounds = round_
+        if solution.values is None or not use_cuts:
+            break
+        cuts = find_separator_cuts(problem, model, solution)
+        if not cuts:
+            break
+        total.cuts += model.add_separator_cuts(cuts, problem)
+    _read_solution(total, model, solution)
+    if use_cuts and solution.values is not None and find_separator_cuts(problem, model, solution):
+        total.status = NO_SOLUTION  # the cut loop did not converge: no verified connected plan
+    return total
+
+
+def _read_solution(result: ComponentResult, model, solution: Solution) -> None:
+    result.status = solution.status
+    result.objective = solution.objective if solution.objective is not None else float("nan")
+    result.best_bound = solution.best_bound
+    result.gap = solution.gap
+    result.solver_version = solution.solver_version
+    if solution.values is not None:
+        joined = [p for p, col in model.join_col.items() if solution.values[col] > 0.5]
+        revoked = [z for z, col in model.revoke_col.items() if solution.values[col] > 0.5]
+        result.chosen_pairs = np.array(sorted(joined), np.int64)
+        result.revoked = np.array(sorted(revoked), np.int64)
+
+
+def find_separator_cuts(problem: Problem, model, solution: Solution) -> list[tuple[int, int, list[int]]]:
+    """For every member not connected to its host inside its group: (member, host, minimal separator).
+
+    The separator is the set of candidates of the host that border the member's piece of the group and
+    can still reach the host without crossing that piece (Fischetti et al.'s minimal a-b separators).
+    """
+    graph = problem.graph
+    ids = problem.zone_ids
+    index = {z: k for k, z in enumerate(ids)}
+    groups: dict[int, list[int]] = {}
+    candidates: dict[int, set[int]] = {}
+    for p, col in model.join_col.items():
+        j = int(problem.pair_host[p])
+        candidates.setdefault(j, set()).add(int(problem.pair_member[p]))
+        if solution.values[col] > 0.5:
+            groups.setdefault(j, []).append(int(problem.pair_member[p]))
+    cuts = []
+    for j, members in sorted(groups.items()):
+        group = set(members) | {j}
+        sub = graph.subgraph(ids[v] for v in group)
+        for piece in nx.connected_components(sub):
+            piece_idx = {index[z] for z in piece}
+            if j in piece_idx:
+                continue
+            allowed = candidates[j] | {j}
+            reach_graph = graph.subgraph(ids[v] for v in allowed - piece_idx)
+            reachable = {index[z] for z in nx.node_connected_component(reach_graph, ids[j])}
+            border = {index[z] for z in nx.node_boundary(graph, piece)}
+            separator = sorted((border & reachable) - {j})
+            cuts.extend((i, j, separator) for i in sorted(piece_idx))
+    return cuts
+
+
