@@ -1,0 +1,546 @@
+"""Independent checks of a consolidation plan, run after every solve.
+
+    >>> from consolidate.checks import check_plan, failed
+    >>> results = check_plan(plan, region, scenario, graph, districts=table, scores=scores, grades=grades)
+    >>> [r.name for r in failed(results)]
+    []
+
+Every rule is re-derived here from the policy as stated (docs/checks.md), from the region,
+the scenario and the graph alone: nothing is taken from the optimisation model, so that a
+mistake in the model shows up as a failed check instead of being repeated. A check never
+raises: if it cannot even run (a malformed plan), it fails with the reason as its detail.
+
+`plan` is indexed by zone_id with the columns status (host | member | revoked), host_id,
+group_id, mode, new_kind, distance_to_host_km, district_id, managing_district_id.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import networkx as nx
+import pandas as pd
+
+from .geo import haversine_km
+from .region import Region
+from .scenario import Scenario
+
+STATUSES = ("host", "member", "revoked")
+PLAN_COLUMNS = ("status", "host_id", "group_id", "mode", "new_kind", "distance_to_host_km",
+                "district_id", "managing_district_id")
+CUSTOMS_PREFIX = "customs_"
+COMPREHENSIVE_BONDED = "customs_comprehensive_bonded"
+CHECK_NAMES = ("every_zone_once", "hosts_host_themselves", "district_caps", "host_eligibility",
+               "membership_rules", "customs_rule", "merge_modes", "revocation_rules", "conservation",
+               "fairness", "distances")
+DISTANCE_TOLERANCE_KM = 0.01
+MAX_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: its stable name, whether it passed, and (if not) the first few offences."""
+
+    name: str
+    passed: bool
+    detail: str  # '' or the first few offending zones, human-readable
+
+    def __str__(self) -> str:
+        return f"{'ok  ' if self.passed else 'FAIL'} {self.name}" + (f": {self.detail}" if self.detail else "")
+
+
+def failed(results: Iterable[CheckResult]) -> list[CheckResult]:
+    """The results that did not pass."""
+    return [r for r in results if not r.passed]
+
+
+def check_plan(plan: pd.DataFrame, region: Region, scenario: Scenario, graph: nx.Graph,
+               districts: pd.DataFrame | None = None, scores: pd.Series | None = None,
+               grades: pd.Series | None = None) -> list[CheckResult]:
+    """Run every applicable check on `plan`; one CheckResult per check, in a stable order.
+
+    `conservation` runs only when the district accounting table `districts` is given, and
+    `fairness` only when it is given and the scenario sets a fairness bound.
+    """
+    ctx = _Context(plan, region, scenario, graph, districts, scores, grades)
+    checks: list[tuple[str, Callable[[_Context], list[str]]]] = [
+        ("every_zone_once", _every_zone_once),
+        ("hosts_host_themselves", _hosts_host_themselves),
+        ("district_caps", _district_caps),
+        ("host_eligibility", _host_eligibility),
+        ("membership_rules", _membership_rules),
+        ("customs_rule", _customs_rule),
+        ("merge_modes", _merge_modes),
+        ("revocation_rules", _revocation_rules),
+    ]
+    if districts is not None:
+        checks.append(("conservation", _conservation))
+        fair = scenario.fairness
+        if fair.max_district_loss is not None or fair.min_kept is not None:
+            checks.append(("fairness", _fairness))
+    checks.append(("distances", _distances))
+
+    results = []
+    for name, check in checks:
+        try:
+            offences = check(ctx)
+        except Exception as exc:  # a malformed plan must not stop the other checks
+            offences = [f"check could not run: {type(exc).__name__}: {exc}"]
+        results.append(CheckResult(name, not offences, _summarise(offences)))
+    return results
+
+
+# --- shared context -----------------------------------------------------------------------------
+
+
+def _empty(value: Any) -> bool:
+    """None, '', whitespace or NaN."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(value: Any) -> str:
+    return "" if _empty(value) else str(value).strip()
+
+
+def _is_true(value: Any) -> bool:
+    if _empty(value):
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "y")
+    return bool(value)
+
+
+def _number(value: Any) -> float:
+    """A float, NaN for empty; ValueError for text that is not a number."""
+    if _empty(value):
+        return math.nan
+    return float(value)
+
+
+def _summarise(offences: list[str]) -> str:
+    if not offences:
+        return ""
+    shown = "; ".join(offences[:MAX_SHOWN])
+    more = len(offences) - MAX_SHOWN
+    return shown + (f"; … and {more} more" if more > 0 else "")
+
+
+class _Context:
+    """The plan normalised once (deduplicated, restricted to known zones), with shared lookups."""
+
+    def __init__(self, plan, region, scenario, graph, districts, scores, grades):
+        self.raw = plan
+        self.region = region
+        self.scenario = scenario
+        self.graph = graph
+        self.districts = districts
+        self.scores = scores
+        self.grades = grades
+        self.zones = region.zones
+
+        frame = plan.reindex(columns=[c for c in plan.columns] + [c for c in PLAN_COLUMNS if c not in plan.columns])
+        frame = frame[~frame.index.duplicated(keep="first")]
+        frame = frame[frame.index.isin(self.zones.index)]
+        self.plan = frame
+        self.status = {z: _text(s) for z, s in frame["status"].items()}
+        self.host_of = {z: _text(h) for z, h in frame["host_id"].items()}
+        self.hosts = [z for z, s in self.status.items() if s == "host"]
+        self.revoked = [z for z, s in self.status.items() if s == "revoked"]
+        self.members = [z for z, s in self.status.items() if s == "member"]
+        # groups: a host and the members naming it (members naming a non-host are left out)
+        self.groups: dict[str, list[str]] = {h: [] for h in self.hosts}
+        for m in self.members:
+            h = self.host_of[m]
+            if h in self.groups:
+                self.groups[h].append(m)
+
+        self.count_column = ("managing_district_id" if scenario.count_by == "managing_district"
+                             else "district_id")
+        self.lookup = {str(i): str(i) for i in region.districts.index}
+        self.lookup.update({str(n).strip(): str(i) for i, n in region.districts["name"].items() if not _empty(n)})
+
+    # zone facts
+    def label(self, zone: str) -> str:
+        name = self.zones.at[zone, "name"] if "name" in self.zones.columns and zone in self.zones.index else None
+        return f"{zone} ({name})" if not _empty(name) else str(zone)
+
+    def count_district(self, zone: str) -> str:
+        value = self.zones.at[zone, self.count_column]
+        if _empty(value):  # managing district defaults to the location
+            value = self.zones.at[zone, "district_id"]
+        return str(value)
+
+    def managing(self, zone: str) -> str:
+        value = self.zones.at[zone, "managing_district_id"]
+        return str(self.zones.at[zone, "district_id"] if _empty(value) else value)
+
+    def is_customs(self, zone: str) -> bool:
+        return str(self.zones.at[zone, "kind"]).startswith(CUSTOMS_PREFIX)
+
+    def is_functional(self, zone: str) -> bool:
+        return "functional_area" in self.zones.columns and _is_true(self.zones.at[zone, "functional_area"])
+
+    def score(self, zone: str) -> float:
+        """The evaluation score if one was given for the zone, else the region's `score` column."""
+        if self.scores is not None and zone in self.scores.index and not _empty(self.scores[zone]):
+            return float(self.scores[zone])
+        if "score" in self.zones.columns and not _empty(self.zones.at[zone, "score"]):
+            return float(self.zones.at[zone, "score"])
+        return math.nan
+
+    def km(self, a: str, b: str) -> float:
+        z = self.zones
+        return float(haversine_km(z.at[a, "lat"], z.at[a, "lon"], z.at[b, "lat"], z.at[b, "lon"]))
+
+    def district(self, ref: Any) -> str | None:
+        """A district id from an id or a name; None if the region has no such district."""
+        return self.lookup.get(str(ref).strip())
+
+
+# --- the checks ---------------------------------------------------------------------------------
+# Each returns a list of offences (human-readable); empty means the check passed.
+
+
+def _every_zone_once(ctx: _Context) -> list[str]:
+    out = []
+    plan, zones = ctx.raw, ctx.zones
+    missing_columns = [c for c in PLAN_COLUMNS if c not in plan.columns]
+    if missing_columns:
+        out.append(f"plan lacks column(s) {', '.join(missing_columns)}")
+    dupes = sorted(set(plan.index[plan.index.duplicated()].astype(str)))
+    out += [f"{z} appears more than once" for z in dupes]
+    out += [f"{ctx.label(z)} is missing from the plan" for z in zones.index if z not in plan.index]
+    out += [f"{z} is not a zone of the region" for z in dict.fromkeys(plan.index) if z not in zones.index]
+    for z, status in ctx.status.items():
+        if status not in STATUSES:
+            out.append(f"{ctx.label(z)} has status {status!r} (not host, member or revoked)")
+    # the plan's district columns must describe the region's zones
+    for column in ("district_id", "managing_district_id"):
+        if column not in plan.columns:
+            continue
+        for z, value in ctx.plan[column].items():
+            expected = ctx.managing(z) if column == "managing_district_id" else str(zones.at[z, "district_id"])
+            if _text(value) != expected:
+                out.append(f"{ctx.label(z)} has {column} {_text(value)!r}, the region says {expected!r}")
+    return out
+
+
+def _hosts_host_themselves(ctx: _Context) -> list[str]:
+    out = []
+    for z in ctx.hosts:
+        if ctx.host_of[z] != str(z):
+            out.append(f"host {ctx.label(z)} has host_id {ctx.host_of[z]!r}, not itself")
+    for z in ctx.revoked:
+        if ctx.host_of[z]:
+            out.append(f"revoked {ctx.label(z)} has host_id {ctx.host_of[z]!r}")
+    for z in ctx.members:
+        h = ctx.host_of[z]
+        if not h:
+            out.append(f"member {ctx.label(z)} has no host_id")
+        elif h not in ctx.status:
+            out.append(f"member {ctx.label(z)} names host {h!r}, not a zone of the plan")
+        elif ctx.status[h] != "host":
+            out.append(f"member {ctx.label(z)} names {ctx.label(h)} as host, whose status is {ctx.status[h]!r}")
+    group_of = {z: _text(g) for z, g in ctx.plan["group_id"].items()}
+    owner: dict[str, str] = {}
+    for h, members in ctx.groups.items():
+        gid = group_of[h]
+        if not gid:
+            out.append(f"host {ctx.label(h)} has no group_id")
+        for m in members:
+            if group_of[m] != gid:
+                out.append(f"member {ctx.label(m)} has group_id {group_of[m]!r}, its host {h} has {gid!r}")
+        if gid:
+            if gid in owner:
+                out.append(f"hosts {owner[gid]} and {h} share group_id {gid!r}")
+            owner.setdefault(gid, h)
+    return out
+
+
+def _district_caps(ctx: _Context) -> list[str]:
+    rules = ctx.scenario.rules
+    exempt = {ctx.district(ref) for ref in rules.exempt_districts} - {None}
+    caps = {}
+    for ref, cap in rules.district_caps.items():
+        d = ctx.district(ref)
+        if d is not None:
+            caps[d] = cap
+    survivors: dict[str, list[str]] = {}
+    for z in ctx.hosts:
+        survivors.setdefault(ctx.count_district(z), []).append(z)
+    out = []
+    for d, kept in sorted(survivors.items()):
+        if d in exempt:
+            continue
+        cap = caps.get(d, rules.district_cap)
+        if len(kept) > cap:
+            name = ctx.region.districts.at[d, "name"] if d in ctx.region.districts.index else d
+            out.append(f"district {d} ({name}) keeps {len(kept)} > cap {cap}: {', '.join(map(str, sorted(kept)))}")
+    return out
+
+
+def _eligible_host(ctx: _Context, z: str) -> bool:
+    hosts = ctx.scenario.merging.hosts
+    level = str(ctx.zones.at[z, "level"])
+    if level in hosts.levels and (level == "national" or hosts.min_score is None
+                                  or ctx.score(z) >= hosts.min_score - 1e-12):
+        return True
+    if hosts.functional_areas and ctx.is_functional(z):
+        return True
+    return str(z) in {str(p) for p in ctx.scenario.pins.hosts}
+
+
+def _host_eligibility(ctx: _Context) -> list[str]:
+    out = []
+    min_score = ctx.scenario.merging.hosts.min_score
+    for h, members in ctx.groups.items():
+        if members and not _eligible_host(ctx, h):
+            score = ctx.score(h)
+            why = f"level {ctx.zones.at[h, 'level']}"
+            if min_score is not None:
+                why += f", score {'missing' if math.isnan(score) else f'{score:.3g}'} (min {min_score:g})"
+            out.append(f"{ctx.label(h)} hosts {len(members)} member(s) but may not host ({why})")
+    return out
+
+
+def _membership_rules(ctx: _Context) -> list[str]:
+    merging = ctx.scenario.merging
+    limit = merging.max_distance_km
+    out = []
+    for h, members in ctx.groups.items():
+        for m in members:
+            if merging.contiguity == "adjacent":
+                if not ctx.graph.has_edge(m, h):
+                    out.append(f"{ctx.label(m)} is not adjacent to its host {h}")
+                    continue
+                km = ctx.graph.edges[m, h].get("km", math.nan)
+                km = ctx.km(m, h) if _empty(km) else float(km)
+                if limit is not None and km > limit + 1e-9:  # an edge without coordinates has no distance
+                    out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
+            elif merging.contiguity == "nearby":
+                km = ctx.km(m, h)
+                if math.isnan(km):
+                    out.append(f"{ctx.label(m)} or its host {h} has no coordinates (contiguity nearby)")
+                elif limit is not None and km > limit + 1e-9:
+                    out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
+            else:  # connected: distance to host here, connectivity per group below
+                km = ctx.km(m, h)
+                if limit is not None and km > limit + 1e-9:
+                    out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
+            if not merging.cross_district and ctx.count_district(m) != ctx.count_district(h):
+                out.append(f"{ctx.label(m)} (district {ctx.count_district(m)}) joins {h} in another "
+                           f"district ({ctx.count_district(h)}) but cross_district is false")
+        group = [h, *members]
+        if merging.contiguity == "connected" and len(group) > 1:
+            present = [z for z in group if z in ctx.graph]
+            if len(present) < len(group) or not nx.is_connected(ctx.graph.subgraph(present)):
+                out.append(f"group of {h} ({', '.join(map(str, group))}) is not connected in the graph")
+    for a, b in ctx.scenario.pins.forbid_pairs:
+        a, b = str(a), str(b)
+        for h, members in ctx.groups.items():
+            group = {str(h), *map(str, members)}
+            if a in group and b in group:
+                out.append(f"forbidden pair {a}–{b} is in the group of {h}")
+    return out
+
+
+def _customs_rule(ctx: _Context) -> list[str]:
+    rule = ctx.scenario.merging.customs
+    new_kind = {z: _text(v) for z, v in ctx.plan["new_kind"].items()}
+    out = []
+    expected_new: dict[str, str] = {}
+    if rule == "fold":
+        for h, members in ctx.groups.items():
+            for m in members:
+                if ctx.is_customs(m) != ctx.is_customs(h):
+                    what = "customs area" if ctx.is_customs(m) else "non-customs zone"
+                    host = "a customs host" if ctx.is_customs(h) else "a non-customs host"
+                    out.append(f"{what} {ctx.label(m)} joins {host} {h}")
+            if (ctx.is_customs(h) and any(ctx.is_customs(m) for m in members)
+                    and str(ctx.zones.at[h, "kind"]) != COMPREHENSIVE_BONDED):
+                expected_new[h] = COMPREHENSIVE_BONDED
+                if new_kind.get(h) != COMPREHENSIVE_BONDED:
+                    out.append(f"customs host {ctx.label(h)} with customs members has new_kind "
+                               f"{new_kind.get(h)!r}, not {COMPREHENSIVE_BONDED!r}")
+    elif rule == "separate":
+        for h, members in ctx.groups.items():
+            if members and any(ctx.is_customs(z) for z in (h, *members)):
+                out.append(f"group of {h} ({', '.join(map(str, [h, *members]))}) merges a customs area "
+                           f"but customs is 'separate'")
+    for z, kind in new_kind.items():
+        if kind and z not in expected_new:
+            keeps = (rule == "fold" and kind == COMPREHENSIVE_BONDED and kind == str(ctx.zones.at[z, "kind"])
+                     and ctx.status.get(z) == "host" and any(ctx.is_customs(m) for m in ctx.groups.get(z, [])))
+            if not keeps:
+                out.append(f"{ctx.label(z)} has new_kind {kind!r} but no rule gives it one")
+    return out
+
+
+def preferred_mode(same_managing: bool, host_national_or_functional: bool, allowed: Iterable[str]) -> str | None:
+    """The merge mode the policy prefers for a member, among the allowed ones (None if none fits)."""
+    allowed = set(allowed)
+    if same_managing:
+        order = ("multi_park", "entrusted", "co_construction")
+    elif host_national_or_functional:
+        order = ("entrusted", "co_construction")
+    else:
+        order = ("co_construction", "entrusted")
+    return next((m for m in order if m in allowed), None)
+
+
+def _merge_modes(ctx: _Context) -> list[str]:
+    allowed = list(ctx.scenario.merging.modes)
+    modes = {z: _text(v) for z, v in ctx.plan["mode"].items()}
+    out = []
+    for h, members in ctx.groups.items():
+        strong_host = str(ctx.zones.at[h, "level"]) == "national" or ctx.is_functional(h)
+        for m in members:
+            mode, same = modes[m], ctx.managing(m) == ctx.managing(h)
+            if mode not in allowed:
+                out.append(f"{ctx.label(m)} has mode {mode!r}, not one of the allowed {allowed}")
+                continue
+            if mode == "multi_park" and not same:
+                out.append(f"{ctx.label(m)} is multi_park with {h} though they have different managing districts")
+                continue
+            want = preferred_mode(same, strong_host, allowed)
+            if mode != want:
+                out.append(f"{ctx.label(m)} has mode {mode!r}, the preferred allowed mode is {want!r}")
+    return out
+
+
+def _revocation_rules(ctx: _Context) -> list[str]:
+    rev, pins = ctx.scenario.revocation, ctx.scenario.pins
+    pinned_revoke = {str(z) for z in pins.revoke}
+    untouchable = {str(z) for z in pins.keep} | {str(z) for z in pins.hosts}
+    gdp = ctx.zones["gdp"].astype(float)
+    district_gdp: dict[str, float] = {}
+    for z in ctx.zones.index:
+        district_gdp[ctx.count_district(z)] = district_gdp.get(ctx.count_district(z), 0.0) + float(gdp[z])
+    out = []
+    for z in ctx.revoked:
+        if str(z) in pinned_revoke:
+            continue
+        why = []
+        if not rev.allowed:
+            why.append("revocation is not allowed")
+        level = str(ctx.zones.at[z, "level"])
+        if level in rev.protect_levels:
+            why.append(f"level {level} is protected")
+        if str(z) in untouchable:
+            why.append("pinned to keep/host")
+        if rev.max_gdp_share is not None:
+            total = district_gdp[ctx.count_district(z)]
+            if gdp[z] > rev.max_gdp_share * total + 1e-9 * max(total, 1.0):
+                why.append(f"gdp {gdp[z]:g} is {gdp[z] / total:.1%} of its district's zone gdp "
+                           f"(max {rev.max_gdp_share:.1%})")
+        if rev.max_area_ha is not None:
+            area = float(ctx.zones.at[z, "approved_area_ha"])
+            if area > rev.max_area_ha + 1e-9:
+                why.append(f"approved area {area:g} ha > {rev.max_area_ha:g}")
+        if rev.require_grade is not None:
+            grade = None
+            if ctx.grades is not None and z in ctx.grades.index:
+                grade = _text(ctx.grades[z]) or None
+            if grade != rev.require_grade:
+                why.append(f"grade {grade or 'missing'}, not {rev.require_grade}")
+        if why:
+            out.append(f"{ctx.label(z)} is revoked but " + ", ".join(why))
+    for z in pins.revoke:
+        if ctx.status.get(str(z)) != "revoked":
+            out.append(f"{z} is pinned to be revoked but is {ctx.status.get(str(z), 'not in the plan')}")
+    for z in pins.hosts:
+        if ctx.status.get(str(z)) != "host":
+            out.append(f"{z} is pinned as a host but is {ctx.status.get(str(z), 'not in the plan')}")
+    return out
+
+
+def _close(a: float, b: float, rel: float) -> bool:
+    return abs(a - b) <= rel * max(abs(a), abs(b)) + 1e-12
+
+
+def _conservation(ctx: _Context) -> list[str]:
+    table, zones = ctx.districts, ctx.zones
+    out = []
+    for m in ctx.scenario.allocation:
+        columns = [f"{m}_before", f"{m}_after", f"{m}_revoked"]
+        lacking = [c for c in columns if c not in table.columns]
+        if lacking:
+            out.append(f"districts table lacks {', '.join(lacking)}")
+            continue
+        if m not in zones.columns:
+            out.append(f"measure {m!r} is not a zone column")
+            continue
+        values = pd.to_numeric(zones[m], errors="coerce").fillna(0.0)
+        before, after, revoked = (float(pd.to_numeric(table[c], errors="coerce").fillna(0.0).sum()) for c in columns)
+        total = float(values.sum())
+        if not _close(before, total, 1e-6):
+            out.append(f"{m}: districts' before sums to {before:.6g}, the zones to {total:.6g}")
+        if not _close(after + revoked, before, 1e-9):
+            out.append(f"{m}: after {after:.10g} + revoked {revoked:.10g} ≠ before {before:.10g}")
+        revoked_zones = list(ctx.revoked)
+        carried_by = values[revoked_zones].groupby(zones.loc[revoked_zones, "district_id"].astype(str)).sum()
+        if not _close(revoked, float(carried_by.sum()), 1e-6):
+            out.append(f"{m}: revoked total {revoked:.6g}, the revoked zones carry {float(carried_by.sum()):.6g}")
+        # by location, district by district
+        carried = pd.to_numeric(table[f"{m}_revoked"], errors="coerce").fillna(0.0)
+        carried.index = carried.index.astype(str)
+        for d in sorted(set(carried.index) | set(carried_by.index)):
+            got, want = float(carried.get(d, 0.0)), float(carried_by.get(d, 0.0))
+            if not _close(got, want, 1e-6):
+                out.append(f"{m}: district {d} shows {got:.6g} revoked, the revoked zones lying there carry {want:.6g}")
+    return out
+
+
+def _fairness(ctx: _Context) -> list[str]:
+    fair, table = ctx.scenario.fairness, ctx.districts
+    out = []
+    for m in fair.measures:
+        lacking = [c for c in (f"{m}_before", f"{m}_after") if c not in table.columns]
+        if lacking:
+            out.append(f"fairness measure {m!r}: districts table lacks {', '.join(lacking)}")
+            continue
+        before = pd.to_numeric(table[f"{m}_before"], errors="coerce").fillna(0.0)
+        after = pd.to_numeric(table[f"{m}_after"], errors="coerce").fillna(0.0)
+        for d in table.index:
+            b, a = float(before[d]), float(after[d])
+            if fair.max_district_loss is not None:
+                floor = (1 - fair.max_district_loss) * b
+                if a < floor - 1e-6 * abs(b):
+                    out.append(f"{m}: district {d} keeps {a:.6g} of {b:.6g} "
+                               f"(loses more than {fair.max_district_loss:.0%})")
+            if fair.min_kept is not None and b != 0 and a < fair.min_kept - 1e-6 * max(fair.min_kept, 1.0):
+                out.append(f"{m}: district {d} keeps {a:.6g} < min_kept {fair.min_kept:g}")
+    return out
+
+
+def _distances(ctx: _Context) -> list[str]:
+    out = []
+    for z, value in ctx.plan["distance_to_host_km"].items():
+        status = ctx.status[z]
+        try:
+            d = _number(value)
+        except (TypeError, ValueError):
+            out.append(f"{ctx.label(z)} has distance_to_host_km {value!r}, not a number")
+            continue
+        if status == "revoked":
+            if not math.isnan(d):
+                out.append(f"revoked {ctx.label(z)} has a distance to host ({d:g} km)")
+        elif status == "host":
+            if math.isnan(d) or abs(d) > DISTANCE_TOLERANCE_KM:
+                out.append(f"host {ctx.label(z)} has distance {d:g} km to itself, not 0")
+        elif status == "member" and ctx.host_of[z] in ctx.groups:
+            want = ctx.km(z, ctx.host_of[z])
+            if math.isnan(want):
+                if not math.isnan(d):
+                    out.append(f"{ctx.label(z)} has distance {d:g} km but no coordinates to measure it")
+            elif math.isnan(d) or abs(d - want) > DISTANCE_TOLERANCE_KM:
+                out.append(f"{ctx.label(z)} has distance {d:g} km to {ctx.host_of[z]}, haversine gives {want:.3f}")
+    return out
