@@ -75,7 +75,7 @@ def _gap(objective: float | None, bound: float | None) -> float | None:
 
 def _round_integers(values: np.ndarray, model: MatrixModel) -> np.ndarray:
     out = np.asarray(values, float).copy()
-    out[model.integer] = np.round(out[model.integer])
+    out[model.integer] = np.round(out[model.integer]) + 0.0  # + 0.0: no negative zeros
     return out
 
 

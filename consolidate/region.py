@@ -474,6 +474,7 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
         return None
 
     table: dict[str, list] = {}
+    invalid: set[tuple[int, str]] = set()  # cells already reported, so later checks do not repeat them
     for column in header:
         spec = schema.get(column)
         convert = _converter(spec, districts, zone_ids) if spec else _as_extra
@@ -491,10 +492,12 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
             except ValueError as exc:
                 problems.append(Problem(name, str(exc).split(" — ")[0], str(exc).partition(" — ")[2], row=line,
                                         column=column, value=cell))
+                invalid.add((line, column))
                 values.append(None)
         table[column] = values
     frame = pd.DataFrame(table, columns=header)
     frame.attrs["lines"] = lines
+    frame.attrs["invalid"] = invalid
     for column in columns:  # optional columns absent from the file exist, empty
         if column.name not in frame:
             frame[column.name] = None
@@ -595,8 +598,11 @@ def _check_edges(frame: pd.DataFrame, file: str, a: str, b: str, problems: list[
 
 def _check_points_present(zones: pd.DataFrame, file: str, method: str, problems: list[Problem]) -> None:
     lines = zones.attrs.get("lines", list(range(2, len(zones) + 2)))
+    invalid = zones.attrs.get("invalid", set())
     for lat, lon, line in zip(zones["lat"], zones["lon"], lines):
         for column, value in (("lat", lat), ("lon", lon)):
+            if (line, column) in invalid:
+                continue
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 problems.append(Problem(file, f"missing coordinate, but adjacency is derived by '{method}' from points",
                                         "give the zone's point (an estimated one, marked coord_quality: estimated), "

@@ -24,9 +24,9 @@ def main():
 
 
 def _register() -> None:
-    from . import validate
+    from . import run, validate
 
-    for module in (validate,):
+    for module in (validate, run):
         for command in module.COMMANDS:
             main.add_command(command)
 
