@@ -87,9 +87,9 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
 
     started = time.perf_counter()
     prob = pulp.LpProblem("consolidation", pulp.LpMinimize)
-    variables = [pulp.LpVariable(f"v{k}", lowBound=model.col_lo[k], upBound=model.col_hi[k],
-                                 cat=pulp.LpBinary if model.integer[k] and model.col_hi[k] <= 1 else
-                                 pulp.LpInteger if model.integer[k] else pulp.LpContinuous)
+    variables = [prob.add_variable(f"v{k}", lowBound=model.col_lo[k], upBound=model.col_hi[k],
+                                   cat=pulp.LpBinary if model.integer[k] and model.col_hi[k] <= 1 else
+                                   pulp.LpInteger if model.integer[k] else pulp.LpContinuous)
                  for k in range(model.n_cols)]
     prob += pulp.LpAffineExpression([(variables[k], float(model.c[k])) for k in np.flatnonzero(model.c)])
     A, lo, hi = model.matrix()
