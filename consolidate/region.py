@@ -255,6 +255,9 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
 
     if problems:
         raise InputError(problems)
+    for frame in (districts, zones, edges, district_edges):
+        if frame is not None:
+            frame.attrs.clear()  # row numbers were for messages only; pandas would copy them into every derived frame
 
     districts = districts.set_index("district_id", drop=False).rename_axis(None)
     zones = zones.set_index("zone_id", drop=False).rename_axis(None)

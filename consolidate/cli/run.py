@@ -61,6 +61,9 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts)
     click.echo(f"\nwritten to {folder}")
 
 
+MAX_ROWS = 40  # longer listings go to the files only
+
+
 def print_summary(plan) -> None:
     s = plan.summary
     table, region = plan.table, plan.region
@@ -83,9 +86,10 @@ def print_summary(plan) -> None:
     d = plan.districts
     changed = d[(d["zones_before"] != d["zones_after"])]
     if len(changed):
-        click.secho("\nDistricts that had to consolidate:", bold=True)
-        for district_id, row in changed.iterrows():
-            counted = table[_counted(table, s) == district_id]
+        click.secho(f"\n{len(changed)} districts had to consolidate:", bold=True)
+        counted_in = _counted(table, s)
+        for district_id, row in changed.head(MAX_ROWS).iterrows():
+            counted = table[counted_in == district_id]
             moves = []
             for z, r in counted[counted["status"] == "member"].iterrows():
                 moves.append(f"{name(z)} → {name(r['host_id'])} ({r['mode']}, {r['distance_to_host_km']:.1f} km)")
@@ -93,10 +97,12 @@ def print_summary(plan) -> None:
                 moves.append(f"{name(z)} revoked")
             cap = "exempt" if row["exempt"] else f"cap {row['cap']}"
             click.echo(f"  {row['name']}: {row['zones_before']} → {row['zones_after']} ({cap}): " + "; ".join(moves))
-    show = d[["name", "zones_before", "zones_after", "cap", "exempt"]].copy()
-    show["cap"] = show["cap"].astype(object).where(~show["exempt"], "exempt")
-    show = show.drop(columns="exempt")
-    echo_table(show.reset_index(drop=True), title="Zones per district")
+        if len(changed) > MAX_ROWS:
+            click.echo(f"  … and {len(changed) - MAX_ROWS} more (see districts.csv and plan.csv)")
+    if len(d) <= MAX_ROWS:
+        show = d[["name", "zones_before", "zones_after", "cap", "exempt"]].copy()
+        show["cap"] = show["cap"].astype(object).where(~show["exempt"], "exempt")
+        echo_table(show.drop(columns="exempt").reset_index(drop=True), title="Zones per district")
 
 
 def _counted(table: pd.DataFrame, summary: dict) -> pd.Series:

@@ -40,15 +40,20 @@ def validate_command(region: str) -> None:
         .reindex(districts.index, fill_value=0),
         "exempt": ["yes" if d in exempt else "" for d in districts.index],
     })
-    echo_table(table.reset_index(drop=True), title=f"Zones per district (cap {model.rules.get('district_cap', '—')})")
+    title = f"Zones per district (cap {model.rules.get('district_cap', '—')})"
+    if len(table) > 40:
+        table = table.sort_values("by managing district", ascending=False, kind="stable").head(40)
+        title += f" — the 40 with most zones of {len(districts)}"
+    echo_table(table.reset_index(drop=True), title=title)
     derive = model.derive or {}
     how = ", ".join(f"{k}={v}" for k, v in derive.items()) if derive else "explicit edges only"
     km = [d["km"] for _, _, d in graph.edges(data=True)]
     click.echo(f"adjacency ({how}): {graph.number_of_edges()} edges"
                + (f", {min(km):.1f}–{max(km):.1f} km" if km else ""))
     lonely = islands(graph)
-    click.echo(f"islands (no neighbour): {len(lonely)}"
-               + (": " + ", ".join(f"{z} {zones.at[z, 'name']}" for z in lonely) if lonely else ""))
+    shown = ", ".join(f"{z} {zones.at[z, 'name']}" for z in lonely[:20])
+    more = f" … and {len(lonely) - 20} more" if len(lonely) > 20 else ""
+    click.echo(f"islands (no neighbour): {len(lonely)}" + (f": {shown}{more}" if lonely else ""))
     click.secho("no problems found", fg="green")
 
 
