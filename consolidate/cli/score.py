@@ -236,9 +236,9 @@ def score_chart(model, config: EvaluationConfig, ranked: pd.DataFrame, folder: P
         ax.set_ylim(-0.03, 1.03)
         ax.set_ylabel("comprehensive evaluation score (1 = best)")
         ax.set_title(f"{model.title}: zone scores by district ({config.normalisation}, missing: {config.missing})",
-                     fontsize=9, loc="left")
-        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False, ncol=3,
-                  borderaxespad=0.2)
+                     fontsize=9, loc="left", pad=16)
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7, frameon=False, ncol=3,
+                  borderaxespad=0.1, handletextpad=0.2, columnspacing=1.0)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         fig.savefig(folder / "scores.png", dpi=150, metadata={"Software": None})
