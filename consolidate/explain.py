@@ -92,7 +92,7 @@ def relaxation_hints(scenario: Scenario, districts: list[str]) -> list[str]:
     return hints
 
 
-def diagnose(problem: Problem, region: Region, scenario: Scenario, infeasible: list) -> None:
+def diagnose(problem: Problem, region: Region, scenario: Scenario, infeasible: list, probe: bool = True) -> None:
     """Raise InfeasibleError for components the solver proved infeasible, naming districts and rules."""
     districts = sorted({d for r in infeasible for d in problem.count_district[r.zones] if d in problem.caps})
     names = [region.district_name(d) for d in districts]
@@ -103,7 +103,7 @@ def diagnose(problem: Problem, region: Region, scenario: Scenario, infeasible: l
     if fair.max_district_loss is not None or fair.min_kept is not None:
         reasons.append("fairness bounds are in force (fairness.max_district_loss / min_kept): merges that move "
                        "GDP or revenue between districts, and revocations, may be what they forbid")
-    working = probe_relaxations(region, scenario)
+    working = probe_relaxations(region, scenario) if probe else []
     relax = working or relaxation_hints(scenario, names)
     head = "relaxations that each give a plan: " if working else "what could relax it: "
     raise InfeasibleError("no plan satisfies the rules:\n  - " + "\n  - ".join(reasons) + "\n" + head
@@ -119,7 +119,10 @@ def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
 
     base = scenario.resolved()
     fair = scenario.fairness
-    candidates = [f"rules.district_cap={scenario.rules.district_cap + 1}"]
+    caps = scenario.rules
+    raised = {d: c + 1 for d, c in caps.district_caps.items()}
+    candidates = [f"rules.district_cap={caps.district_cap + 1}"
+                  + (f" --set rules.district_caps={raised}".replace("'", "") if raised else "")]
     if not scenario.merging.cross_district:
         candidates.append("merging.cross_district=true")
     if not scenario.revocation.allowed:
@@ -132,10 +135,11 @@ def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
         candidates.append("fairness.max_district_loss=null")
     working = []
     for override in candidates:
-        data = apply_overrides(base, [override] + (["fairness.min_kept=null"] if override.startswith("fairness") else []))
+        overrides = override.split(" --set ") + (["fairness.min_kept=null"] if override.startswith("fairness") else [])
+        data = apply_overrides(base, overrides)
         data["solver"]["time_limit_s"] = min(data["solver"]["time_limit_s"], 10)
         try:
-            solve(region, scenario_from_dict(data))
+            solve(region, scenario_from_dict(data), probe=False)
         except ConsolidateError:  # still infeasible, or stopped: this relaxation proves nothing
             continue
         working.append(f"--set {override}")

@@ -136,7 +136,7 @@ def _plain(value):
 
 def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, results: list,
                   scores: pd.Series | None, grades: pd.Series | None, seconds: dict) -> Plan:
-    from .allocation import account, parse_rule
+    from .allocation import account
     from .checks import check_plan
 
     zones = region.zones
@@ -159,7 +159,7 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
     table["distance_to_host_km"] = _distances(table, zones)
 
     district_ids = list(region.districts.index)
-    rules = {m: parse_rule(spec, f"allocation.{m}") for m, spec in scenario.allocation.items()}
+    rules = accounting_rules(scenario)
     accounting = account(table, zones, rules, district_ids)
     districts = _district_table(region, scenario, table, problem, accounting.districts)
     checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades)
@@ -175,6 +175,18 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         raise CheckFailed("the solved plan failed independent checks (a bug in the model — please report it):\n  - "
                           + "\n  - ".join(f"{c.name}: {c.detail}" for c in failed))
     return plan
+
+
+def accounting_rules(scenario: Scenario) -> dict:
+    """The sharing rule of every measure the plan reports: the scenario's allocation, plus any measure
+    named by the fairness bounds (territorial unless the allocation says otherwise)."""
+    from .allocation import parse_rule
+
+    specs = dict(scenario.allocation)
+    if scenario.fairness.max_district_loss is not None or scenario.fairness.min_kept is not None:
+        for measure in scenario.fairness.measures:
+            specs.setdefault(measure, "territorial")
+    return {m: parse_rule(spec, f"allocation.{m}") for m, spec in specs.items()}
 
 
 def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:

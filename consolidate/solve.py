@@ -52,8 +52,11 @@ class ComponentResult:
     solver_version: str = ""
 
 
-def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None):
-    """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped."""
+def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True):
+    """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped.
+
+    When the solver proves a component infeasible, `probe` re-solves with one rule relaxed at a time to
+    say which relaxations would give a plan (small regions only)."""
     from . import explain
     from .plan import assemble_plan
 
@@ -68,7 +71,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     results = solve_components(problem, components, scenario.solver, progress)
     infeasible = [r for r in results if r.status == INFEASIBLE]
     if infeasible:
-        explain.diagnose(problem, region, scenario, infeasible)
+        explain.diagnose(problem, region, scenario, infeasible, probe=probe)
     stopped = [r for r in results if r.status == NO_SOLUTION]
     if stopped:
         zones = sum(len(r.zones) for r in stopped)

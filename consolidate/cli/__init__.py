@@ -24,9 +24,9 @@ def main():
 
 
 def _register() -> None:
-    from . import run, validate
+    from . import allocate, run, score, validate
 
-    for module in (validate, run):
+    for module in (validate, run, allocate, score):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -1,0 +1,96 @@
+"""`consolidate allocate`: re-account an existing plan under other sharing rules, without re-solving."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ..allocation import account, parse_rule
+from ..errors import InputError, Problem
+from ..plan import Plan, replace_dir
+from ._common import echo_table, reports_errors
+
+STANDARD_RULES = {"territorial": "territorial", "host": "host", "split50": {"split": 0.5}}
+
+
+def parse_rule_options(options: tuple[str, ...]) -> dict:
+    rules = {}
+    for text in options:
+        measure, sep, spec = text.partition("=")
+        if not sep or not measure or not spec:
+            raise InputError(Problem("--rule", f"'{text}' is not MEASURE=RULE",
+                                     "write e.g. --rule gdp=host or --rule fiscal_revenue=split:0.5"))
+        rules[measure.strip()] = parse_rule(spec.strip(), f"--rule {measure.strip()}")
+    return rules
+
+
+@click.command("allocate")
+@click.argument("plan_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--rule", "rule_options", multiple=True, metavar="MEASURE=RULE",
+              help="Sharing rule for a measure: territorial | host | split:S | area | investment (repeatable).")
+@click.option("--out", type=click.Path(file_okay=False), help="Write allocation.csv and flows.csv here.")
+@reports_errors
+def allocate_command(plan_dir, rule_options, out):
+    """Re-account the plan in PLAN_DIR under other sharing rules (属地原则分成), without re-solving.
+
+    With --rule, the plan's GDP and revenue are credited to districts under those rules and the
+    per-district table and flows are printed. Without it, the territorial, host and 50/50 split
+    rules are shown side by side. Examples:
+
+    \b
+      consolidate allocate consolidate-out/baseline
+      consolidate allocate consolidate-out/baseline --rule gdp=host --rule fiscal_revenue=split:0.5
+    """
+    plan = Plan.from_dir(plan_dir)
+    if plan.region is None:
+        raise InputError(Problem(str(Path(plan_dir) / "summary.json"), "the plan's region model cannot be found",
+                                 "run the plan again, or keep the region folder where it was"))
+    zones, district_ids = plan.region.zones, list(plan.region.districts.index)
+    names = plan.region.districts["name"]
+    measures = [m for m in ("gdp", "fiscal_revenue") if m in zones]
+    rule_sets = ({"chosen": parse_rule_options(rule_options)} if rule_options else
+                 {label: {m: parse_rule(spec, label) for m in measures} for label, spec in STANDARD_RULES.items()})
+    table, flows = side_by_side(plan.table, zones, rule_sets, district_ids)
+    for measure in sorted(set(table["measure"]), key=list(table["measure"]).index):
+        wide = table[table["measure"] == measure].pivot(index="district_id", columns="rule",
+                                                         values=["before", "after", "change"])
+        wide.columns = [f"{rule} {what}" for what, rule in wide.columns]
+        wide = wide[[f"{r} {w}" for r in rule_sets for w in ("before", "after", "change")]]
+        wide = wide.loc[wide.abs().sum(axis=1) > 0]
+        wide.insert(0, "district", names.reindex(wide.index))
+        echo_table(wide.reset_index(drop=True), title=f"{measure} per district — plan '{plan.summary['scenario']['name']}'"
+                   " (before = the rule applied to the pre-consolidation zones)")
+    if len(flows):
+        named = flows.assign(from_district=flows["from_district"].map(names),
+                             to_district=flows["to_district"].map(names))
+        echo_table(named, title="Flows between districts (who hands what to whom)")
+    else:
+        click.echo("no flows between districts under these rules")
+    if out:
+        import tempfile
+
+        target = Path(out).resolve()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
+        flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
+        replace_dir(tmp, target)
+        click.echo(f"written to {target}")
+
+
+def side_by_side(plan_table: pd.DataFrame, zones: pd.DataFrame, rule_sets: dict, district_ids: list[str]):
+    """Long tables (district_id, measure, rule, before, after, change, revoked) and flows, one block per rule set."""
+    rows, flows = [], []
+    for label, rules in rule_sets.items():
+        accounting = account(plan_table, zones, rules, district_ids)
+        for measure in rules:
+            block = accounting.districts[[f"{measure}_{c}" for c in ("before", "after", "change", "revoked")]]
+            block.columns = ["before", "after", "change", "revoked"]
+            rows.append(block.reset_index().assign(measure=measure, rule=label))
+        flows.append(accounting.flows.assign(rule=label))
+    table = pd.concat(rows, ignore_index=True)[["district_id", "measure", "rule", "before", "after", "change", "revoked"]]
+    return table, pd.concat(flows, ignore_index=True)
+
+
+COMMANDS = [allocate_command]

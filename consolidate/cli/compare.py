@@ -1,0 +1,80 @@
+"""`consolidate compare`: several scenarios (or solved plan folders) side by side."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, solve_outcome, unique_labels,
+                       write_comparison)
+from ._common import echo_table, reports_errors
+from .run import resolve, scenario_options
+
+
+@click.command("compare")
+@click.argument("items", nargs=-1, required=True, metavar="SCENARIO_OR_PLAN_DIR...")
+@scenario_options
+@click.option("--out", type=click.Path(file_okay=False),
+              help="Folder to write the comparison into (default: ./consolidate-out/compare).")
+@reports_errors
+def compare_command(items, region, overrides, solver, time_limit, out):
+    """Solve and compare scenarios side by side.
+
+    Each argument is a scenario (a bundled name or a YAML file), solved now under --region and
+    --set, or a plan folder written by `consolidate run --out` (one with summary.json), read as it is.
+    Prints the key figures of each; writes comparison.csv and comparison.md, zones kept per district,
+    GDP and revenue change per district under each scenario's own sharing rule, the zones whose fate
+    differs, and each plan's tables (plans/NAME/) to --out, atomically. A scenario without a plan
+    (infeasible, solver stopped) is a row with its status and reason. Examples:
+
+    \b
+      consolidate compare baseline no-revocation cap-2
+      consolidate compare baseline host-takes-all split-50 --set rules.district_cap=2 --out out/sharing
+      consolidate compare out/baseline out/cap2        # plan folders written by `consolidate run`
+    """
+    # Read every scenario first, so a typo stops the command before any solving (exit 2).
+    jobs = []
+    for item in items:
+        if is_plan_dir(item):
+            jobs.append((Path(item).resolve().name, item, None))
+        else:
+            loaded = resolve(item, region, overrides, solver, time_limit)
+            jobs.append((loaded[1].name, item, loaded))
+    labels = unique_labels([label for label, _, _ in jobs])
+    outcomes = []
+    for label, (_, item, loaded) in zip(labels, jobs):
+        if loaded is None:
+            click.echo(f"reading plan {item} …", err=True)
+            outcomes.append(plan_outcome(label, item))
+        else:
+            click.echo(f"solving {label} …", err=True)
+            outcomes.append(solve_outcome(label, lambda loaded=loaded: loaded))
+            outcome = outcomes[-1]
+            click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
+    result = compare(outcomes)
+    folder = write_comparison(result, out or Path("consolidate-out") / "compare")
+    print_comparison(result)
+    click.echo(f"\nwritten to {folder}")
+
+
+def print_comparison(result, max_rows: int = 25) -> None:
+    echo_table(key_figures(result).reset_index(), title="Scenarios side by side")
+    failed = result.table[~result.table["status"].isin(SOLVED)]
+    for row in failed.itertuples():
+        click.secho(f"{row.scenario}: {row.status} — {row.reason}", fg="yellow")
+    per = result.per_district
+    if len(per):
+        changed = per[per.drop(columns="zones_before").ne(per["zones_before"], axis=0).any(axis=1)]
+        title = f"Zones kept per district ({len(changed)} of {len(per)} districts change)"
+        if len(changed) > max_rows:
+            title += f" — the first {max_rows}"
+        if len(changed):
+            echo_table(changed.head(max_rows).reset_index(), title=title)
+    fates = result.fates
+    if len(fates):
+        shown = fates.drop(columns="district_id").head(max_rows)
+        title = f"Zones whose fate differs ({len(fates)})" + (f" — the first {max_rows}" if len(fates) > max_rows else "")
+        echo_table(shown, title=title)
+
+
+COMMANDS = [compare_command]

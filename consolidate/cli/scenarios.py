@@ -1,0 +1,75 @@
+"""`consolidate scenarios` and `consolidate show-scenario`: what the bundled scenarios ask, in full."""
+from __future__ import annotations
+
+import json
+
+import click
+import pandas as pd
+
+from ..errors import ConsolidateError
+from ..resources import bundled_scenarios
+from ..scenario import load_scenario
+from ._common import echo_table, reports_errors
+
+
+def flatten(data: dict, prefix: str = "") -> dict[str, object]:
+    """{'a': {'b': 1}} → {'a.b': 1}; the dotted keys `--set` takes."""
+    out: dict[str, object] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value and key != "allocation":
+            out.update(flatten(value, path + "."))
+        elif isinstance(value, dict) and key == "allocation":
+            out.update({f"{path}.{k}": v for k, v in value.items()})
+        else:
+            out[path] = value
+    return out
+
+
+def differences(scenario, base) -> str:
+    """The keys where `scenario` differs from `base`, as `key=value` the way --set writes them."""
+    mine, theirs = flatten(scenario.resolved()), flatten(base.resolved())
+    skip = {"name", "description"}
+    keys = [k for k in mine if k not in skip and mine[k] != theirs.get(k)]
+    return ", ".join(f"{k}={json.dumps(mine[k], ensure_ascii=False)}" for k in keys)
+
+
+@click.command("scenarios")
+@reports_errors
+def scenarios_command():
+    """List the bundled scenarios, what each asks, and how it differs from baseline.
+
+    Solve one with `consolidate run NAME`, see it in full with `consolidate show-scenario NAME`,
+    compare several with `consolidate compare NAME NAME …`.
+    """
+    base = load_scenario("baseline")
+    rows = []
+    for name in bundled_scenarios():
+        try:
+            scenario = load_scenario(name)
+        except ConsolidateError as error:
+            rows.append((name, f"(does not load: {error})", ""))
+            continue
+        rows.append((name, " ".join(scenario.description.split()),
+                     "—" if name == "baseline" else differences(scenario, base)))
+    echo_table(pd.DataFrame(rows, columns=["name", "description", "differs from baseline"]),
+               title="Bundled scenarios")
+
+
+@click.command("show-scenario")
+@click.argument("scenario", default="baseline", required=False)
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a key, e.g. --set rules.district_cap=2 (repeatable; values read as YAML).")
+@click.option("--region", metavar="NAME_OR_PATH", help="Region model (overrides the scenario's).")
+@reports_errors
+def show_scenario_command(scenario, overrides, region):
+    """Print SCENARIO (bundled name or YAML file) fully resolved: extends: and --set applied, every
+    default filled in. The output is itself a valid scenario file. Example:
+
+    \b
+      consolidate show-scenario cap-2 --set merging.cross_district=false > my.yaml
+    """
+    click.echo(load_scenario(scenario, list(overrides), region=region).to_yaml(), nl=False)
+
+
+COMMANDS = [scenarios_command, show_scenario_command]

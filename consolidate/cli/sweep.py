@@ -1,0 +1,62 @@
+"""`consolidate sweep`: one scenario under a grid of key values, solved in parallel into sweep.csv."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..sweep import parse_grid, read_variants, run_sweep
+from ._common import echo_table, reports_errors
+
+
+@click.command("sweep")
+@click.argument("scenario", required=False, default="baseline")
+@click.option("--grid", "grid", multiple=True, metavar="KEY=V1,V2,…",
+              help="A scenario key and the values to try (read as YAML); repeat for a cartesian grid.")
+@click.option("--variants", "variants_file", type=click.Path(dir_okay=False), metavar="FILE.csv|yaml",
+              help="Explicit variants: a CSV with a column per key, or a YAML list of {key: value} "
+                   "(combined with --grid, every variant × the grid).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a key in every variant (repeatable; values read as YAML).")
+@click.option("--region", metavar="NAME_OR_PATH", help="Region model (overrides the scenario's).")
+@click.option("--workers", type=click.IntRange(min=1), help="Parallel processes (default: the CPU count).")
+@click.option("--dask", "dask", metavar="ADDRESS|local",
+              help="Run on a Dask cluster (scheduler address), or `local` for a LocalCluster of --workers processes.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for sweep.csv.")
+@click.option("--resume", is_flag=True, help="Keep the variants sweep.csv in --out already has a final status for.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@reports_errors
+def sweep_command(scenario, grid, variants_file, overrides, region, workers, dask, out, resume, no_progress):
+    """Solve SCENARIO (default: baseline) under every combination of --grid values.
+
+    One row per variant in OUT/sweep.csv: its id (a hash of its overrides), the parameters, status,
+    proven_optimal, gap, objective and its weighted parts, hosts, members, revoked, revoked GDP,
+    merges by mode, message (why a variant has no plan) and seconds (the only column that differs
+    between runs). Infeasible, stopped and invalid variants are rows, not crashes. Examples:
+
+    \b
+      consolidate sweep baseline --grid rules.district_cap=2,3,4 \\
+          --grid objective.weights.revocation=1,5,20 --out out/sweep
+      consolidate sweep baseline --grid allocation.gdp=territorial,host,split:0.5 --out out/sharing
+      consolidate sweep baseline --variants variants.csv --dask tcp://scheduler:8786 --out out/big --resume
+    """
+    explicit = read_variants(variants_file) if variants_file else None
+    result = run_sweep(scenario, parse_grid(grid), out, variants=explicit, fixed=list(overrides), region=region,
+                       workers=workers, dask=dask, resume=resume, progress=not no_progress,
+                       echo=lambda text: click.echo(text, err=True))
+    rows = result.rows
+    counts = rows["status"].value_counts()
+    click.echo(f"{len(rows)} variants: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+               + f"; {result.solved} solved now" + (f", {result.skipped} kept from before" if result.skipped else "")
+               + f", {result.seconds:.1f} s wall")
+    shown = rows[["variant", *result.parameters, "status", "objective", "hosts", "members", "revoked",
+                  "revoked_gdp"]]
+    if len(shown) > 30:
+        shown = shown.head(30)
+        click.echo("(the first 30 rows)")
+    if sys.stdout.isatty() or len(shown) <= 30:
+        echo_table(shown.reset_index(drop=True), title="Sweep")
+    click.echo(f"\nwritten to {result.folder / 'sweep.csv'}")
+
+
+COMMANDS = [sweep_command]
