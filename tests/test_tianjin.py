@@ -1,0 +1,64 @@
+"""The bundled Tianjin model and scenarios, end to end with the real solver."""
+from __future__ import annotations
+
+import pytest
+
+from consolidate import load_region
+from consolidate.scenario import load_scenario
+from consolidate.solve import evaluation_scores, solve
+from consolidate.resources import bundled_scenarios
+
+
+@pytest.fixture(scope="module")
+def tianjin():
+    return load_region("tianjin")
+
+
+def test_tianjin_model_facts(tianjin):
+    zones = tianjin.zones
+    assert len(tianjin.districts) == 16 and len(zones) == 33
+    assert (zones["level"] == "national").sum() == 12 and (zones["level"] == "municipal").sum() == 21
+    assert (zones["district_id"] == tianjin.district_id("滨海新区")).sum() == 7
+    # lies in 东丽区, run from 滨海新区 (SOURCES.md)
+    for name in ("天津空港经济区", "天津滨海新区综合保税区"):
+        row = zones[zones["name"] == name].iloc[0]
+        assert tianjin.district_name(row["district_id"]) == "东丽区"
+        assert tianjin.district_name(row["managing_district_id"]) == "滨海新区"
+    assert (zones["econ_quality"] == "estimated").all()
+
+
+def test_baseline_is_proven_optimal_within_every_cap(tianjin):
+    plan = solve(tianjin, load_scenario("baseline"))
+    assert plan.summary["proven_optimal"] and plan.summary["gap"] == 0.0
+    assert plan.summary["checks_passed"]
+    capped = plan.districts[~plan.districts["exempt"]]
+    assert (capped["zones_after"] <= capped["cap"]).all()
+    assert plan.districts.loc[tianjin.district_id("津南区"), "zones_before"] == 4   # the district that must act
+
+
+def test_count_by_location_moves_zones_onto_dongli(tianjin):
+    plan = solve(tianjin, load_scenario("count-by-location"))
+    dongli = tianjin.district_id("东丽区")
+    assert plan.districts.loc[dongli, "zones_before"] == 4 and plan.districts.loc[dongli, "zones_after"] <= 3
+    assert plan.summary["proven_optimal"] and plan.summary["checks_passed"]
+
+
+def test_raising_min_score_bars_weak_municipal_hosts(tianjin):
+    base = load_scenario("cap-2")
+    plan = solve(tianjin, base)
+    scores, _ = evaluation_scores(tianjin, base)
+    members = plan.table[plan.table["status"] == "member"]
+    weak_hosts = {h for h in members["host_id"] if tianjin.zones.at[h, "level"] != "national"}
+    assert weak_hosts, "cap-2 should use at least one municipal host on Tianjin"
+    threshold = round(max(scores[h] for h in weak_hosts) + 0.01, 4)
+    raised = solve(tianjin, load_scenario("cap-2", [f"merging.hosts.min_score={threshold}"]))
+    new_members = raised.table[raised.table["status"] == "member"]
+    assert not (set(new_members["host_id"]) & weak_hosts)
+    assert raised.summary["checks_passed"] and raised.summary["proven_optimal"]
+    assert raised.summary["objective"] >= plan.summary["objective"] - 1e-9   # a tighter rule never helps
+
+
+@pytest.mark.parametrize("name", bundled_scenarios())
+def test_every_bundled_scenario_loads(name):
+    scenario = load_scenario(name)
+    assert scenario.description, f"{name} needs a description"
