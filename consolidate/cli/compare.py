@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 
-from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, solve_outcome, unique_labels,
-                       write_comparison)
+from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, readable_fates, solve_outcome,
+                       unique_labels, write_comparison)
 from ._common import echo_table, reports_errors
 from .run import resolve, scenario_options
 
@@ -70,7 +70,7 @@ def print_comparison(result, max_rows: int = 25) -> None:
             title += f" — the first {max_rows}"
         if len(changed):
             echo_table(changed.head(max_rows).reset_index(), title=title)
-    fates = result.fates
+    fates = readable_fates(result)
     if len(fates):
         shown = fates.drop(columns="district_id").head(max_rows)
         title = f"Zones whose fate differs ({len(fates)})" + (f" — the first {max_rows}" if len(fates) > max_rows else "")

@@ -1,8 +1,6 @@
 """`consolidate sweep`: one scenario under a grid of key values, solved in parallel into sweep.csv."""
 from __future__ import annotations
 
-import sys
-
 import click
 
 from ..sweep import parse_grid, read_variants, run_sweep
@@ -51,11 +49,8 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
                + f", {result.seconds:.1f} s wall")
     shown = rows[["variant", *result.parameters, "status", "objective", "hosts", "members", "revoked",
                   "revoked_gdp"]]
-    if len(shown) > 30:
-        shown = shown.head(30)
-        click.echo("(the first 30 rows)")
-    if sys.stdout.isatty() or len(shown) <= 30:
-        echo_table(shown.reset_index(drop=True), title="Sweep")
+    title = "Sweep" + (f" (the first 30 of {len(shown)} rows)" if len(shown) > 30 else "")
+    echo_table(shown.head(30).reset_index(drop=True), title=title)
     click.echo(f"\nwritten to {result.folder / 'sweep.csv'}")
 
 

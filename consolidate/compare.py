@@ -1,0 +1,375 @@
+"""Compare scenarios side by side: key figures, zones kept per district, who gains and loses, which zones
+change fate.
+
+    >>> from consolidate.compare import Outcome, compare, write_comparison
+    >>> outcomes = [solve_outcome("baseline", lambda: (region, load_scenario("baseline"))),
+    ...             solve_outcome("cap-2", lambda: (region, load_scenario("cap-2")))]
+    >>> result = compare(outcomes)
+    >>> result.table            # one row per scenario: status, objective and its parts, counts, seconds
+    >>> result.per_district     # zones kept per district (district × scenario)
+    >>> write_comparison(result, "out/compare")   # comparison.csv, .md, …, written atomically
+
+A scenario the solver cannot satisfy is a row with status `infeasible` and the reason, not an error:
+comparing what is possible with what is not is half the point. `metrics` and `solve_outcome` are
+shared with `sweep.py`, so a compare row and a sweep row mean the same thing.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
+from .scenario import MODES
+
+PARTS = ("distance", "revocation", "host_quality", "zone_count")
+METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
+           "hosts", "members", "revoked", "revoked_gdp", *[f"merges_{m}" for m in MODES]]
+TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
+SOLVED = ("optimal", "time_limit_feasible")
+FILES = ("comparison.csv", "zones_per_district.csv", "district_changes.csv", "zone_fates.csv", "comparison.md")
+
+
+# --- one scenario → one outcome --------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What came of one scenario: a plan, or the status and message of why there is none."""
+
+    label: str
+    plan: Any = None                 # consolidate.plan.Plan
+    status: str = "optimal"
+    message: str = ""
+    seconds: float = 0.0
+    row: dict = field(default_factory=dict)
+
+
+def error_status(error: BaseException) -> str:
+    """The status word a failure is reported under (sweep.csv and comparison.csv)."""
+    if isinstance(error, InfeasibleError):
+        return "infeasible"
+    if isinstance(error, SolverStopped):
+        return "stopped"
+    if isinstance(error, InputError):
+        return "input_error"
+    if isinstance(error, CheckFailed):
+        return "check_failed"
+    return "error"
+
+
+def one_line(error: BaseException) -> str:
+    text = str(error) or type(error).__name__
+    if not isinstance(error, ConsolidateError):
+        text = f"{type(error).__name__}: {text}"
+    out = ""
+    for line in (part.strip().removeprefix("- ") for part in text.splitlines()):
+        if line:
+            out += ("" if not out else " " if out.endswith(":") else "; ") + line
+    return out
+
+
+def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
+    """The METRICS of a plan (or, with no plan, an all-empty row with `status`)."""
+    if plan is None:
+        return {**{column: None for column in METRICS}, "status": status}
+    s = plan.summary
+    parts = s.get("objective_parts", {})
+    counts = s.get("counts", {})
+    by_mode = counts.get("by_mode", {})
+    row = {"status": s["status"], "proven_optimal": bool(s["proven_optimal"]), "gap": s.get("gap"),
+           "objective": s.get("objective")}
+    for part in PARTS:
+        row[f"objective_{part}"] = parts.get(part, {}).get("weighted", 0.0)
+    row.update(hosts=counts.get("hosts"), members=counts.get("members"), revoked=counts.get("revoked"),
+               revoked_gdp=revoked_gdp(plan))
+    for mode in MODES:
+        row[f"merges_{mode}"] = int(by_mode.get(mode, 0))
+    return row
+
+
+def revoked_gdp(plan) -> float | None:
+    totals = plan.summary.get("allocation", {}).get("totals", {}).get("gdp")
+    if totals is not None:
+        return totals.get("revoked")
+    if plan.region is None or "gdp" not in plan.region.zones:
+        return None
+    revoked = plan.table.index[plan.table["status"] == "revoked"]
+    return float(plan.region.zones["gdp"].reindex(revoked).fillna(0).sum())
+
+
+def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
+    """Solve what `load()` returns — (region, scenario) or (region, scenario, graph) — into an outcome;
+    loading and solving errors (ConsolidateError) become its status and message, not a crash."""
+    from .solve import solve
+
+    started = time.perf_counter()
+    try:
+        region, scenario, *graph = load()
+        plan = solve(region, scenario, graph=graph[0] if graph else None)
+    except ConsolidateError as error:
+        return Outcome(label, None, error_status(error), one_line(error), round(time.perf_counter() - started, 3))
+    return Outcome(label, plan, plan.summary["status"], "", round(time.perf_counter() - started, 3))
+
+
+def plan_outcome(label: str, folder: str | Path) -> Outcome:
+    """An already solved plan folder (one with summary.json) as an outcome."""
+    from .plan import Plan
+
+    plan = Plan.from_dir(folder)
+    return Outcome(label, plan, plan.summary["status"], "", float(plan.summary.get("seconds", {}).get("total", 0.0)))
+
+
+def is_plan_dir(item: str | Path) -> bool:
+    return Path(item).is_dir() and (Path(item) / "summary.json").is_file()
+
+
+# --- many outcomes → a comparison ------------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    table: pd.DataFrame              # TABLE_COLUMNS + reason, one row per scenario, in the order given
+    per_district: pd.DataFrame       # index district name; zones_before, then zones_after per scenario
+    changes: pd.DataFrame            # district, measure, then the change per scenario under its own rule
+    fates: pd.DataFrame              # zone_id, name, district, then status/host per scenario (zones that differ)
+    outcomes: list[Outcome]
+
+
+def unique_labels(labels: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label}-{seen[label]}")
+    return out
+
+
+def compare(outcomes: list[Outcome]) -> Comparison:
+    rows = []
+    for o in outcomes:
+        row = {"scenario": o.label, **metrics(o.plan, o.status), "seconds": o.seconds, "reason": o.message}
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "reason"])
+    solved = [o for o in outcomes if o.plan is not None]
+    return Comparison(table, zones_per_district(solved), district_changes(solved), zone_fates(solved), outcomes)
+
+
+def _district_names(plan) -> pd.Series:
+    return plan.districts["name"].astype(str)
+
+
+def zones_per_district(solved: list[Outcome]) -> pd.DataFrame:
+    columns: dict[str, pd.Series] = {}
+    before: pd.Series | None = None
+    for o in solved:
+        d = o.plan.districts.set_index(_district_names(o.plan))
+        before = d["zones_before"] if before is None else before.combine_first(d["zones_before"])
+        columns[o.label] = d["zones_after"]
+    frame = pd.DataFrame({"zones_before": before, **columns}) if before is not None else pd.DataFrame()
+    frame.index.name = "district"
+    if len(frame):
+        frame = frame.loc[_district_order(solved)].astype("Int64")
+    return frame
+
+
+def _district_order(solved: list[Outcome]) -> list[str]:
+    order: list[str] = []
+    for o in solved:
+        order += [n for n in _district_names(o.plan) if n not in set(order)]
+    return order
+
+
+def district_changes(solved: list[Outcome]) -> pd.DataFrame:
+    """GDP and revenue change per district, each scenario under its own sharing rule."""
+    frames = []
+    measures = [m for m in ("gdp", "fiscal_revenue") if any(f"{m}_change" in o.plan.districts for o in solved)]
+    for measure in measures:
+        columns = {}
+        for o in solved:
+            d = o.plan.districts.set_index(_district_names(o.plan))
+            if f"{measure}_change" in d:
+                columns[o.label] = d[f"{measure}_change"].astype(float)
+        frame = pd.DataFrame(columns).reindex(_district_order(solved))
+        frame.insert(0, "measure", measure)
+        frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["district", "measure"])
+    out = pd.concat(frames).rename_axis("district").reset_index()
+    return out
+
+
+def fate(row: pd.Series) -> str:
+    if row["status"] == "member":
+        return f"member:{row['host_id']}"
+    return str(row["status"])
+
+
+def zone_fates(solved: list[Outcome]) -> pd.DataFrame:
+    """Zones whose fate (host, member of which host, revoked) differs between the solved scenarios."""
+    if len(solved) < 2:
+        return pd.DataFrame(columns=["zone_id", "name", "district_id"])
+    info = pd.concat([o.plan.table[["name", "district_id"]] for o in solved])
+    info = info[~info.index.duplicated()]
+    fates = pd.DataFrame({o.label: o.plan.table.apply(fate, axis=1) for o in solved}).reindex(info.index)
+    differs = fates.nunique(axis=1, dropna=False) > 1
+    out = info[differs].join(fates[differs]).rename_axis("zone_id").reset_index()
+    return out.sort_values("zone_id", kind="stable").reset_index(drop=True)
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+
+def write_comparison(result: Comparison, out: str | Path, plans: bool = True) -> Path:
+    """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
+    solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts if
+    consolidate.charts.compare_charts exists — all into a temporary folder renamed into place."""
+    from .plan import replace_dir
+
+    out = Path(out).expanduser().resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        csv = dict(index=False, lineterminator="\n", float_format="%.10g")
+        result.table.to_csv(tmp / "comparison.csv", **csv)
+        result.per_district.reset_index().to_csv(tmp / "zones_per_district.csv", **csv)
+        result.changes.to_csv(tmp / "district_changes.csv", **csv)
+        result.fates.to_csv(tmp / "zone_fates.csv", **csv)
+        (tmp / "comparison.md").write_text(markdown(result), encoding="utf-8")
+        if plans:
+            for o in result.outcomes:
+                if o.plan is not None:
+                    folder = tmp / "plans" / _safe(o.label)
+                    folder.mkdir(parents=True)
+                    o.plan.write_tables(folder)
+        _charts(result, tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)     # mkdtemp makes it private; the result is an ordinary folder
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _safe(label: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in label) or "scenario"
+
+
+def _charts(result: Comparison, folder: Path) -> None:
+    per_district = result.per_district.drop(columns="zones_before", errors="ignore")
+    draw_charts("compare_charts", result.table[TABLE_COLUMNS].copy(), per_district, folder)
+
+
+def draw_charts(name: str, *args) -> None:
+    """Call consolidate.charts.NAME(*args) if that exists; a chart that fails is a warning — the tables
+    it would illustrate are already written and are what matters."""
+    charts = charts_module()
+    if charts is None or not hasattr(charts, name):
+        return
+    try:
+        getattr(charts, name)(*args)
+    except Exception as error:  # noqa: BLE001
+        import warnings
+
+        warnings.warn(f"charts not drawn ({name}): {one_line(error)}", stacklevel=2)
+
+
+def charts_module():
+    """consolidate.charts when it is there (another part of the toolkit; optional for compare and sweep)."""
+    try:
+        from . import charts
+    except ImportError:
+        return None
+    return charts
+
+
+def key_figures(result: Comparison) -> pd.DataFrame:
+    """The comparison table turned on its side: one row per figure, one column per scenario."""
+    table = result.table.set_index("scenario")
+    shown = table.drop(columns="reason").T.astype(object)
+    for label in shown.columns:
+        for figure in shown.index:
+            shown.at[figure, label] = _cell(shown.at[figure, label], figure)
+    shown.index.name = "figure"
+    return shown
+
+
+def _cell(value, figure: str = "") -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if figure == "gap" and isinstance(value, (int, float)):
+        return f"{100 * value:.2f}%"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:,.1f}"
+    return str(value)
+
+
+def _md_table(frame: pd.DataFrame, index: bool = True) -> str:
+    frame = frame.reset_index() if index else frame
+    head = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(_cell(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines)
+
+
+def markdown(result: Comparison) -> str:
+    parts = ["# Scenario comparison", "", "## Key figures", "",
+             "Objective parts are weighted contributions (they add up to the objective); "
+             "revoked_gdp is the GDP of revoked zones; merges by mode count members.", "",
+             _md_table(key_figures(result))]
+    failed = result.table[~result.table["status"].isin(SOLVED)]
+    if len(failed):
+        parts += ["", "## Scenarios without a plan", ""]
+        parts += [f"- **{r.scenario}** ({r.status}): {r.reason}" for r in failed.itertuples()]
+    if len(result.per_district):
+        parts += ["", "## Zones kept per district", "", _md_table(result.per_district)]
+    for measure, title in (("gdp", "GDP"), ("fiscal_revenue", "Fiscal revenue")):
+        part = result.changes[result.changes["measure"] == measure].drop(columns="measure")
+        part = part.set_index("district")
+        part = part[(part.fillna(0) != 0).any(axis=1)]
+        if len(result.changes):
+            parts += ["", f"## {title} change per district (each scenario under its own sharing rule)", "",
+                      _md_table(part) if len(part) else "No district gains or loses under any scenario."]
+    if len(result.outcomes) - len(failed) >= 2:
+        parts += ["", f"## Zones whose fate differs ({len(result.fates)})", ""]
+        fates = readable_fates(result)
+        parts.append(_md_table(fates, index=False) if len(fates) else "Every zone has the same fate everywhere.")
+    return "\n".join(parts) + "\n"
+
+
+def readable_fates(result: Comparison) -> pd.DataFrame:
+    """zone_fates with hosts named: `→ 天津开发区` instead of `member:G121001`."""
+    names = _zone_names(result)
+    fates = result.fates.copy()
+    for o in result.outcomes:
+        if o.label in fates:
+            fates[o.label] = fates[o.label].map(lambda f: _fate_text(f, names))
+    return fates
+
+
+def _zone_names(result: Comparison) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for o in result.outcomes:
+        if o.plan is not None:
+            names.update(o.plan.table["name"].astype(str).to_dict())
+    return names
+
+
+def _fate_text(value, names: dict[str, str]) -> str:
+    if not isinstance(value, str):
+        return "—"
+    if value.startswith("member:"):
+        host = value.split(":", 1)[1]
+        return f"→ {names.get(host, host)}"
+    return value

@@ -1,0 +1,436 @@
+"""Sweeps: one scenario solved under many variants of its keys, in parallel, into one table.
+
+    >>> grid = parse_grid(["rules.district_cap=2,3,4", "objective.weights.revocation=1,5,20"])
+    >>> result = run_sweep("baseline", grid, out="out/sweep", workers=4)          # local processes
+    >>> result = run_sweep("baseline", grid, out="out/sweep", dask="local")       # or a Dask cluster
+    >>> result.rows          # sweep.csv: variant, the parameters, status, objective and its parts, …, seconds
+
+A variant is a set of `--set` overrides on top of the scenario; its id is a hash of them (stable across
+runs, machines and the order the grid is written in). Each variant is solved by `compare.solve_outcome`,
+so infeasible, stopped and invalid variants are rows with their status and message, never a crash.
+Rows come out in grid order whatever order they finish in, and every column but `seconds` is the
+same run to run, locally or on Dask. `sweep.csv` is rewritten (atomically) as variants finish, so
+`resume=True` after an interruption solves only what has no final status yet.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import itertools
+import json
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+import yaml
+
+from .compare import METRICS, draw_charts, metrics, one_line, solve_outcome
+from .errors import ConsolidateError, InputError, Problem
+from .scenario import load_scenario, parse_override, resolve_scenario_path
+
+FINAL = {"optimal", "time_limit_feasible", "infeasible", "stopped", "input_error", "check_failed"}
+CSV_NAME, META_NAME = "sweep.csv", "sweep.json"
+
+
+# --- variants ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs to solve one variant (plain data: it travels to other processes and machines)."""
+
+    variant: str
+    scenario: dict            # the resolved scenario, validated by the client
+    region: str               # the scenario's region (bundled name or absolute path)
+
+
+@dataclass
+class Variant:
+    index: int
+    values: dict[str, Any]                     # parameter key → value
+    overrides: list[str] = field(default_factory=list)
+    id: str = ""
+
+
+def _canonical(override: str) -> tuple[str, str]:
+    path, value = parse_override(override)
+    return ".".join(path), json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def variant_id(overrides: Iterable[str]) -> str:
+    """A stable id for a set of overrides: the same keys and values give the same id, in any order."""
+    final = dict(_canonical(o) for o in overrides)   # a later override of a key wins, as in --set
+    text = "\n".join(f"{k}={v}" for k, v in sorted(final.items()))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def parse_grid(specs: Iterable[str]) -> list[tuple[str, list]]:
+    """`key=v1,v2,…` → (key, [values]), each value read as YAML (`[a,b]` lists and `split:0.5` work)."""
+    grid = []
+    for spec in specs:
+        key, sep, raw = spec.partition("=")
+        if not sep or not key.strip() or not raw.strip():
+            raise InputError(Problem("--grid", f"'{spec}' is not key=v1,v2,…",
+                                     "write e.g. --grid rules.district_cap=2,3,4"))
+        try:
+            items = yaml.safe_load(f"[{raw}]")
+        except yaml.YAMLError:
+            items = [part.strip() for part in raw.split(",")]
+        values = [parse_override(f"{key}={json.dumps(item, ensure_ascii=False)}")[1] for item in items]
+        grid.append((key.strip(), values))
+    return grid
+
+
+def read_variants(path: str | Path) -> list[dict[str, Any]]:
+    """Explicit variants: a CSV (a column per key, a row per variant, cells read as YAML) or a YAML list
+    of mappings {key: value} with dotted keys."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(Problem(str(path), "no such file", "give a .csv or .yaml file of variants"))
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return [{k: parse_override(f"{k}={v}")[1] for k, v in row.items() if v != ""}
+                for row in frame.to_dict("records")]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise InputError(Problem(path.name, "variants must be a YAML list of mappings",
+                                 "write e.g. - {rules.district_cap: 2, merging.cross_district: false}"))
+    return [{str(k): v for k, v in row.items()} for row in data]
+
+
+def make_variants(grid: list[tuple[str, list]], explicit: list[dict] | None = None,
+                  fixed: Iterable[str] = ()) -> tuple[list[Variant], list[str]]:
+    """Every explicit variant (or one empty one) × the cartesian product of the grid; duplicates dropped."""
+    fixed = list(fixed)
+    parameters: list[str] = []
+    for row in explicit or []:
+        parameters += [k for k in row if k not in parameters]
+    parameters += [k for k, _ in grid if k not in parameters]
+    keys = [k for k, _ in grid]
+    out, seen = [], set()
+    for base in explicit or [{}]:
+        for combo in itertools.product(*[values for _, values in grid]):
+            values = {**base, **dict(zip(keys, combo))}
+            overrides = fixed + [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in values.items()]
+            vid = variant_id(overrides)
+            if vid not in seen:
+                seen.add(vid)
+                out.append(Variant(len(out), values, overrides, vid))
+    return out, parameters
+
+
+# --- solving one variant (in a worker) -----------------------------------------------------------------
+
+_REGIONS: dict[str, tuple] = {}   # per process: region name/path → (Region, graph), loaded once
+
+
+def cached_region(name: str):
+    if name not in _REGIONS:
+        from .graph import zone_graph
+        from .region import load_region
+
+        region = load_region(name)
+        _REGIONS[name] = (region, zone_graph(region))
+    return _REGIONS[name]
+
+
+def run_variant(task: Task) -> dict[str, Any]:
+    """Solve one variant into its row; never raises (a failure is a row with its status and message)."""
+    from .scenario import scenario_from_dict
+
+    started = time.perf_counter()
+    try:
+        def load():
+            region, graph = cached_region(task.region)
+            return region, scenario_from_dict(task.scenario, where=f"variant {task.variant}"), graph
+
+        outcome = solve_outcome(task.variant, load)
+        row = {**metrics(outcome.plan, outcome.status), "message": outcome.message}
+    except Exception as error:  # noqa: BLE001 - a worker must report, not die
+        row = {**metrics(None, "error"), "message": one_line(error)}
+    row["variant"] = task.variant
+    row["seconds"] = round(time.perf_counter() - started, 3)
+    return row
+
+
+def failed_row(variant: str, status: str, message: str) -> dict[str, Any]:
+    return {**metrics(None, status), "message": message, "variant": variant, "seconds": 0.0}
+
+
+# --- running many ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    rows: pd.DataFrame
+    parameters: list[str]
+    solved: int                 # variants solved in this run
+    skipped: int                # variants already final in sweep.csv (--resume)
+    seconds: float
+    folder: Path
+
+
+def columns(parameters: list[str]) -> list[str]:
+    return ["variant", *parameters, *METRICS, "message", "seconds"]
+
+
+def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, variants: list[dict] | None = None,
+              fixed: Iterable[str] = (), region: str | None = None, workers: int | None = None,
+              dask: str | None = None, resume: bool = False, progress: bool = True,
+              echo: Callable[[str], None] = print) -> SweepResult:
+    started = time.perf_counter()
+    fixed = list(fixed)
+    if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
+        region = str(Path(region).expanduser().resolve())
+    base = load_scenario(scenario, fixed, region=region)     # a bad base scenario stops here (exit 2)
+    scenario_path = str(resolve_scenario_path(scenario))
+    all_variants, parameters = make_variants(grid, variants, fixed)
+    if not all_variants or not parameters:
+        raise InputError(Problem("sweep", "nothing to sweep", "give at least one --grid KEY=V1,V2 or --variants FILE"))
+    folder = Path(out).expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    meta = {"scenario": scenario_path, "region": region, "set": fixed, "parameters": parameters}
+    done = _previous(folder, meta) if resume else {}
+
+    order = {v.id: v.index for v in all_variants}
+    rows: dict[str, dict] = dict(done)
+    tasks, skipped, invalid = [], 0, 0
+    for v in all_variants:
+        row = rows.setdefault(v.id, {})
+        row.update({"variant": v.id, **{k: _text(val) for k, val in v.values.items()}})
+        if row.get("status") in FINAL:
+            skipped += 1
+            continue
+        try:
+            resolved = load_scenario(scenario_path, v.overrides, region=region)
+        except ConsolidateError as error:   # this variant's values are invalid: a row, not a crash
+            row.update(_texts(failed_row(v.id, "input_error", one_line(error))))
+            invalid += 1
+            continue
+        tasks.append(Task(v.id, resolved.resolved(), resolved.region))
+    if invalid == len(all_variants):
+        raise InputError(Problem("sweep", "no variant is a valid scenario: " + rows[all_variants[0].id]["message"],
+                                 "check the --grid keys and values"))
+    echo(f"sweep of {base.name}: {len(all_variants)} variants over {', '.join(parameters)}; "
+         f"{len(tasks)} to solve" + (f", {skipped} already done" if skipped else "")
+         + (f", {invalid} invalid" if invalid else ""))
+    _write_json(folder / META_NAME, meta)
+
+    writer = _Writer(folder, parameters, rows, order)
+    try:
+        for row in _execute(tasks, workers, dask, progress, echo):
+            rows[row["variant"]].update(_texts(row))
+            writer.maybe_write()
+    finally:
+        writer.write()
+    table = writer.frame()
+    draw_charts("sweep_charts", _typed(table), parameters, folder)
+    return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
+
+
+def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,
+             echo: Callable[[str], None]) -> Iterable[dict]:
+    if not tasks:
+        return
+    workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    # Processes start (and work is submitted) before the progress bar's thread does.
+    runner = _dask_rows(tasks, dask, workers, echo) if dask else _local_rows(tasks, workers)
+    with _progress(len(tasks), progress) as advance:
+        for row in runner:
+            advance(row)
+            yield row
+
+
+def _local_rows(tasks: list[Task], workers: int) -> Iterable[dict]:
+    if workers == 1:
+        return (run_variant(task) for task in tasks)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # fork where it is safe and cheap (workers inherit the imports; no `if __name__ == "__main__"` needed)
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    futures = {pool.submit(run_variant, task): task for task in tasks}
+    return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
+
+
+def _dask_rows(tasks: list[Task], address: str, workers: int, echo: Callable[[str], None]) -> Iterable[dict]:
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise InputError(Problem("--dask", "Dask is not installed",
+                                 "install the dask extra: pip install 'consolidate[dask]'")) from None
+    cluster = None
+    if address == "local":
+        cluster = LocalCluster(processes=True, n_workers=workers, threads_per_worker=1, dashboard_address=None)
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(address, timeout="20s")
+        except (OSError, TimeoutError) as error:
+            raise InputError(Problem("--dask", f"cannot reach a Dask scheduler at {address}: {error}",
+                                     "give the scheduler's address (tcp://host:8786), or `local`")) from None
+    echo(f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}")
+    futures = {client.submit(run_variant, task, key=f"variant-{task.variant}", pure=False): task for task in tasks}
+
+    def close(_failed: bool) -> None:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    return _finished(futures, as_completed, close)
+
+
+def _finished(futures: dict, as_completed, close: Callable[[bool], None]) -> Iterable[dict]:
+    """Rows of `futures` (future → Task) as they finish; then close(failed), also on an interrupt."""
+    failed = True
+    try:
+        for future in as_completed(futures):
+            yield _result(future, futures[future])
+        failed = False
+    finally:
+        close(failed)
+
+
+def _result(future, task: Task) -> dict:
+    try:
+        return future.result()
+    except Exception as error:  # noqa: BLE001 - a dead worker is a row too
+        return failed_row(task.variant, "error", one_line(error))
+
+
+class _progress:
+    """A rich progress bar on stderr (drawn only on a terminal), advanced once per finished variant."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.enabled, self.bar = total, enabled, None
+        self.counts: dict[str, int] = {}
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
+
+            self.bar = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.description}"),
+                                console=Console(stderr=True))
+            self.bar.start()
+            self.task = self.bar.add_task("", total=self.total)
+        return self.advance
+
+    def advance(self, row: dict) -> None:
+        self.counts[row["status"]] = self.counts.get(row["status"], 0) + 1
+        if self.bar is not None:
+            text = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
+            self.bar.update(self.task, advance=1, description=text)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+        return False
+
+
+# --- the table on disk ------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    """One cell as text, the same wherever the row was computed (so local and Dask CSVs are identical)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(round(value, 9))
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _texts(row: dict) -> dict[str, str]:
+    return {k: _text(v) for k, v in row.items()}
+
+
+class _Writer:
+    """Rewrites sweep.csv atomically: at most every few seconds while running, and at the end."""
+
+    def __init__(self, folder: Path, parameters: list[str], rows: dict[str, dict], order: dict[str, int],
+                 every_s: float = 2.0):
+        self.path, self.parameters, self.rows, self.order = folder / CSV_NAME, parameters, rows, order
+        self.every_s, self.last = every_s, 0.0
+
+    def frame(self) -> pd.DataFrame:
+        cols = columns(self.parameters)
+        extra = sorted({k for row in self.rows.values() for k in row} - set(cols))
+        ids = sorted(self.rows, key=lambda v: (self.order.get(v, len(self.order)), v))
+        return pd.DataFrame([[self.rows[v].get(c, "") for c in cols + extra] for v in ids], columns=cols + extra,
+                            dtype=str)
+
+    def maybe_write(self) -> None:
+        if time.monotonic() - self.last >= self.every_s:
+            self.write()
+
+    def write(self) -> None:
+        buffer = io.StringIO()
+        self.frame().to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        _atomic_write(self.path, buffer.getvalue())
+        self.last = time.monotonic()
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_json(path: Path, data: dict) -> None:
+    _atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _previous(folder: Path, meta: dict) -> dict[str, dict]:
+    """Rows of an earlier run of the same sweep in `folder` (for --resume)."""
+    if not (folder / CSV_NAME).is_file():
+        return {}
+    if (folder / META_NAME).is_file():
+        old = json.loads((folder / META_NAME).read_text(encoding="utf-8"))
+        for key in ("scenario", "region", "set"):
+            if old.get(key) != meta[key]:
+                raise InputError(Problem(str(folder / META_NAME), f"the sweep in this folder has a different {key} "
+                                         f"({old.get(key)!r}, now {meta[key]!r})",
+                                         "resume with the same scenario, --region and --set, or use another --out"))
+    frame = pd.read_csv(folder / CSV_NAME, dtype=str, keep_default_na=False)
+    return {row["variant"]: row for row in frame.to_dict("records")}
+
+
+def _typed(table: pd.DataFrame) -> pd.DataFrame:
+    """sweep.csv's text read back as numbers, booleans and lists where they are (for charts and callers)."""
+    out = table.copy()
+    for column in out.columns:
+        if column not in ("variant", "status", "message"):
+            out[column] = out[column].map(_value)
+    return out
+
+
+def _value(text: str) -> Any:
+    if text == "":
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def read_sweep(folder: str | Path) -> pd.DataFrame:
+    """A sweep.csv as a typed table (parameters and figures as numbers and booleans where they are)."""
+    return _typed(pd.read_csv(Path(folder) / CSV_NAME, dtype=str, keep_default_na=False))
