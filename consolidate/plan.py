@@ -112,6 +112,9 @@ class Plan:
 
 def replace_dir(new: Path, target: Path) -> None:
     """Put folder `new` at `target`, replacing what was there, never leaving a half-written `target`."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(new, 0o777 & ~umask)  # mkdtemp made it private; a plan folder is as readable as any other
     old = None
     if target.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
