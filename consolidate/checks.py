@@ -311,6 +311,9 @@ def _host_eligibility(ctx: _Context) -> list[str]:
     return out
 
 
+_LEVEL_RANK = {"national": 0, "municipal": 1, "district": 2, "subdistrict": 3}
+
+
 def _membership_rules(ctx: _Context) -> list[str]:
     merging = ctx.scenario.merging
     limit = merging.max_distance_km
@@ -335,6 +338,11 @@ def _membership_rules(ctx: _Context) -> list[str]:
                 km = ctx.km(m, h)
                 if limit is not None and km > limit + 1e-9:
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
+            designated = (merging.hosts.functional_areas and ctx.is_functional(h)) or h in ctx.scenario.pins.hosts
+            if merging.hosts.not_below_member and not designated and _LEVEL_RANK.get(ctx.zones.at[h, "level"], 9) \
+                    > _LEVEL_RANK.get(ctx.zones.at[m, "level"], 9):
+                out.append(f"{ctx.label(m)} ({ctx.zones.at[m, 'level']}) joins a lower-level host {h} "
+                           f"({ctx.zones.at[h, 'level']}) but merging.hosts.not_below_member is true")
             if not merging.cross_district and ctx.count_district(m) != ctx.count_district(h):
                 out.append(f"{ctx.label(m)} (district {ctx.count_district(m)}) joins {h} in another "
                            f"district ({ctx.count_district(h)}) but cross_district is false")

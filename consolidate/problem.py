@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import InputError, Problem as InputProblem
 from .geo import haversine_km, pairs_within_km
-from .region import CUSTOMS_PREFIX, Region
+from .region import CUSTOMS_PREFIX, LEVELS, Region
 from .scenario import Scenario
 
 MODE_PREFERENCE = {
@@ -119,6 +119,10 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
 
     member, host, km = _candidate_pairs(region, scenario, graph, index)
     keep = can_host[host] & ~must_host[member] & ~must_revoke[member] & ~must_revoke[host]
+    if scenario.merging.hosts.not_below_member:
+        rank = pd.Series(level).map({lvl: k for k, lvl in enumerate(LEVELS)}).to_numpy()
+        designated = (hosts.functional_areas & functional) | must_host  # named hosts whatever their level
+        keep &= (rank[host] <= rank[member]) | designated[host]
     if not scenario.merging.cross_district:
         keep &= counted[member] == counted[host]
     if scenario.merging.customs == "fold":

@@ -41,6 +41,9 @@ class Hosts(Strict):
     min_score: float | None = Field(None, ge=0, le=1, description="municipal and lower hosts need at least this "
                                     "evaluation score (发展水平高); national zones are exempt")
     functional_areas: bool = Field(True, description="Binhai functional areas (functional_area=true) may host")
+    not_below_member: bool = Field(True, description="a zone joins only a host of its own level or higher "
+                                   "(national > municipal > district > subdistrict): hosts are the main body (主体); "
+                                   "Binhai functional areas and pinned hosts are exempt")
 
 
 class Merging(Strict):

@@ -1,6 +1,8 @@
 """The independent plan checks: a hand-made valid plan passes all, each broken variant fails one."""
 from __future__ import annotations
 
+import copy
+
 import math
 
 import pandas as pd
@@ -289,8 +291,23 @@ def test_functional_area_host():
     assert_only(run(region, graph, plan=plan), "merge_modes")
     plan.loc["M3", "mode"] = "entrusted"
     assert failed(run(region, graph, plan=plan)) == []
-    scen = scenario(merging={"hosts": {"functional_areas": False}})
+    scen = scenario(merging={"hosts": {"functional_areas": False, "not_below_member": False}})
     assert_only(run(region, graph, plan=plan, scen=scen), "host_eligibility")
+    scen = scenario(merging={"hosts": {"functional_areas": True, "not_below_member": True}})
+    assert failed(run(region, graph, plan=plan, scen=scen)) == []   # a functional area hosts whatever its level
+
+
+def test_member_joins_a_lower_level_host(region, graph):
+    region = copy.deepcopy(region)   # the fixture is shared
+    plan = make_plan(region)
+    host = plan.loc[plan["status"] == "member", "host_id"].iloc[0]
+    member = plan.index[(plan["status"] == "member") & (plan["host_id"] == host)][0]
+    region.zones.loc[member, "level"] = "national"   # a national zone under a municipal host
+    if region.zones.at[host, "level"] == "national":
+        region.zones.loc[host, "level"] = "municipal"
+    results = run(region, graph, plan=plan, scen=scenario(merging={"hosts": {"levels": ["national", "municipal"],
+                                                                              "functional_areas": False}}))
+    assert "membership_rules" in {r.name for r in failed(results)}
 
 
 def test_merge_modes_disallowed(region, graph):

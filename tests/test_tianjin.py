@@ -44,14 +44,14 @@ def test_count_by_location_moves_zones_onto_dongli(tianjin):
 
 
 def test_raising_min_score_bars_weak_municipal_hosts(tianjin):
-    base = load_scenario("cap-2")
+    base = load_scenario("high-performing-hosts", ["merging.hosts.min_score=null"])
     plan = solve(tianjin, base)
     scores, _ = evaluation_scores(tianjin, base)
     members = plan.table[plan.table["status"] == "member"]
     weak_hosts = {h for h in members["host_id"] if tianjin.zones.at[h, "level"] != "national"}
-    assert weak_hosts, "cap-2 should use at least one municipal host on Tianjin"
+    assert weak_hosts, "cap 2 without cross-district merges uses municipal hosts on Tianjin"
     threshold = round(max(scores[h] for h in weak_hosts) + 0.01, 4)
-    raised = solve(tianjin, load_scenario("cap-2", [f"merging.hosts.min_score={threshold}"]))
+    raised = solve(tianjin, load_scenario("high-performing-hosts", [f"merging.hosts.min_score={threshold}"]))
     new_members = raised.table[raised.table["status"] == "member"]
     assert not (set(new_members["host_id"]) & weak_hosts)
     assert raised.summary["checks_passed"] and raised.summary["proven_optimal"]
