@@ -50,10 +50,11 @@ def test_raising_min_score_bars_weak_municipal_hosts(tianjin):
     members = plan.table[plan.table["status"] == "member"]
     weak_hosts = {h for h in members["host_id"] if tianjin.zones.at[h, "level"] != "national"}
     assert weak_hosts, "cap 2 without cross-district merges uses municipal hosts on Tianjin"
-    threshold = round(max(scores[h] for h in weak_hosts) + 0.01, 4)
+    weakest = min(weak_hosts, key=lambda h: scores[h])
+    threshold = round(scores[weakest] + 0.001, 4)
     raised = solve(tianjin, load_scenario("high-performing-hosts", [f"merging.hosts.min_score={threshold}"]))
     new_members = raised.table[raised.table["status"] == "member"]
-    assert not (set(new_members["host_id"]) & weak_hosts)
+    assert weakest not in set(new_members["host_id"])
     assert raised.summary["checks_passed"] and raised.summary["proven_optimal"]
     assert raised.summary["objective"] >= plan.summary["objective"] - 1e-9   # a tighter rule never helps
 

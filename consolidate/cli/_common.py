@@ -29,8 +29,9 @@ def echo_table(frame, title: str | None = None) -> None:
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, header_style="bold")
-    for column in frame.columns:
-        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if" else "left", overflow="fold")
+    for k, column in enumerate(frame.columns):  # the first column names the row: never cut or wrapped
+        table.add_column(str(column), justify="right" if frame[column].dtype.kind in "if" else "left",
+                         overflow="fold", no_wrap=k == 0)
     for row in frame.itertuples(index=False):
         table.add_row(*("" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row))
     Console(width=max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns)))).print(table)
