@@ -1,0 +1,199 @@
+"""Charts: they render for a small plan, every glyph drawn is in the font, and SVG output is deterministic."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from consolidate import charts, fonts, load_region
+from consolidate.cli.plot import plot_command
+from consolidate.plan import Plan
+from consolidate.scenario import load_scenario, scenario_from_dict
+from consolidate.solve import solve
+from regions import write_region
+
+DISTRICTS = [{"district_id": "A", "name": "甲区", "name_en": "Jia District", "lat": 39.05, "lon": 117.02},
+             {"district_id": "B", "name": "乙区", "name_en": "Yi District", "lat": 39.05, "lon": 117.27},
+             {"district_id": "C", "name": "丙区", "name_en": "Bing District", "lat": 39.3, "lon": 117.15}]
+
+
+def _zone(zone_id, name, name_en, district, lat, lon, **kw):
+    return {"zone_id": zone_id, "name": name, "name_en": name_en, "district_id": district, "lat": lat, "lon": lon,
+            **kw}
+
+
+ZONES = [
+    _zone("a1", "甲一经济技术开发区", "Jia-1 ETDZ", "A", 39.00, 117.00, level="national", kind="etdz", gdp=100),
+    _zone("a2", "甲二工业园", "Jia-2 Industrial Park", "A", 39.03, 117.14, gdp=10),
+    _zone("a3", "甲三高新区", "Jia-3 High-tech Zone", "A", 39.10, 117.00, gdp=20),
+    _zone("a4", "甲四小微园", "Jia-4 Small Park", "A", 39.02, 117.10, gdp=1),
+    _zone("b1", "乙港保税区", "Yi Port Bonded Zone", "B", 39.05, 117.25, level="national",
+          kind="customs_bonded_zone", gdp=30),
+    _zone("b2", "乙出口加工区", "Yi Export Processing Zone", "B", 39.07, 117.27, level="national",
+          kind="customs_export_processing", gdp=5),
+    _zone("b3", "乙物流园", "Yi Logistics Park", "B", 39.02, 117.18, gdp=8),
+    _zone("c1", "丙一开发区", "Bing-1 Development Zone", "C", 39.30, 117.15, level="national", kind="etdz", gdp=50),
+]
+
+
+def _square(x0, y0, x1, y1):
+    return [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]
+
+
+OUTLINES = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "properties": {"district_id": "A"}, "geometry": {"type": "Polygon",
+                                                                        "coordinates": _square(116.9, 38.95, 117.15, 39.2)}},
+    {"type": "Feature", "properties": {"district_id": "B"}, "geometry": {"type": "Polygon",
+                                                                        "coordinates": _square(117.15, 38.95, 117.4, 39.2)}},
+    {"type": "Feature", "properties": {"name": "丙区"}, "geometry": {"type": "MultiPolygon",
+                                                                   "coordinates": [_square(116.9, 39.2, 117.4, 39.4)]}},
+]}
+
+
+def make_plan(folder, zones=ZONES, outlines=True, **overrides) -> Plan:
+    """A solved plan of a three-district region with every status: hosts, members, a revoked zone, a fold."""
+    extra = {}
+    if outlines:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "districts.geojson").write_text(json.dumps(OUTLINES, ensure_ascii=False), encoding="utf-8")
+        extra["outlines"] = "districts.geojson"
+    root = write_region(folder, DISTRICTS, zones, derive={"method": "distance", "max_km": 30},
+                        rules={"district_cap": 2, "exempt_districts": ["丙区"]}, units={"gdp": "亿元"}, **extra)
+    data = load_scenario("baseline").resolved()
+    data["rules"].update(district_cap=2, exempt_districts=["丙区"])
+    data["pins"]["revoke"] = ["a4"]
+    data["pins"]["forbid_pairs"] = [["a2", "a1"], ["a2", "a3"]]      # so a2 joins b3 across the district line
+    data["allocation"] = {"gdp": "host", "fiscal_revenue": {"split": 0.5}}
+    for key, value in overrides.items():
+        node = data
+        *path, last = key.split("__")
+        for part in path:
+            node = node[part]
+        node[last] = value
+    return solve(load_region(root), scenario_from_dict(data))
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    return make_plan(tmp_path_factory.mktemp("region"))
+
+
+def test_the_small_plan_has_every_status(plan):
+    status = plan.table["status"]
+    assert set(status) == {"host", "member", "revoked"}
+    assert (plan.table["new_kind"] != "").any()          # the customs fold is drawn too
+    assert len(plan.flows)
+
+
+def test_plan_charts_write_png_and_svg(plan, tmp_path):
+    written = charts.plan_charts(plan, tmp_path)
+    names = sorted(p.name for p in written)
+    assert names == sorted(f"{n}.{ext}" for n in charts.PLAN_CHARTS for ext in ("png", "svg"))
+    for path in written:
+        assert path.stat().st_size > 5_000
+    with Image.open(tmp_path / "plan_map.png") as image:
+        assert image.size == (int(charts.A4[0] * charts.DPI), int(charts.A4[1] * charts.DPI))
+        assert len(np.unique(np.asarray(image.convert("L").resize((64, 64))))) > 10   # not a blank page
+    assert not list(tmp_path.glob(".*"))                  # no temporary files left behind
+
+
+def test_bundled_font_is_used_and_covers_what_we_draw():
+    assert fonts.cjk_font() == fonts.BUNDLED_FAMILY
+    assert fonts.covers("天津经济技术开发区 滨海新区（豁免）→ 1,000 亿元 — ≤5%")
+    assert not fonts.covers("\ue000")                     # a private-use character: no font has it
+    assert fonts.missing("甲\ue000乙") == "\ue000"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_glyph_of_every_label_is_in_the_font(plan, lang):
+    for name, fig in charts.plan_figures(plan, lang).items():
+        texts = charts.drawn_texts(fig)
+        charts.plt.close(fig)
+        assert texts, name
+        uncovered = {t: fonts.missing(t) for t in texts if not fonts.covers(t)}
+        assert not uncovered, f"{name}: tofu for {uncovered}"
+        joined = "\n".join(texts)
+        if name == "plan_map":
+            # host labels in the language asked for (the common prefix is not shared here, so names are whole)
+            assert ("甲一经济技" in joined) == (lang == "zh")
+            assert ("Jia-1 ETDZ" in joined) == (lang == "en")
+
+
+def test_svg_is_deterministic(plan):
+    one = charts.svg_text(charts.plan_map(plan, "zh"))
+    two = charts.svg_text(charts.plan_map(plan, "zh"))
+    assert one == two
+    assert "<dc:date>" not in one
+
+
+def test_a_name_no_font_covers_is_shown_in_english_with_a_footer_warning(tmp_path):
+    zones = [dict(z) for z in ZONES]
+    zones[0]["name"] = "甲一\ue000开发区"
+    plan = make_plan(tmp_path / "region", zones=zones)
+    fig = charts.plan_map(plan, "zh")
+    texts = "\n".join(charts.drawn_texts(fig))
+    charts.plt.close(fig)
+    assert "\ue000" not in texts
+    assert "Jia-1" in texts and "ETDZ" in texts
+    assert "字体缺字" in texts
+
+
+def test_without_any_cjk_font_everything_is_english(plan, monkeypatch):
+    monkeypatch.setattr(fonts, "font_chain", lambda: ())
+    fig = charts.plan_map(plan, "zh")
+    texts = charts.drawn_texts(fig)
+    charts.plt.close(fig)
+    assert all(fonts.covers(t) for t in texts)
+    assert not any(ord(c) > 0x2E80 for t in texts for c in t)
+    assert any("no CJK font found" in t for t in texts)
+
+
+def test_without_outlines_the_map_says_so(tmp_path):
+    plan = make_plan(tmp_path / "region", outlines=False)
+    fig = charts.plan_map(plan, "en")
+    texts = "\n".join(charts.drawn_texts(fig))
+    charts.plt.close(fig)
+    assert "no district outlines" in texts and "Jia District" in texts
+
+
+def test_plot_command_redraws_a_plan_folder(plan, tmp_path):
+    folder = plan.to_dir(tmp_path / "out", charts=False)
+    result = CliRunner().invoke(plot_command, [str(folder), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert (folder / "plan_map.svg").is_file() and (folder / "allocation.png").is_file()
+
+
+def test_compare_and_sweep_charts(tmp_path):
+    table = pd.DataFrame({
+        "scenario": ["baseline", "cap-2", "no-revocation"], "status": ["optimal", "time_limit_feasible", "infeasible"],
+        "proven_optimal": [True, False, False], "gap": [0.0, 0.031, None], "objective": [1.2, 2.5, None],
+        "objective_distance": [0.5, 1.0, None], "objective_revocation": [0.2, 1.1, None],
+        "objective_host_quality": [0.5, 0.4, None], "objective_zone_count": [0.0, 0.0, None],
+        "hosts": [31, 28, None], "members": [2, 4, None], "revoked": [0, 1, None], "revoked_gdp": [0.0, 12.5, None],
+        "seconds": [0.3, 60.2, 0.1]})
+    per_district = pd.DataFrame({"baseline": [3, 2, 11], "cap-2": [2, 2, 11]}, index=["津南区", "东丽区", "滨海新区"])
+    per_district.index.name = "district"
+    written = charts.compare_charts(table, per_district, tmp_path / "compare")
+    assert [p.name for p in written] == ["compare.png", "compare.svg"]
+    rows = pd.DataFrame({"rules.district_cap": [1, 2, 3, 4, 1, 2, 3, 4],
+                         "merging.max_distance_km": [20, 20, 20, 20, 40, 40, 40, 40],
+                         "status": ["infeasible"] + ["optimal"] * 7,
+                         "objective": [np.nan, 5, 2, 1, 4, 3, 1.5, 0.8],
+                         "objective_distance": [np.nan, 1, 2, 0.5, 3, 1.5, 1, 0.5],
+                         "objective_revocation": [np.nan, 4, 0, 0.5, 1, 1.5, 0.5, 0.3],
+                         "objective_host_quality": [np.nan, 0, 0, 0, 0, 0, 0, 0],
+                         "hosts": [None, 20, 25, 30, 22, 24, 27, 31], "members": [None, 10, 6, 2, 9, 7, 5, 2],
+                         "revoked": [None, 3, 2, 1, 2, 2, 1, 0], "revoked_gdp": [None, 30, 10, 5, 20, 15, 5, 0]})
+    written = charts.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "sweep")
+    assert sorted(p.name for p in written) == ["pareto.png", "pareto.svg", "sweep.png", "sweep.svg"]
+    assert charts.pareto_parts(rows) == ("objective_revocation", "objective_distance")
+
+
+def test_pareto_front_keeps_the_non_dominated_points():
+    x = [1, 2, 3, 2, np.nan, 1]
+    y = [3, 2, 1, 3, 0, 3]
+    assert charts.pareto_front(x, y).tolist() == [True, True, True, False, False, True]
