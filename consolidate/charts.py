@@ -1120,8 +1120,10 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str = "Sweep"
                 ax.set_ylabel(label)
                 if _categorical(rows[parameter]):
                     ax.set_xticks(range(len(_categories(rows[parameter]))), _categories(rows[parameter]))
+                elif np.allclose(xs.dropna(), np.round(xs.dropna())):
+                    ax.xaxis.get_major_locator().set_params(integer=True)
                 if ax.get_legend_handles_labels()[0]:
-                    ax.legend(frameon=False, fontsize=6.5)
+                    ax.legend(frameon=False, fontsize=6.5, loc="best")
         fig.text(0.015, 0.965, title, fontsize=13, va="top")
         fig.text(0.015, 0.925, f"{len(rows)} variants · filled: proven optimal, hollow: not proven, "
                                f"x: no plan", fontsize=8.5, va="top", color="#333333")

@@ -60,6 +60,7 @@ footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid 
   h2 { break-before: page; }
   section.first h2 { break-before: auto; }
   figure, table { break-inside: avoid; }
+  h3, caption { break-after: avoid; }
   figure img { border: none; }
   a { color: inherit; text-decoration: none; }
 }
