@@ -24,9 +24,9 @@ def main():
 
 
 def _register() -> None:
-    from . import allocate, compare, run, scenarios, score, sweep, validate
+    from . import allocate, compare, plot, report, run, scenarios, score, sweep, validate
 
-    for module in (validate, run, allocate, score, scenarios, compare, sweep):
+    for module in (validate, run, allocate, score, scenarios, compare, sweep, plot, report):
         for command in module.COMMANDS:
             main.add_command(command)
 
