@@ -8,17 +8,11 @@
     >>> plan.to_dir("out/baseline")
 """
 from .region import Region, load_region, region_from_frames
+from .scenario import Scenario, load_scenario
+from .plan import Plan
+from .solve import solve  # the function; the module stays importable as consolidate.solve via sys.modules
 
 __version__ = "0.1.0"
 
-__all__ = ["Region", "load_region", "region_from_frames", "__version__"]
-
-
-def __getattr__(name):  # the heavier parts load on first use
-    if name in ("load_scenario", "Scenario"):
-        from . import scenario
-        return getattr(scenario, name)
-    if name in ("solve", "Plan"):
-        from . import solve, plan
-        return {"solve": solve.solve, "Plan": plan.Plan}[name]
-    raise AttributeError(name)
+__all__ = ["Region", "load_region", "region_from_frames", "Scenario", "load_scenario", "Plan", "solve",
+           "__version__"]

@@ -49,6 +49,14 @@ class Plan:
     def proven_optimal(self) -> bool:
         return bool(self.summary.get("proven_optimal"))
 
+    def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
+        """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
+        from .charts import plan_charts
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return plan_charts(self, folder, lang=lang)
+
     def to_dir(self, out: str | Path, charts: bool = True) -> Path:
         """Write the plan folder atomically; returns its path."""
         out = Path(out).expanduser().resolve()
