@@ -441,6 +441,11 @@ def evaluate(zones: pd.DataFrame, config: EvaluationConfig | None = None) -> pd.
     consequences = config.grades.consequences
     out["consequence"] = [getattr(consequences, g) for g in out["grade"]]
     out["expansion_eligible"], out["expansion_reason"] = _expansion(zones, config)
+    # article 21: an unqualified zone gets no new land (限制新增土地指标), so it cannot expand either
+    unqualified = out["grade"] == "unqualified"
+    out.loc[unqualified, "expansion_eligible"] = False
+    out.loc[unqualified, "expansion_reason"] = "graded unqualified: no new land (article 21); " \
+        + out.loc[unqualified, "expansion_reason"]
     out["missing_filled"] = ["; ".join(fills[z]) for z in zones.index]
     out.attrs["notes"] = notes
     out.attrs["dropped"] = dropped

@@ -401,3 +401,22 @@ def test_weights_sweep_without_spread_reproduces_the_base():
     sweep = weights_sweep(zones, two_indicators(), n=3, spread=0.0)
     assert (sweep["min_rank"] == sweep["base_rank"]).all() and (sweep["max_rank"] == sweep["base_rank"]).all()
     assert sweep["grade_stable"].all()
+
+
+def test_an_unqualified_zone_may_not_expand_even_when_built_out():
+    from consolidate.evaluation import EvaluationConfig, evaluate
+
+    zones = pd.DataFrame({
+        "approved_area_ha": [100.0, 100.0], "built_area_ha": [99.0, 99.0], "gdp": [90.0, 50.0],
+        "fiscal_revenue": [9.0, 1.0], "investment": [300.0, 100.0], "employment": [1000.0, 100.0],
+    }, index=["good", "poor"])
+    config = EvaluationConfig.model_validate({
+        "indicators": {"output_per_ha": 1.0, "development_degree": None, "investment_per_ha": None,
+                       "tax_per_ha": None, "employment_per_ha": None, "rnd_intensity": None,
+                       "high_tech_share": None, "energy_per_output": None, "env_compliance": None,
+                       "debt_ratio": None},
+        "normalisation": "minmax", "min_investment_per_ha": 0.1, "min_output_per_ha": 0.1})
+    table = evaluate(zones, config)
+    assert table.at["poor", "grade"] == "unqualified" and table.at["good", "grade"] == "excellent"
+    assert table.at["good", "expansion_eligible"] and not table.at["poor", "expansion_eligible"]
+    assert "article 21" in table.at["poor", "expansion_reason"]
