@@ -299,4 +299,4 @@ def load_scenario(name_or_path: str | Path | None = "baseline", overrides: list[
     if region:
         data["region"] = region
     data.setdefault("name", path.stem)
-    return scenario_from_dict(data, where=path.name)
+    return scenario_from_dict(data, where=path.name + (" with --set overrides" if overrides else ""))

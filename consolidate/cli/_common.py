@@ -19,6 +19,14 @@ def reports_errors(command):
         except ConsolidateError as error:
             click.secho(f"Error: {error}", fg="red", err=True)
             sys.exit(error.exit_code)
+        except OSError as error:  # a folder we cannot write, a disk that is full: the user's to fix
+            where = f" ({error.filename})" if error.filename else ""
+            click.secho(f"Error: cannot read or write a file{where}: {error.strerror or error} — check the path "
+                        "and its permissions", fg="red", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.secho("interrupted; nothing half-written was left behind", err=True)
+            sys.exit(130)
 
     return wrapper
 
