@@ -189,12 +189,13 @@ class _Context:
         return "functional_area" in self.zones.columns and _is_true(self.zones.at[zone, "functional_area"])
 
     def score(self, zone: str) -> float:
-        """The evaluation score if one was given for the zone, else the region's `score` column."""
+        """The evaluation score if one was given for the zone, else the region's `score` column, else the
+        documented level default (docs/policy.md: national 0.8, municipal 0.6, district 0.4, subdistrict 0.2)."""
         if self.scores is not None and zone in self.scores.index and not _empty(self.scores[zone]):
             return float(self.scores[zone])
         if "score" in self.zones.columns and not _empty(self.zones.at[zone, "score"]):
             return float(self.zones.at[zone, "score"])
-        return math.nan
+        return _LEVEL_DEFAULT_SCORE.get(str(self.zones.at[zone, "level"]), 0.2)
 
     def km(self, a: str, b: str) -> float:
         z = self.zones
@@ -312,6 +313,7 @@ def _host_eligibility(ctx: _Context) -> list[str]:
 
 
 _LEVEL_RANK = {"national": 0, "municipal": 1, "district": 2, "subdistrict": 3}
+_LEVEL_DEFAULT_SCORE = {"national": 0.8, "municipal": 0.6, "district": 0.4, "subdistrict": 0.2}
 
 
 def _membership_rules(ctx: _Context) -> list[str]:
@@ -508,7 +510,10 @@ def _conservation(ctx: _Context) -> list[str]:
 
 
 def _fairness(ctx: _Context) -> list[str]:
+    """After ≥ (1 − max loss) × before, and ≥ min_kept — or all of before when a district had less than
+    min_kept to begin with. The table is rounded to 4 decimals, hence the tolerance of half a unit shown."""
     fair, table = ctx.scenario.fairness, ctx.districts
+    shown = 0.5e-4
     out = []
     for m in fair.measures:
         lacking = [c for c in (f"{m}_before", f"{m}_after") if c not in table.columns]
@@ -521,11 +526,12 @@ def _fairness(ctx: _Context) -> list[str]:
             b, a = float(before[d]), float(after[d])
             if fair.max_district_loss is not None:
                 floor = (1 - fair.max_district_loss) * b
-                if a < floor - 1e-6 * abs(b):
+                if a < floor - 1e-6 * abs(b) - shown:
                     out.append(f"{m}: district {d} keeps {a:.6g} of {b:.6g} "
                                f"(loses more than {fair.max_district_loss:.0%})")
-            if fair.min_kept is not None and b != 0 and a < fair.min_kept - 1e-6 * max(fair.min_kept, 1.0):
-                out.append(f"{m}: district {d} keeps {a:.6g} < min_kept {fair.min_kept:g}")
+            kept = min(fair.min_kept, b) if fair.min_kept is not None else 0.0
+            if fair.min_kept is not None and b != 0 and a < kept - 1e-6 * max(kept, 1.0) - shown:
+                out.append(f"{m}: district {d} keeps {a:.6g} < {kept:g} (min_kept {fair.min_kept:g}, before {b:.6g})")
     return out
 
 

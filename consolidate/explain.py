@@ -20,7 +20,7 @@ def precheck(problem: Problem, region: Region, scenario: Scenario) -> None:
     """Raise InfeasibleError if some district must keep more zones than its cap, whatever the plan."""
     can_join = np.zeros(problem.n_zones, bool)
     can_join[problem.pair_member] = True
-    stuck = ~can_join & ~problem.revocable | problem.must_host
+    stuck = (~can_join & ~problem.revocable) | problem.must_host
     reasons, blocked = [], []
     for district, cap in sorted(problem.caps.items()):
         counted = np.flatnonzero(problem.count_district == district)
@@ -45,8 +45,9 @@ def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> 
         why.append("pinned as a host")
     else:
         m = scenario.merging
-        rule = {"adjacent": "no eligible host it is adjacent to", "nearby":
-                f"no eligible host within {m.max_distance_km:g} km", "connected": "no eligible host it can connect to"}
+        within = f" within {m.max_distance_km:g} km" if m.max_distance_km is not None else ""
+        rule = {"adjacent": f"no eligible host it is adjacent to{within}", "nearby": f"no eligible host{within}",
+                "connected": f"no eligible host it can connect to{within}"}
         extra = []
         if not m.cross_district:
             extra.append("cross-district merges off")

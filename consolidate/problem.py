@@ -201,7 +201,8 @@ def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.
     weights = scenario.objective.weights
     total = gdp.sum()
     pct = gdp / total * 100 if total > 0 else np.full(len(gdp), 100 / max(len(gdp), 1))
-    reference_km = scenario.merging.max_distance_km or (float(problem.pair_km.max()) if len(problem.pair_km) else 1.0)
+    known = problem.pair_km[np.isfinite(problem.pair_km)]
+    reference_km = scenario.merging.max_distance_km or (float(known.max()) if len(known) and known.max() > 0 else 1.0)
     m, h = problem.pair_member, problem.pair_host
     km = np.nan_to_num(problem.pair_km, nan=reference_km)
     parts = {
@@ -237,10 +238,11 @@ def fairness_rows(problem: Problem, region: Region, scenario: Scenario) -> list[
                                           f"allocation.{measure} is {spec!r}",
                                           "use territorial, host or {split: s} for this measure, or drop it "
                                           "from fairness.measures"))
-        if measure not in region.zones:
-            raise InputError(InputProblem("scenario", f"fairness.measures names '{measure}', not a zone column",
+        column = region.zones[measure] if measure in region.zones else None
+        if column is None or pd.to_numeric(column, errors="coerce").notna().sum() < column.notna().sum():
+            raise InputError(InputProblem("scenario", f"fairness.measures names '{measure}', not a numeric zone column",
                                           "use gdp, fiscal_revenue or another numeric column of zones.csv"))
-        value = region.zones[measure].fillna(0).to_numpy(dtype=float)
+        value = pd.to_numeric(column, errors="coerce").fillna(0).to_numpy(dtype=float)
         n = problem.n_zones
         host_coef: dict[str, np.ndarray] = {}
         pair_coef: dict[str, np.ndarray] = {}
@@ -281,10 +283,11 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
             region.district_id(ref)
         except InputError as exc:
             problems.extend(exc.problems)
-    both = set(scenario.pins.hosts) & set(scenario.pins.revoke)
-    if both:
-        problems.append(InputProblem("scenario", f"zones pinned both as host and revoked: {sorted(both)}",
-                                     "remove them from one of pins.hosts / pins.revoke"))
+    for other in ("hosts", "keep"):
+        both = set(getattr(scenario.pins, other)) & set(scenario.pins.revoke)
+        if both:
+            problems.append(InputProblem("scenario", f"zones pinned both in pins.{other} and pins.revoke: "
+                                         f"{sorted(both)}", f"remove them from one of pins.{other} / pins.revoke"))
     if problems:
         raise InputError(problems)
 

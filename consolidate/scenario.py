@@ -30,8 +30,11 @@ class Strict(BaseModel):
 
 
 class Rules(Strict):
+    """The cap. Keys a scenario leaves out come from the region model's `rules:` (region.yaml), then
+    from these defaults: Tianjin's region.yaml holds article 18's 3 per district with 滨海新区 exempt."""
+
     district_cap: int = Field(3, ge=0, description="most zones a district may keep (article 18: 3)")
-    exempt_districts: list[str] = Field(["滨海新区"], description="districts without a cap (article 18: 滨海新区)")
+    exempt_districts: list[str] = Field([], description="districts without a cap (article 18: 滨海新区)")
     district_caps: dict[str, int] = Field({}, description="per-district caps overriding district_cap (id or name → cap)")
 
 
@@ -147,6 +150,18 @@ class Scenario(Strict):
     solver: Solver = Field(default_factory=Solver)
     evaluation: _evaluation_config() = Field(default_factory=_evaluation_config(),  # type: ignore[valid-type]
                                              description="comprehensive evaluation (articles 12, 19, 21)")
+
+    def for_region(self, region) -> "Scenario":
+        """This scenario with the region's own rules (region.yaml `rules:`) wherever it leaves a rule unset."""
+        given = self.rules.model_fields_set
+        missing = {k: v for k, v in region.rules.items() if k not in given and k in Rules.model_fields}
+        if not missing:
+            return self
+        if "exempt_districts" in missing:
+            missing["exempt_districts"] = [region.district_name(d) for d in missing["exempt_districts"]]
+        data = self.resolved()
+        data["rules"].update(missing)
+        return scenario_from_dict(data, where=f"{self.name} on region {region.name}")
 
     def resolved(self) -> dict[str, Any]:
         """The scenario as plain data, every default filled in (written into summary.json)."""

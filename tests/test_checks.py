@@ -215,12 +215,14 @@ def test_host_eligibility_by_score(region, graph):
 
 
 def test_host_eligibility_by_level_and_pins(region, graph):
-    plan = make_plan(region)  # M3 joins K1 (municipal, no score) instead of H2
+    plan = make_plan(region)  # M3 joins K1 (municipal, no score: the level default 0.6) instead of H2
     plan.loc["M3", ["host_id", "group_id", "mode", "distance_to_host_km"]] = [
         "K1", "g4", "multi_park", float(haversine_km(39.30, 117.40, 38.70, 117.50))]
-    scen = scenario(merging={"contiguity": "nearby", "max_distance_km": 100})
-    assert_only(run(region, graph, plan=plan, scen=scen), "host_eligibility")
-    scen = scenario(merging={"contiguity": "nearby", "max_distance_km": 100}, pins={"hosts": ["K1"]})
+    strict = {"contiguity": "nearby", "max_distance_km": 100, "hosts": {"min_score": 0.65}}
+    assert_only(run(region, graph, plan=plan, scen=scenario(merging=strict)), "host_eligibility")
+    lenient = {"contiguity": "nearby", "max_distance_km": 100, "hosts": {"min_score": 0.6}}
+    assert failed(run(region, graph, plan=plan, scen=scenario(merging=lenient))) == []
+    scen = scenario(merging=strict, pins={"hosts": ["K1"]})
     assert failed(run(region, graph, plan=plan, scen=scen)) == []
 
 

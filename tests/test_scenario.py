@@ -1,6 +1,8 @@
 """Scenario files: schema errors name the key and what is allowed; extends:, --set and the bundled set."""
 from __future__ import annotations
 
+from consolidate.region import load_region
+
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -128,8 +130,9 @@ def test_show_scenario_prints_a_resolved_scenario_that_loads_again(tmp_path):
     assert data["rules"]["district_cap"] == 2 and data["merging"]["cross_district"] is False
     assert data["solver"]["name"] == "highs"                  # defaults are filled in
     again = load_scenario(write(tmp_path / "again.yaml", data))
-    assert again.resolved() == {**load_scenario("cap-2", ["merging.cross_district=false"]).resolved(),
-                                "region": again.region}
+    expected = load_scenario("cap-2", ["merging.cross_district=false"]).for_region(load_region("tianjin"))
+    assert again.resolved() == {**expected.resolved(), "region": again.region}
+    assert data["rules"]["exempt_districts"] == ["滨海新区"]   # from models/tianjin/region.yaml
 
 
 def test_bundled_scenarios_load_describe_themselves_and_differ_from_baseline():
@@ -137,15 +140,16 @@ def test_bundled_scenarios_load_describe_themselves_and_differ_from_baseline():
     expected = {"baseline", "nearby-30km", "connected", "no-revocation", "cap-2", "cap-4", "no-cross-district",
                 "count-by-location", "binhai-not-exempt", "host-takes-all", "split-50", "fair-host"}
     assert expected <= set(names)
-    base = load_scenario("baseline")
+    tianjin = load_region("tianjin")
+    base = load_scenario("baseline").for_region(tianjin)
     for name in names:
         s = load_scenario(name)
         assert s.name == name and s.description.strip(), name
         if name in expected - {"baseline"}:      # (others may add scenarios that extend these)
             text = (scenarios_dir() / f"{name}.yaml").read_text(encoding="utf-8")
             assert "extends: baseline.yaml" in text and "\n" not in s.description.strip(), name
-            assert differences(s, base), f"{name} is the same as baseline"
-    assert "rules.district_cap=2" == differences(load_scenario("cap-2"), base)
+            assert differences(s.for_region(tianjin), base), f"{name} is the same as baseline"
+    assert "rules.district_cap=2" == differences(load_scenario("cap-2").for_region(tianjin), base)
 
 
 def test_scenarios_command_lists_every_bundled_scenario():

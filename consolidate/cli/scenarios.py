@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..errors import ConsolidateError
 from ..resources import bundled_scenarios
+from ..region import load_region
 from ..scenario import load_scenario
 from ._common import echo_table, reports_errors
 
@@ -42,11 +43,18 @@ def scenarios_command():
     Solve one with `consolidate run NAME`, see it in full with `consolidate show-scenario NAME`,
     compare several with `consolidate compare NAME NAME …`.
     """
-    base = load_scenario("baseline")
+    regions: dict[str, object] = {}
+
+    def on_its_region(scenario):  # rules a scenario leaves out come from its region model
+        if scenario.region not in regions:
+            regions[scenario.region] = load_region(scenario.region)
+        return scenario.for_region(regions[scenario.region])
+
+    base = on_its_region(load_scenario("baseline"))
     rows = []
     for name in bundled_scenarios():
         try:
-            scenario = load_scenario(name)
+            scenario = on_its_region(load_scenario(name))
         except ConsolidateError as error:
             rows.append((name, f"(does not load: {error})", ""))
             continue
@@ -63,13 +71,15 @@ def scenarios_command():
 @click.option("--region", metavar="NAME_OR_PATH", help="Region model (overrides the scenario's).")
 @reports_errors
 def show_scenario_command(scenario, overrides, region):
-    """Print SCENARIO (bundled name or YAML file) fully resolved: extends: and --set applied, every
-    default filled in. The output is itself a valid scenario file. Example:
+    """Print SCENARIO (bundled name or YAML file) fully resolved: extends: and --set applied, the
+    region model's rules where the scenario sets none, every default filled in. The output is itself
+    a valid scenario file. Example:
 
     \b
       consolidate show-scenario cap-2 --set merging.cross_district=false > my.yaml
     """
-    click.echo(load_scenario(scenario, list(overrides), region=region).to_yaml(), nl=False)
+    resolved = load_scenario(scenario, list(overrides), region=region)
+    click.echo(resolved.for_region(load_region(resolved.region)).to_yaml(), nl=False)
 
 
 COMMANDS = [scenarios_command, show_scenario_command]
