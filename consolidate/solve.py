@@ -61,6 +61,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     from .plan import assemble_plan
 
     started = time.perf_counter()
+    scenario = scenario.for_region(region)
     graph = graph if graph is not None else zone_graph(region)
     scores, grades = evaluation_scores(region, scenario)
     problem = build_problem(region, scenario, graph, scores, grades)
