@@ -90,22 +90,26 @@ class Plan:
     def from_dir(cls, folder: str | Path) -> "Plan":
         """Read a plan folder written by `to_dir` (region and scenario are re-loaded from the summary)."""
         folder = Path(folder)
-        needed = ["plan.csv", "districts.csv", "summary.json"]
-        missing = [n for n in needed if not (folder / n).is_file()]
+        fix = "give a folder written by `consolidate run --out`, or run the scenario again"
+        missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
         if missing:
-            raise InputError(InputProblem(str(folder), f"not a plan folder: missing {', '.join(missing)}",
-                                          "give a folder written by `consolidate run --out`"))
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False) \
-            if (folder / name).is_file() else pd.DataFrame()
-        table = read("plan.csv")
+            raise InputError(InputProblem(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
+        try:
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(InputProblem(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
+        if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
+            raise InputError(InputProblem(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
+        table = _read_csv(folder / "plan.csv", PLAN_COLUMNS, fix, dtype=str, keep_default_na=False)
         table["distance_to_host_km"] = pd.to_numeric(table["distance_to_host_km"], errors="coerce")
         table = table.set_index("zone_id", drop=False).rename_axis(None)
-        districts = pd.read_csv(folder / "districts.csv", dtype={"district_id": str})
+        districts = _read_csv(folder / "districts.csv", ["district_id", "zones_before", "zones_after"], fix,
+                              dtype={"district_id": str})
         districts = districts.set_index("district_id", drop=False).rename_axis(None)
-        flows = pd.read_csv(folder / "flows.csv", dtype={"from_district": str, "to_district": str}) \
+        flows = _read_csv(folder / "flows.csv", [], fix, dtype={"from_district": str, "to_district": str}) \
             if (folder / "flows.csv").is_file() else pd.DataFrame()
-        edges = read("graph.csv")
+        edges = _read_csv(folder / "graph.csv", [], fix, dtype=str, keep_default_na=False) \
+            if (folder / "graph.csv").is_file() else pd.DataFrame()
         region = scenario = None
         try:
             from .region import load_region
@@ -113,9 +117,20 @@ class Plan:
 
             scenario = scenario_from_dict(summary["scenario"], where=f"{folder}/summary.json")
             region = load_region(summary.get("region_path") or scenario.region)
-        except (InputError, KeyError):
-            pass
+        except InputError:
+            pass  # tables alone still re-print and compare; what needs the region says so
         return cls(table, districts, flows, edges, summary, region, scenario)
+
+
+def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, **options)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputError(InputProblem(str(path), f"cannot be read as CSV: {exc}", fix)) from None
+    lacking = [c for c in required if c not in frame.columns]
+    if lacking:
+        raise InputError(InputProblem(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
+    return frame
 
 
 def replace_dir(new: Path, target: Path) -> None:

@@ -94,10 +94,17 @@ def read_variants(path: str | Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise InputError(Problem(str(path), "no such file", "give a .csv or .yaml file of variants"))
     if path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError(Problem(path.name, f"cannot be read as CSV: {exc}",
+                                     "write a header of scenario keys and a row per variant")) from None
         return [{k: parse_override(f"{k}={v}")[1] for k, v in row.items() if v != ""}
                 for row in frame.to_dict("records")]
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(Problem(path.name, f"not valid YAML: {exc}", "fix the YAML syntax")) from None
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise InputError(Problem(path.name, "variants must be a YAML list of mappings",
                                  "write e.g. - {rules.district_cap: 2, merging.cross_district: false}"))
