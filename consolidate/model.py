@@ -96,6 +96,10 @@ class MatrixModel:
         self.add_block("separator", rows, cols, vals, np.full(count, -np.inf), np.zeros(count))
         return count
 
+    def add_flow(self, problem: Problem, hosts: set[int]) -> int:
+        """The flow constraints (see `_add_flow`) for the groups of `hosts` only; returns how many hosts."""
+        return _add_flow(self, problem, hosts)
+
 
 def _pair_lookup(problem: Problem, pairs: np.ndarray) -> dict[tuple[int, int], int]:
     return {(int(problem.pair_member[p]), int(problem.pair_host[p])): int(p) for p in pairs}
@@ -163,14 +167,17 @@ def _add_fairness(model: MatrixModel, problem: Problem, zones: np.ndarray, pairs
     model.add_block("fairness", rows, cols, vals, np.array(lo), np.full(len(lo), np.inf))
 
 
-def _add_flow(model: MatrixModel, problem: Problem) -> None:
+def _add_flow(model: MatrixModel, problem: Problem, hosts: set[int] | None = None) -> int:
     """Single-commodity flow: each host j sends one unit to each of its members along graph edges whose
-    ends both belong to j's group; an arc may carry flow only into a zone that is in the group."""
+    ends both belong to j's group; an arc may carry flow only into a zone that is in the group.
+    For every host, or only for `hosts` (global zone indices). Returns the number of hosts covered."""
     graph = problem.graph
     index = {z: k for k, z in enumerate(problem.zone_ids)}
     by_host: dict[int, list[int]] = {}
     for p in model.pairs:
-        by_host.setdefault(int(problem.pair_host[p]), []).append(int(p))
+        j = int(problem.pair_host[p])
+        if hosts is None or j in hosts:
+            by_host.setdefault(j, []).append(int(p))
     arcs = []  # (host j, u, v)
     for j, host_pairs in sorted(by_host.items()):
         group = {int(problem.pair_member[p]) for p in host_pairs} | {j}
@@ -179,8 +186,8 @@ def _add_flow(model: MatrixModel, problem: Problem) -> None:
                 v = index[name]
                 if v in group and v != j:
                     arcs.append((j, u, v))
-    if not arcs:
-        return
+    if not by_host:
+        return 0
     big = {j: float(len(ps)) for j, ps in by_host.items()}
     cols = model.add_columns(np.zeros(len(arcs)), np.zeros(len(arcs)),
                              np.array([big[j] for j, _, _ in arcs]), np.zeros(len(arcs), bool))
@@ -196,7 +203,8 @@ def _add_flow(model: MatrixModel, problem: Problem) -> None:
     balance: dict[tuple[int, int], int] = {}
     rows, cc, vals = [], [], []
     for p in model.pairs:
-        balance[(int(problem.pair_host[p]), int(problem.pair_member[p]))] = len(balance)
+        if int(problem.pair_host[p]) in by_host:
+            balance[(int(problem.pair_host[p]), int(problem.pair_member[p]))] = len(balance)
     for k, (j, u, v) in enumerate(arcs):
         if (j, v) in balance:
             rows.append(balance[(j, v)]), cc.append(cols[k]), vals.append(1.0)
@@ -205,3 +213,4 @@ def _add_flow(model: MatrixModel, problem: Problem) -> None:
     for (j, v), r in balance.items():
         rows.append(r), cc.append(model.join_col[pair_of[(v, j)]]), vals.append(-1.0)
     model.add_block("flow_balance", rows, cc, vals, np.zeros(len(balance)), np.zeros(len(balance)))
+    return len(by_host)
