@@ -11,6 +11,10 @@ repair (`explain.py`) → independent components (no allowed pair, cap or fairne
 every cost is ≥ 0, so that plan's cost 0 is optimal), else the MIP (`model.py`) through a back end
 (`backends.py`), with separator cuts added until every group is connected when contiguity is
 `connected` → the plan, checked by `checks.py`, accounted by `allocation.py`.
+
+Speed (measured in scripts/bench/README.md): with the highspy back end the cut loop keeps HiGHS's LP
+warm between rounds (`backends.HighsRounds`); a host whose group keeps coming out disconnected gets
+the flow constraints.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .backends import INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, solve_model
+from .backends import INFEASIBLE, NO_SOLUTION, OPTIMAL, HighsRounds, Solution, solve_model
 from .errors import InfeasibleError, SolverStopped
 from .graph import zone_graph
 from .model import build_model
@@ -33,6 +37,7 @@ from .region import Region
 from .scenario import Scenario, Solver
 
 MAX_CUT_ROUNDS = 200
+FLOW_AFTER_ROUNDS = 2  # a host whose group came out disconnected this often gets the flow constraints
 
 
 @dataclass
@@ -46,6 +51,7 @@ class ComponentResult:
     seconds_solve: float = 0.0
     rounds: int = 0
     cuts: int = 0
+    flow_hosts: int = 0          # hosts that got the flow constraints in the cut loop
     presolved: bool = False
     chosen_pairs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     revoked: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
@@ -130,8 +136,9 @@ def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
 def solve_components(problem: Problem, components, settings: Solver, progress=None) -> list[ComponentResult]:
     hard = [k for k, (zones, pairs) in enumerate(components) if not _presolvable(problem, zones)]
     results: list[ComponentResult | None] = [None] * len(components)
+    hard_set = set(hard)
     for k, (zones, _) in enumerate(components):
-        if k not in set(hard):
+        if k not in hard_set:
             results[k] = _keep_everything(problem, zones)
     if settings.processes > 1 and len(hard) > 1:
         with ProcessPoolExecutor(max_workers=settings.processes) as pool:
@@ -164,12 +171,20 @@ def _keep_everything(problem: Problem, zones: np.ndarray) -> ComponentResult:
 
 
 def solve_component(problem: Problem, zones: np.ndarray, pairs: np.ndarray, settings: Solver) -> ComponentResult:
-    """Solve one component exactly; with `connected` contiguity by cuts, repeat until every group is connected."""
+    """Solve one component exactly; with `connected` contiguity by cuts, repeat until every group is connected.
+
+    A host whose group comes out disconnected in FLOW_AFTER_ROUNDS rounds also gets the flow constraints
+    (its group is then connected in every solution): otherwise a far cluster of candidates may try one
+    bridge after another, a round each. Both are exact, so the optimum is the same."""
     model = build_model(problem, zones, pairs)
     use_cuts = problem.contiguity == "connected" and problem.connected_method == "cuts"
     total = ComponentResult(zones=zones, status=NO_SOLUTION, objective=float("nan"), best_bound=None, gap=None)
+    # HiGHS straight from the matrices: keep the LP between rounds (exact, see HighsRounds)
+    warm = use_cuts and settings.name == "highs" and settings.backend == "highspy" and settings.mip_gap == 0
+    rounds = HighsRounds(model, settings) if warm else None
+    disconnected: dict[int, int] = {}  # host -> rounds in which its group was disconnected
     for round_ in range(1, MAX_CUT_ROUNDS + 1):
-        solution = solve_model(model, settings)
+        solution = rounds.solve() if rounds is not None else solve_model(model, settings)
         total.seconds_build += solution.seconds_build
         total.seconds_solve += solution.seconds_solve
         total.rounds = round_
@@ -179,6 +194,13 @@ def solve_component(problem: Problem, zones: np.ndarray, pairs: np.ndarray, sett
         if not cuts:
             break
         total.cuts += model.add_separator_cuts(cuts, problem)
+        for j in sorted({j for _, j, _ in cuts}):
+            disconnected[j] = disconnected.get(j, 0) + 1
+        again = {j for j, times in disconnected.items() if times == FLOW_AFTER_ROUNDS}
+        if again:
+            total.flow_hosts += model.add_flow(problem, again)
+            for j in again:
+                disconnected[j] += 1  # once only
     _read_solution(total, model, solution)
     if use_cuts and solution.values is not None and find_separator_cuts(problem, model, solution):
         total.status = NO_SOLUTION  # the cut loop did not converge: no verified connected plan
@@ -206,26 +228,28 @@ def find_separator_cuts(problem: Problem, model, solution: Solution) -> list[tup
     """
     graph = problem.graph
     ids = problem.zone_ids
-    index = {z: k for k, z in enumerate(ids)}
+    index = {ids[v]: int(v) for v in model.zones}  # this component's zones: every group member and candidate
+    pairs = np.asarray(model.pairs, np.int64)
+    member, host = problem.pair_member[pairs], problem.pair_host[pairs]
+    chosen = solution.values[np.array([model.join_col[int(p)] for p in pairs], np.int64)] > 0.5 \
+        if len(pairs) else np.zeros(0, bool)
     groups: dict[int, list[int]] = {}
-    candidates: dict[int, set[int]] = {}
-    for p, col in model.join_col.items():
-        j = int(problem.pair_host[p])
-        candidates.setdefault(j, set()).add(int(problem.pair_member[p]))
-        if solution.values[col] > 0.5:
-            groups.setdefault(j, []).append(int(problem.pair_member[p]))
+    for i, j in zip(member[chosen].tolist(), host[chosen].tolist()):
+        groups.setdefault(j, []).append(i)
     cuts = []
     for j, members in sorted(groups.items()):
         group = set(members) | {j}
         sub = graph.subgraph(ids[v] for v in group)
+        if nx.is_connected(sub):
+            continue
         for piece in nx.connected_components(sub):
             piece_idx = {index[z] for z in piece}
             if j in piece_idx:
                 continue
-            allowed = candidates[j] | {j}
+            allowed = set(member[host == j].tolist()) | {j}
             reach_graph = graph.subgraph(ids[v] for v in allowed - piece_idx)
             reachable = {index[z] for z in nx.node_connected_component(reach_graph, ids[j])}
-            border = {index[z] for z in nx.node_boundary(graph, piece)}
+            border = {index[z] for z in nx.node_boundary(graph, piece) if z in index}
             separator = sorted((border & reachable) - {j})
             cuts.extend((i, j, separator) for i in sorted(piece_idx))
     return cuts
