@@ -12,9 +12,11 @@ every cost is ≥ 0, so that plan's cost 0 is optimal), else the MIP (`model.py`
 (`backends.py`), with separator cuts added until every group is connected when contiguity is
 `connected` → the plan, checked by `checks.py`, accounted by `allocation.py`.
 
-Speed (measured in scripts/bench/README.md): with the highspy back end the cut loop keeps HiGHS's LP
-warm between rounds (`backends.HighsRounds`); a host whose group keeps coming out disconnected gets
-the flow constraints.
+Speed (measured in scripts/bench/README.md): HiGHS is driven straight from the matrices (highspy)
+unless the scenario names a back end; the cut loop keeps HiGHS's LP warm between rounds
+(`backends.HighsRounds`) and gives a host whose group keeps coming out disconnected the flow
+constraints; with solver.processes > 1 components are solved in batches by worker processes that
+receive the problem once.
 """
 from __future__ import annotations
 
@@ -67,6 +69,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     from .plan import assemble_plan
 
     started = time.perf_counter()
+    scenario = automatic_backend(scenario)
     scenario = scenario.for_region(region)
     graph = graph if graph is not None else zone_graph(region)
     scores, grades = evaluation_scores(region, scenario)
@@ -87,6 +90,20 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                             f"or loosen the rules (e.g. contiguity: nearby instead of connected)")
     return assemble_plan(region, scenario, graph, problem, results, scores, grades,
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
+
+
+def automatic_backend(scenario: Scenario) -> Scenario:
+    """HiGHS straight from the matrices (highspy) when the scenario names HiGHS but no back end.
+
+    scripts/bench/README.md measured highspy as fast as PuLP → HiGHS or faster at every size in the
+    suite (PuLP makes a Python object per variable and constraint, and the cut loop can keep its LP warm
+    only in highspy), so there is no size threshold. A scenario that sets solver.backend (pulp to
+    compare, or to reach CBC) gets what it asks for. Decided here, before `for_region` re-creates the
+    scenario with every key set."""
+    solver = scenario.solver
+    if solver.name != "highs" or "backend" in solver.model_fields_set or solver.backend == "highspy":
+        return scenario
+    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": "highspy"})})
 
 
 def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | None, pd.Series | None]:
@@ -141,18 +158,49 @@ def solve_components(problem: Problem, components, settings: Solver, progress=No
         if k not in hard_set:
             results[k] = _keep_everything(problem, zones)
     if settings.processes > 1 and len(hard) > 1:
-        with ProcessPoolExecutor(max_workers=settings.processes) as pool:
-            futures = {k: pool.submit(solve_component, problem, *components[k], settings) for k in hard}
-            for k in hard:
-                results[k] = futures[k].result()
-                if progress:
-                    progress(1)
+        # the problem goes to each worker once; components go in batches of about equal size
+        batches = _batches(hard, [len(components[k][1]) + len(components[k][0]) for k in hard], settings.processes)
+        with ProcessPoolExecutor(max_workers=settings.processes, initializer=_set_worker_problem,
+                                 initargs=(problem,)) as pool:
+            futures = [pool.submit(_solve_batch, [components[k] for k in batch], settings) for batch in batches]
+            for batch, future in zip(batches, futures):
+                for k, result in zip(batch, future.result()):
+                    results[k] = result
+                    if progress:
+                        progress(1)
     else:
         for k in hard:
             results[k] = solve_component(problem, *components[k], settings)
             if progress:
                 progress(1)
     return results  # type: ignore[return-value]
+
+
+_WORKER_PROBLEM: Problem | None = None
+
+
+def _set_worker_problem(problem: Problem) -> None:
+    global _WORKER_PROBLEM
+    _WORKER_PROBLEM = problem
+
+
+def _solve_batch(batch, settings: Solver) -> list[ComponentResult]:
+    return [solve_component(_WORKER_PROBLEM, zones, pairs, settings) for zones, pairs in batch]
+
+
+def _batches(order: list[int], sizes: list[int], processes: int) -> list[list[int]]:
+    """Consecutive runs of `order` (largest components first) of about total/(4·processes) size each, so a
+    few large components are batches of their own and the many small ones share the cost of a task."""
+    target = max(1.0, sum(sizes) / (4 * processes))
+    batches: list[list[int]] = [[]]
+    load = 0
+    for k, size in zip(order, sizes):
+        if batches[-1] and load + size > target:
+            batches.append([])
+            load = 0
+        batches[-1].append(k)
+        load += size
+    return batches
 
 
 def _presolvable(problem: Problem, zones: np.ndarray) -> bool:
