@@ -15,6 +15,7 @@ import contextlib
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,9 +88,10 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
 
     started = time.perf_counter()
     prob = pulp.LpProblem("consolidation", pulp.LpMinimize)
-    variables = [prob.add_variable(f"v{k}", lowBound=model.col_lo[k], upBound=model.col_hi[k],
-                                   cat=pulp.LpBinary if model.integer[k] and model.col_hi[k] <= 1 else
-                                   pulp.LpInteger if model.integer[k] else pulp.LpContinuous)
+    # LpInteger with explicit bounds, not LpBinary: PuLP resets a binary's bounds to [0, 1], which would
+    # drop a fixed lower bound (a zone pinned as host or as revoked)
+    variables = [prob.add_variable(f"v{k}", lowBound=float(model.col_lo[k]), upBound=float(model.col_hi[k]),
+                                   cat=pulp.LpInteger if model.integer[k] else pulp.LpContinuous)
                  for k in range(model.n_cols)]
     prob += pulp.LpAffineExpression([(variables[k], float(model.c[k])) for k in np.flatnonzero(model.c)])
     A, lo, hi = model.matrix()
@@ -107,8 +109,10 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
         solver = pulp.HiGHS(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap,
                             threads=settings.threads, random_seed=0)
     else:
-        solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap,
-                                   threads=settings.threads, options=["randomSeed 1", "randomCbcSeed 1"])
+        with warnings.catch_warnings():  # PuLP 3.3 (pinned) warns that 4.0 moves CBC to an extra
+            warnings.simplefilter("ignore", DeprecationWarning)
+            solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap,
+                                       threads=settings.threads, options=["randomSeed 1", "randomCbcSeed 1"])
     build = time.perf_counter() - started
     started = time.perf_counter()
     with quiet_stdout():
@@ -128,14 +132,16 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
     if prob.sol_status == pulp.LpSolutionOptimal:
         status = OPTIMAL
         if settings.name == "cbc":
-            bound = objective
-        gap = _gap(objective, bound) if bound is not None else 0.0
-        if settings.mip_gap > 0 and gap is not None and gap > 1e-9:
+            # CBC through PuLP reports no bound: "optimal" is a proof only when no gap was allowed
+            bound = objective if settings.mip_gap == 0 else None
+            status = OPTIMAL if settings.mip_gap == 0 else FEASIBLE
+        gap = _gap(objective, bound)
+        if settings.mip_gap > 0 and (gap is None or gap > 1e-9):
             status = FEASIBLE  # stopped at the requested gap: a good plan, not a proven optimum
     elif prob.sol_status == pulp.LpSolutionIntegerFeasible:
         status = FEASIBLE
-    elif prob.sol_status == pulp.LpSolutionInfeasible:
-        status = INFEASIBLE
+    elif prob.sol_status == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
+        status = INFEASIBLE  # CBC's "integer infeasible" sets only the problem status
     else:
         status = NO_SOLUTION
     return Solution(status, values, objective, bound if has_solution else None,

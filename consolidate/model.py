@@ -146,6 +146,7 @@ def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> Matri
                     np.full(len(capped), -np.inf), np.array([problem.caps[d] for d in capped], float))
 
     _add_fairness(model, problem, zones, pairs)
+    _add_forbidden(model, problem)
     if problem.contiguity == "connected" and problem.connected_method == "flow":
         _add_flow(model, problem)
     return model
@@ -165,6 +166,25 @@ def _add_fairness(model: MatrixModel, problem: Problem, zones: np.ndarray, pairs
             rows.append(k), cols.append(model.join_col[int(p)]), vals.append(float(v))
         lo.append(row["bound"] - 1e-9 * max(1.0, row["bound"]))
     model.add_block("fairness", rows, cols, vals, np.array(lo), np.full(len(lo), np.inf))
+
+
+def _add_forbidden(model: MatrixModel, problem: Problem) -> None:
+    """pins.forbid_pairs: two zones never share a group, so never join the same host: join[a,j] + join[b,j] ≤ 1.
+    (One joining the other is already excluded from the allowed pairs.)"""
+    if not problem.forbidden:
+        return
+    by_member_host = _pair_lookup(problem, model.pairs)
+    hosts_of: dict[int, set[int]] = {}
+    for member, host in by_member_host:
+        hosts_of.setdefault(member, set()).add(host)
+    rows, cols = [], []
+    for a, b in problem.forbidden:
+        for j in sorted(hosts_of.get(a, set()) & hosts_of.get(b, set())):
+            k = len(rows) // 2
+            rows += [k, k]
+            cols += [model.join_col[by_member_host[(a, j)]], model.join_col[by_member_host[(b, j)]]]
+    n = len(rows) // 2
+    model.add_block("forbidden", rows, cols, [1.0] * len(rows), np.full(n, -np.inf), np.ones(n))
 
 
 def _add_flow(model: MatrixModel, problem: Problem, hosts: set[int] | None = None) -> int:

@@ -58,6 +58,7 @@ class Problem:
     connected_method: str = "cuts"
     graph: nx.Graph | None = None       # zone adjacency (for connected groups)
     fairness: list[dict] = field(default_factory=list)  # linear fairness rows, see fairness_rows()
+    forbidden: list[tuple[int, int]] = field(default_factory=list)  # pins.forbid_pairs: never in one group
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -150,6 +151,7 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     )
     _set_costs(problem, scenario, gdp, score)
     problem.fairness = fairness_rows(problem, region, scenario)
+    problem.forbidden = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in scenario.pins.forbid_pairs)
     return problem
 
 

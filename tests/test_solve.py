@@ -174,3 +174,30 @@ def test_solvers_and_back_ends_agree(make_region, solver, backend):
     reference = optimum(region, rules__district_cap=5)
     assert optimum(region, rules__district_cap=5, solver__name=solver, solver__backend=backend) \
         == pytest.approx(reference, abs=1e-6)
+
+
+# --- regressions found by review: pins, forbidden pairs, CBC's verdicts --------------------------------
+
+
+@pytest.mark.parametrize("backend", ["pulp", "highspy"])
+def test_pinned_revocation_holds_on_every_back_end(make_region, backend):
+    region = four_in_a(make_region, [("a1", "a4"), ("a2", "a3")])
+    plan = solve(region, scenario(pins__revoke=["a2"], solver__backend=backend))
+    assert plan.table.at["a2", "status"] == "revoked" and plan.summary["checks_passed"]
+
+
+def test_forbidden_zones_never_share_a_host(make_region):
+    zones = [zone("a1", "A", 39.0, 117.0, level="national", kind="etdz", gdp=100),
+             zone("a2", "A", 39.05, 117.0, gdp=20), zone("a3", "A", 39.0, 117.05, gdp=20)]
+    region = load_region(make_region(D3, zones, derive={"method": "distance", "max_km": 30}))
+    plan = solve(region, scenario(rules__district_cap=1, revocation__allowed=False))
+    assert status(plan)["a2"] == status(plan)["a3"] == ("member", "a1")
+    with pytest.raises(InfeasibleError):   # both must join a1 (cap 1), but may not be in one group
+        solve(region, scenario(rules__district_cap=1, revocation__allowed=False, pins__forbid_pairs=[["a2", "a3"]]))
+
+
+def test_cbc_stopped_at_a_gap_is_not_called_optimal(make_region):
+    region = random_region(make_region, 5)
+    plan = solve(region, scenario(merging__contiguity="nearby", rules__district_cap=5, solver__name="cbc",
+                                  solver__mip_gap=0.5))
+    assert not plan.summary["proven_optimal"] and plan.summary["status"] != "optimal"
