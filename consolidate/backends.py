@@ -23,12 +23,12 @@ import numpy as np
 from .model import MatrixModel
 from .scenario import Solver
 
-OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "time_limit_feasible", "infeasible", "no_solution"
+OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "feasible", "infeasible", "no_solution"
 
 
 @dataclass
 class Solution:
-    status: str                  # optimal | time_limit_feasible | infeasible | no_solution
+    status: str                  # optimal | feasible (a plan, not proven: time limit or allowed gap) | infeasible | no_solution
     values: np.ndarray | None    # column values (rounded for integer columns), None without a solution
     objective: float | None
     best_bound: float | None

@@ -32,7 +32,7 @@ PARTS = ("distance", "revocation", "host_quality", "zone_count")
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
            "hosts", "members", "revoked", "revoked_gdp", *[f"merges_{m}" for m in MODES]]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
-SOLVED = ("optimal", "time_limit_feasible")
+SOLVED = ("optimal", "feasible")
 FILES = ("comparison.csv", "zones_per_district.csv", "district_changes.csv", "zone_fates.csv", "comparison.md")
 
 

@@ -278,7 +278,7 @@ def _used_edges(table: pd.DataFrame, graph: nx.Graph) -> pd.DataFrame:
 def _summary(region: Region, scenario: Scenario, problem: Problem, results: list, table: pd.DataFrame,
              accounting, checks, seconds: dict) -> dict:
     solved = [r for r in results if not r.presolved]
-    status = "optimal" if all(r.status == OPTIMAL for r in results) else "time_limit_feasible"
+    status = "optimal" if all(r.status == OPTIMAL for r in results) else "feasible"
     objective = float(sum(r.objective for r in results))
     bounds = [r.best_bound for r in results]
     best_bound = float(sum(bounds)) if all(b is not None for b in bounds) else None

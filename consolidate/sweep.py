@@ -34,7 +34,7 @@ from .compare import METRICS, draw_charts, metrics, one_line, solve_outcome
 from .errors import ConsolidateError, InputError, Problem
 from .scenario import load_scenario, parse_override, resolve_scenario_path
 
-FINAL = {"optimal", "time_limit_feasible", "infeasible", "stopped", "input_error", "check_failed"}
+FINAL = {"optimal", "feasible", "infeasible", "stopped", "input_error", "check_failed"}
 CSV_NAME, META_NAME = "sweep.csv", "sweep.json"
 
 

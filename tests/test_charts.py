@@ -169,7 +169,7 @@ def test_plot_command_redraws_a_plan_folder(plan, tmp_path):
 
 def test_compare_and_sweep_charts(tmp_path):
     table = pd.DataFrame({
-        "scenario": ["baseline", "cap-2", "no-revocation"], "status": ["optimal", "time_limit_feasible", "infeasible"],
+        "scenario": ["baseline", "cap-2", "no-revocation"], "status": ["optimal", "feasible", "infeasible"],
         "proven_optimal": [True, False, False], "gap": [0.0, 0.031, None], "objective": [1.2, 2.5, None],
         "objective_distance": [0.5, 1.0, None], "objective_revocation": [0.2, 1.1, None],
         "objective_host_quality": [0.5, 0.4, None], "objective_zone_count": [0.0, 0.0, None],

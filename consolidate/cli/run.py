@@ -73,8 +73,8 @@ def print_summary(plan) -> None:
         verdict = click.style("proven optimal", fg="green")
     else:
         gap = "unknown" if s["gap"] is None else f"{100 * s['gap']:.2f}%"
-        verdict = click.style(f"NOT proven optimal (stopped at the time limit; gap {gap}, bound {s['best_bound']})",
-                              fg="yellow")
+        verdict = click.style(f"NOT proven optimal (stopped at the time limit or the allowed gap; gap {gap}, "
+                              f"bound {s['best_bound']})", fg="yellow")
     counts = s["counts"]
     modes = ", ".join(f"{n} {m}" for m, n in counts["by_mode"].items()) or "none"
     click.echo(f"{counts['zones']} zones → {counts['hosts']} kept, {counts['members']} merged ({modes}), "
