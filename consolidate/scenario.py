@@ -54,7 +54,8 @@ class Merging(Strict):
         "adjacent", description="adjacent: member shares a graph edge with its host; nearby: within "
         "max_distance_km of it (区位相邻、相近); connected: each group is a connected subgraph")
     max_distance_km: float | None = Field(30.0, gt=0, description="farthest a member may be from its host (km); "
-                                          "null = no limit (adjacent/connected only)")
+                                          "null = no limit (adjacent; connected: within the graph component, "
+                                          "but at most 200 km in regions of over 2,000 zones)")
     cross_district: bool = Field(True, description="may a zone join a host in another district?")
     hosts: Hosts = Field(default_factory=Hosts)
     modes: list[Literal["entrusted", "co_construction", "multi_park"]] = Field(

@@ -85,9 +85,11 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     stopped = [r for r in results if r.status == NO_SOLUTION]
     if stopped:
         zones = sum(len(r.zones) for r in stopped)
-        raise SolverStopped(f"the solver stopped after {scenario.solver.time_limit_s:g} s without any feasible plan "
-                            f"for {len(stopped)} component(s) ({zones} zones) — raise solver.time_limit_s, "
-                            f"or loosen the rules (e.g. contiguity: nearby instead of connected)")
+        raise SolverStopped(f"no verified plan for {len(stopped)} component(s) ({zones} zones): the solver stopped at "
+                            f"its time limit ({scenario.solver.time_limit_s:g} s per solve) without a feasible plan, "
+                            f"or the connectivity cut loop did not converge in {MAX_CUT_ROUNDS} rounds — raise "
+                            f"solver.time_limit_s, use merging.connected_method=flow, or loosen the rules "
+                            f"(e.g. contiguity: nearby instead of connected)")
     return assemble_plan(region, scenario, graph, problem, results, scores, grades,
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
 

@@ -51,7 +51,7 @@ def campaign_command(scenario, region, overrides, solver, time_limit, out, do_sw
     if do_sweep:
         knobs = dict(parse_grid(grid)) if grid else DEFAULT_GRID
         extra = list(overrides) + ([f"solver.name={solver}"] if solver else []) \
-            + ([f"solver.time_limit_s={time_limit}"] if time_limit else [])
+            + ([f"solver.time_limit_s={time_limit}"] if time_limit is not None else [])
         n = 1
         for values in knobs.values():
             n *= len(values)

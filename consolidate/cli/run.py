@@ -29,7 +29,7 @@ def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...]
     extra = list(overrides)
     if solver:
         extra.append(f"solver.name={solver}")
-    if time_limit:
+    if time_limit is not None:  # 0 or less is rejected by the scenario schema, not ignored
         extra.append(f"solver.time_limit_s={time_limit}")
     resolved = load_scenario(scenario, extra, region=region)
     return load_region(resolved.region), resolved
