@@ -69,8 +69,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     from .plan import assemble_plan
 
     started = time.perf_counter()
-    scenario = automatic_backend(scenario)
-    scenario = scenario.for_region(region)
+    scenario = automatic_backend(scenario.for_region(region), len(region.zones))
     graph = graph if graph is not None else zone_graph(region)
     scores, grades = evaluation_scores(region, scenario)
     problem = build_problem(region, scenario, graph, scores, grades)
@@ -94,18 +93,21 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
 
 
-def automatic_backend(scenario: Scenario) -> Scenario:
-    """HiGHS straight from the matrices (highspy) when the scenario names HiGHS but no back end.
+PULP_UP_TO_ZONES = 1000  # `auto` builds through PuLP up to this many zones (not for connected groups)
 
-    scripts/bench/README.md measured highspy as fast as PuLP → HiGHS or faster at every size in the
-    suite (PuLP makes a Python object per variable and constraint, and the cut loop can keep its LP warm
-    only in highspy), so there is no size threshold. A scenario that sets solver.backend (pulp to
-    compare, or to reach CBC) gets what it asks for. Decided here, before `for_region` re-creates the
-    scenario with every key set."""
+
+def automatic_backend(scenario: Scenario, n_zones: int) -> Scenario:
+    """Resolve `solver.backend: auto`: the PuLP model for cities (the reference path; HiGHS through PuLP's
+    interface, `prob.sol_status` read), HiGHS straight from the matrices (highspy) for larger regions and
+    for connected groups, whose cut loop keeps one warm LP only in highspy. CBC always goes through PuLP.
+
+    scripts/bench/README.md measured highspy as fast as PuLP → HiGHS or faster at every size (PuLP makes
+    a Python object per variable and constraint); at city size both take well under a second."""
     solver = scenario.solver
-    if solver.name != "highs" or "backend" in solver.model_fields_set or solver.backend == "highspy":
+    if solver.backend != "auto":
         return scenario
-    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": "highspy"})})
+    direct = solver.name == "highs" and (n_zones > PULP_UP_TO_ZONES or scenario.merging.contiguity == "connected")
+    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": "highspy" if direct else "pulp"})})
 
 
 def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | None, pd.Series | None]:

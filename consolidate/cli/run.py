@@ -81,7 +81,7 @@ def print_summary(plan) -> None:
                f"{counts['revoked']} revoked, {counts['customs_folded']} folded into comprehensive bonded zones")
     click.echo(f"objective {s['objective']:.4f} ({verdict}); "
                + ", ".join(f"{k} {v['weighted']:.4f}" for k, v in s["objective_parts"].items() if v["weighted"])
-               + f"; {s['seconds']['total']:.2f} s, {s['solver']['version']}")
+               + f"; {s['seconds']['total']:.2f} s, {s['solver']['version']} via {s['solver']['backend']}")
     click.echo(f"checks: {sum(c['passed'] for c in s['checks'])}/{len(s['checks'])} passed")
     d = plan.districts
     changed = d[(d["zones_before"] != d["zones_after"])]
