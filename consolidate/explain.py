@@ -88,6 +88,8 @@ def relaxation_hints(scenario: Scenario, districts: list[str]) -> list[str]:
         hints.append("let larger zones be revoked (--set revocation.max_gdp_share=null)")
     if m.hosts.min_score is not None:
         hints.append("lower merging.hosts.min_score")
+    if m.hosts.not_below_member:
+        hints.append("let zones join lower-level hosts (--set merging.hosts.not_below_member=false)")
     if scenario.fairness.max_district_loss is not None or scenario.fairness.min_kept is not None:
         hints.append("loosen the fairness bounds (--set fairness.max_district_loss=null)")
     return hints
@@ -134,6 +136,8 @@ def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
         candidates.append(f"merging.max_distance_km={scenario.merging.max_distance_km * 2:g}")
     if fair.max_district_loss is not None or fair.min_kept is not None:
         candidates.append("fairness.max_district_loss=null")
+    if scenario.merging.hosts.not_below_member:
+        candidates.append("merging.hosts.not_below_member=false")
     working = []
     for override in candidates:
         overrides = override.split(" --set ") + (["fairness.min_kept=null"] if override.startswith("fairness") else [])

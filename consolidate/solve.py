@@ -63,6 +63,7 @@ class ComponentResult:
 def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True):
     """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped.
 
+    `progress(done, total)` is called as the components that need the MIP are solved.
     When the solver proves a component infeasible, `probe` re-solves with one rule relaxed at a time to
     say which relaxations would give a plan (small regions only)."""
     from . import explain
@@ -170,13 +171,14 @@ def solve_components(problem: Problem, components, settings: Solver, progress=No
             for batch, future in zip(batches, futures):
                 for k, result in zip(batch, future.result()):
                     results[k] = result
-                    if progress:
-                        progress(1)
+                done = sum(r is not None for r in results) - (len(components) - len(hard))
+                if progress:
+                    progress(done, len(hard))
     else:
-        for k in hard:
+        for done, k in enumerate(hard, start=1):
             results[k] = solve_component(problem, *components[k], settings)
             if progress:
-                progress(1)
+                progress(done, len(hard))
     return results  # type: ignore[return-value]
 
 

@@ -1,6 +1,7 @@
 """What every command shares: turning our errors into messages and exit codes, common options."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -43,3 +44,18 @@ def echo_table(frame, title: str | None = None) -> None:
     for row in frame.itertuples(index=False):
         table.add_row(*("" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row))
     Console(width=max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns)))).print(table)
+
+
+@contextlib.contextmanager
+def progress_bar(what: str):
+    """A callback `advance(done, total)` drawing a progress bar on a terminal (nothing when piped)."""
+    if not sys.stderr.isatty():
+        yield lambda done, total: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..region import load_region
 from ..scenario import load_scenario
-from ._common import echo_table, reports_errors
+from ._common import echo_table, progress_bar, reports_errors
 
 
 def scenario_options(command):
@@ -55,7 +55,8 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts)
     from ..solve import solve
 
     model, resolved = resolve(scenario, region, overrides, solver, time_limit)
-    plan = solve(model, resolved)
+    with progress_bar("solving components") as advance:
+        plan = solve(model, resolved, progress=advance)
     folder = plan.to_dir(out or Path("consolidate-out") / resolved.name, charts=not no_charts)
     print_summary(plan)
     click.echo(f"\nwritten to {folder}")
