@@ -1,0 +1,136 @@
+"""What the speed-ups must not change: the same optimum whichever way it is reached.
+
+- the cut loop (HiGHS rounds with a warm LP, or a fresh MIP per round) and the flow model agree;
+- decomposition changes nothing but time: all components solved together as one model give the
+  same objective;
+- the presolve (keep every zone of a component with no district over its cap) fixes only what is
+  forced: with it switched off every component goes to the solver, and the objective is unchanged;
+- processes=2 writes the same plan.csv bytes as processes=1;
+- HighsRounds' reduced-cost fixing gives the MIP optimum where the LP relaxation is fractional.
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+import pytest
+
+from consolidate import load_region
+from consolidate.backends import OPTIMAL, HighsRounds, solve_model
+from consolidate.model import MatrixModel
+from test_solve import scenario as solve_scenario  # baseline, no exempt district, with overrides
+
+solve_module = importlib.import_module("consolidate.solve")
+
+
+def scenario(**overrides):
+    return solve_scenario(revocation__max_gdp_share=None, **overrides)
+
+
+def random_region(make_region, seed, n=48, districts=6):
+    """Districts ~100 km apart (so the problem decomposes) of random sizes, two within a cap of 2-3 (so
+    presolvable); points scattered around each district's centre and a sparse graph (2 nearest
+    neighbours), so that `connected` binds: a group may not jump over zones that are not in it."""
+    rng = np.random.default_rng(seed)
+    sizes = np.concatenate([[2, 3], rng.multinomial(n - 5 - 2 * (districts - 2), np.ones(districts - 2)
+                                                   / (districts - 2)) + 2])
+    rows, k = [], 0
+    for d, size in enumerate(sizes):
+        centre = (39.0 + 0.9 * (d % 3), 115.0 + 1.2 * (d // 3))
+        for _ in range(size):
+            rows.append({"zone_id": f"z{k:03d}", "name": f"z{k:03d}", "district_id": f"D{d}",
+                         "lat": centre[0] + rng.normal(0, 0.12), "lon": centre[1] + rng.normal(0, 0.16),
+                         "level": rng.choice(["national", "municipal", "district"], p=[0.15, 0.35, 0.5]),
+                         "gdp": float(np.round(rng.lognormal(2, 1), 2)),
+                         "approved_area_ha": float(np.round(rng.uniform(50, 900), 1))})
+            k += 1
+    return load_region(make_region([{"district_id": f"D{d}", "name": f"区{d}"} for d in range(districts)], rows,
+                                   derive={"method": "knn", "k": 2, "max_km": 40}))
+
+
+RULES = {"merging__max_distance_km": 40.0, "rules__district_cap": 2}
+
+
+def solved(region, **kw):
+    plan = solve_module.solve(region, scenario(**{**RULES, **kw}), probe=False)
+    assert plan.summary["proven_optimal"] and plan.summary["checks_passed"], plan.summary["status"]
+    return plan
+
+
+@pytest.mark.parametrize("seed", [0, 2, 5, 9])
+def test_cut_loop_and_flow_model_give_the_same_optimum(make_region, seed):
+    region = random_region(make_region, seed)
+    flow = solved(region, merging__contiguity="connected", merging__connected_method="flow", solver__backend="highspy")
+    warm = solved(region, merging__contiguity="connected", solver__backend="highspy")   # HighsRounds
+    fresh = solved(region, merging__contiguity="connected", solver__backend="pulp")     # a new MIP each round
+    assert sum(c["cuts"] for c in warm.summary["components"]["solved"]) > 0             # connectivity binds
+    assert warm.summary["objective"] == pytest.approx(flow.summary["objective"], abs=1e-7)
+    assert fresh.summary["objective"] == pytest.approx(flow.summary["objective"], abs=1e-7)
+
+
+@pytest.mark.parametrize("seed, contiguity", [(2, "connected"), (6, "nearby"), (7, "adjacent")])
+def test_decomposition_changes_nothing_but_time(make_region, monkeypatch, seed, contiguity):
+    region = random_region(make_region, seed)
+    apart = solved(region, merging__contiguity=contiguity)
+    assert apart.summary["components"]["total"] > 1          # the instance does decompose
+
+    def one_component(problem):
+        return [(np.arange(problem.n_zones), np.arange(len(problem.pair_member)))]
+
+    monkeypatch.setattr(solve_module, "decompose", one_component)
+    together = solved(region, merging__contiguity=contiguity)
+    assert together.summary["components"]["total"] == 1
+    assert together.summary["objective"] == pytest.approx(apart.summary["objective"], abs=1e-7)
+
+
+@pytest.mark.parametrize("seed, contiguity", [(9, "connected"), (8, "nearby")])
+def test_presolve_fixes_only_what_is_forced(make_region, monkeypatch, seed, contiguity):
+    region = random_region(make_region, seed)
+    with_presolve = solved(region, merging__contiguity=contiguity, rules__district_cap=3)
+    assert with_presolve.summary["components"]["presolved"] > 0   # the presolve does something here
+    monkeypatch.setattr(solve_module, "_presolvable", lambda problem, zones: False)
+    without = solved(region, merging__contiguity=contiguity, rules__district_cap=3)
+    assert without.summary["components"]["presolved"] == 0
+    assert without.summary["objective"] == pytest.approx(with_presolve.summary["objective"], abs=1e-7)
+
+
+@pytest.mark.parametrize("contiguity", ["nearby", "connected"])
+def test_two_processes_write_the_same_plan_as_one(make_region, tmp_path, contiguity):
+    region = random_region(make_region, 9, n=60)
+    plans = []
+    for processes in (1, 2):
+        plan = solved(region, merging__contiguity=contiguity, solver__processes=processes)
+        assert plan.summary["components"]["total"] - plan.summary["components"]["presolved"] > 1
+        plans.append(plan.to_dir(tmp_path / f"p{processes}", charts=False))
+    assert (plans[0] / "plan.csv").read_bytes() == (plans[1] / "plan.csv").read_bytes()
+
+
+def test_rounds_fix_by_reduced_cost_and_still_find_the_mip_optimum():
+    # max x1 + x2 + x3 with pairwise x_a + x_b ≤ 1: the LP gives 1.5 (all ½), the MIP 1; seven dear columns
+    # (cost 5, at 0 in the LP) are fixed by their reduced cost, the three others go to a small MIP
+    n = 10
+    c = np.array([-1.0, -1.0, -1.0] + [5.0] * 7)
+    model = MatrixModel(zones=np.empty(0, np.int64), pairs=np.empty(0, np.int64), revocable=np.empty(0, np.int64),
+                        c=c, col_lo=np.zeros(n), col_hi=np.ones(n), integer=np.ones(n, bool))
+    rows, cols = [0, 0, 1, 1, 2, 2, 3, 3], [0, 1, 1, 2, 0, 2, 3, 0]
+    model.add_block("pairs", rows, cols, np.ones(len(rows)), np.full(4, -np.inf), np.ones(4))
+    settings = scenario(solver__backend="highspy").solver
+    fixed_calls = []
+    original = solve_module.HighsRounds._fix_and_solve
+
+    def spy(self, *args):
+        fixed_calls.append(1)
+        return original(self, *args)
+
+    rounds = HighsRounds(model, settings)
+    HighsRounds._fix_and_solve = spy
+    try:
+        solution = rounds.solve()
+    finally:
+        HighsRounds._fix_and_solve = original
+    reference = solve_model(model, settings)
+    assert fixed_calls and solution.status == OPTIMAL and reference.status == OPTIMAL
+    assert solution.objective == pytest.approx(reference.objective) == pytest.approx(-1.0)
+    # a cut that removes that optimum: the rounds see the new row and find the next one
+    model.add_block("cut", [0, 0, 0], [0, 1, 2], np.ones(3), np.full(1, -np.inf), np.zeros(1))
+    assert rounds.solve().objective == pytest.approx(solve_model(model, settings).objective) == pytest.approx(0.0)
