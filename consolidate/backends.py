@@ -62,9 +62,9 @@ def quiet_stdout():
             os.close(saved)
 
 
-def solve_model(model: MatrixModel, settings: Solver, hint: np.ndarray | None = None) -> Solution:
+def solve_model(model: MatrixModel, settings: Solver) -> Solution:
     if settings.backend == "highspy" and settings.name == "highs":
-        return _solve_highspy(model, settings, hint)
+        return _solve_highspy(model, settings)
     return _solve_pulp(model, settings)
 
 
@@ -194,16 +194,11 @@ def _finite_or_inf(bound: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(bound), bound, np.where(bound > 0, highspy.kHighsInf, -highspy.kHighsInf))
 
 
-def _solve_highspy(model: MatrixModel, settings: Solver, hint: np.ndarray | None) -> Solution:
+def _solve_highspy(model: MatrixModel, settings: Solver) -> Solution:
     import highspy
 
     started = time.perf_counter()
     h = _highs(model, settings)
-    if hint is not None and len(hint) == model.n_cols:
-        solution = highspy.HighsSolution()
-        solution.col_value = list(map(float, hint))
-        solution.value_valid = True
-        h.setSolution(solution)
     build = time.perf_counter() - started
     started = time.perf_counter()
     h.run()
@@ -284,7 +279,7 @@ class HighsRounds:
             return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0,
                             time.perf_counter() - started)
         if status != S.kOptimal:  # e.g. the time limit: leave it to the MIP solver
-            solution = _solve_highspy(model, settings, None)
+            solution = _solve_highspy(model, settings)
             solution.seconds_solve += time.perf_counter() - started
             return solution
         x = np.array(h.getSolution().col_value)
@@ -321,7 +316,7 @@ class HighsRounds:
                 delta = 10 * delta + 1e-4 * max(1.0, abs(z))
             else:  # the time limit on the smaller MIP: the whole MIP will not do better
                 break
-        solution = _solve_highspy(model, self.settings, None)
+        solution = _solve_highspy(model, self.settings)
         if solution.objective is not None:
             self.last_gap = max(solution.objective - z, 0.0)
         return solution
@@ -351,7 +346,7 @@ def _solve_fixed(model: MatrixModel, settings: Solver, fixed: np.ndarray, at: np
                         integer=model.integer[free])
     small.rows, small.row_lo, small.row_hi = [sub[touched]], [lo[touched] - constant[touched]], \
         [hi[touched] - constant[touched]]
-    result = _solve_highspy(small, settings, None)
+    result = _solve_highspy(small, settings)
     if result.values is not None:
         values = at.astype(float).copy()
         values[free] = result.values

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem as InputProblem
-from .geo import haversine_km, pairs_within_km
+from .geo import pairs_within_km
 from .region import CUSTOMS_PREFIX, LEVELS, Region
 from .scenario import Scenario
 
@@ -292,8 +292,3 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
                                          f"{sorted(both)}", f"remove them from one of pins.{other} / pins.revoke"))
     if problems:
         raise InputError(problems)
-
-
-def distance_km(region: Region, a: str, b: str) -> float:
-    z = region.zones
-    return float(haversine_km(z.at[a, "lat"], z.at[a, "lon"], z.at[b, "lat"], z.at[b, "lon"]))

@@ -31,7 +31,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .backends import INFEASIBLE, NO_SOLUTION, OPTIMAL, HighsRounds, Solution, solve_model
-from .errors import InfeasibleError, SolverStopped
+from .errors import SolverStopped
 from .graph import zone_graph
 from .model import build_model
 from .problem import Problem, build_problem
@@ -128,8 +128,8 @@ def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | N
 def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
     """Independent components as (zones, pairs), largest first, ties by smallest zone index."""
     n = problem.n_zones
-    a = [problem.pair_member, ]
-    b = [problem.pair_host, ]
+    a = [problem.pair_member]
+    b = [problem.pair_host]
     for district in problem.caps:  # zones counted against one cap are tied together
         members = np.flatnonzero(problem.count_district == district)
         if len(members) > 1:

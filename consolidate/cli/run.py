@@ -67,7 +67,7 @@ MAX_ROWS = 40  # longer listings go to the files only
 
 def print_summary(plan) -> None:
     s = plan.summary
-    table, region = plan.table, plan.region
+    table = plan.table
     name = lambda z: f"{table.at[z, 'name']}"
     click.secho(f"{s['region_title']} — scenario '{s['scenario']['name']}'", bold=True)
     if s["proven_optimal"]:
