@@ -6,7 +6,7 @@
     (True, 'optimal')
 
 Steps: the problem's arrays (`problem.py`) → a check that no district is over its cap beyond
-repair (`explain.py`) → independent components (no allowed pair, cap or fairness row links them)
+repair (`diagnose.py`) → independent components (no allowed pair, cap or fairness row links them)
 → for each: presolve (a component with no district over its cap is solved by keeping every zone:
 every cost is ≥ 0, so that plan's cost 0 is optimal), else the MIP (`model.py`) through a back end
 (`backends.py`), with separator cuts added until every group is connected when contiguity is
@@ -66,7 +66,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     `progress(done, total)` is called as the components that need the MIP are solved.
     When the solver proves a component infeasible, `probe` re-solves with one rule relaxed at a time to
     say which relaxations would give a plan (small regions only)."""
-    from . import explain
+    from . import diagnose
     from .plan import assemble_plan
 
     started = time.perf_counter()
@@ -74,14 +74,14 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     graph = graph if graph is not None else zone_graph(region)
     scores, grades = evaluation_scores(region, scenario)
     problem = build_problem(region, scenario, graph, scores, grades)
-    explain.precheck(problem, region, scenario)
+    diagnose.precheck(problem, region, scenario)
     components = decompose(problem)
     build_seconds = time.perf_counter() - started
 
     results = solve_components(problem, components, scenario.solver, progress)
     infeasible = [r for r in results if r.status == INFEASIBLE]
     if infeasible:
-        explain.diagnose(problem, region, scenario, infeasible, probe=probe)
+        diagnose.diagnose(problem, region, scenario, infeasible, probe=probe)
     stopped = [r for r in results if r.status == NO_SOLUTION]
     if stopped:
         zones = sum(len(r.zones) for r in stopped)
