@@ -30,6 +30,7 @@ from matplotlib.patches import ConnectionPatch, Patch, PathPatch, Rectangle  # n
 from matplotlib.path import Path as MplPath  # noqa: E402
 
 from . import fonts  # noqa: E402
+from .plan import EDITED, EDITED_VERDICT  # noqa: E402
 
 A4 = (11.69, 8.27)               # landscape, inches
 DPI = 150
@@ -65,7 +66,7 @@ TEXT = {
         "area": "按面积分成", "investment": "按投资分成",
         "gdp": "GDP", "fiscal_revenue": "财政收入",
         "summary": "{zones} 个开发区 → 保留 {hosts}，整合 {members}，撤销 {revoked}",
-        "optimal": "已证明最优", "not_optimal": "未证明最优（差距 {gap}）",
+        "optimal": "已证明最优", "not_optimal": "未证明最优（差距 {gap}）", "edited": EDITED_VERDICT["zh"],
         "objective": "目标值", "colour_group": "颜色 = 整合组（牵头区及其成员）", "alone": "保留，无成员",
         "no_outlines": "区域模型无区界：区名标在各区中心", "no_cjk": "未找到中文字体：名称以英文显示",
         "uncovered": "字体缺字，以英文显示：{names}", "omitted": "{n} 个开发区名称因空间不足未标注（见 plan.csv）",
@@ -88,7 +89,7 @@ TEXT = {
         "split": "{share:.0%} to the host's district", "area": "shared by area", "investment": "shared by investment",
         "gdp": "GDP", "fiscal_revenue": "fiscal revenue",
         "summary": "{zones} zones → {hosts} kept, {members} merged, {revoked} revoked",
-        "optimal": "proven optimal", "not_optimal": "NOT proven optimal (gap {gap})", "objective": "objective",
+        "optimal": "proven optimal", "not_optimal": "NOT proven optimal (gap {gap})", "edited": EDITED_VERDICT["en"], "objective": "objective",
         "colour_group": "colour = group (a host and its members)", "alone": "kept, no members",
         "no_outlines": "no district outlines in the region model: district names at their centres",
         "no_cjk": "no CJK font found: names shown in English", "uncovered": "no glyphs, shown in English: {names}",
@@ -755,7 +756,9 @@ def _title(fig, plan, namer: Namer, what: str) -> None:
 def _verdict(summary: dict, namer: Namer) -> str:
     objective = summary.get("objective")
     obj = f"{namer.t('objective')} {objective:.4g}" if isinstance(objective, (int, float)) else ""
-    if summary.get("proven_optimal"):
+    if summary.get(EDITED):
+        verdict = namer.t("edited")
+    elif summary.get("proven_optimal"):
         verdict = namer.t("optimal")
     else:
         gap = summary.get("gap")
@@ -997,7 +1000,8 @@ def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str =
                 ax.text(xi, 0, str(status or "no plan"), rotation=90, ha="center", va="bottom", fontsize=7,
                         color=REVOKED)
                 continue
-            mark = "" if _truthy(proven) else f"\nnot proven (gap {_pct(gap)})"
+            mark = "" if _truthy(proven) else f"\n{EDITED_VERDICT['en']}" if status == EDITED \
+                else f"\nnot proven (gap {_pct(gap)})"
             ax.text(xi, value, f"{value:.3g}{mark}", ha="center", va="bottom", fontsize=6.8,
                     color="black" if not mark else REVOKED)
         ax.set_xticks(x, names, rotation=_rotation(names), ha="right" if _rotation(names) else "center")

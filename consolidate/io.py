@@ -48,7 +48,13 @@ class Terminated(BaseException):
 
 def raise_on_sigterm() -> None:
     """Turn SIGTERM into the `Terminated` exception (the CLI installs this; a library caller may too)."""
+    owner = os.getpid()
+
     def handler(signum, frame):
+        if os.getpid() != owner:  # a forked worker: die as a worker should, the parent cleans up
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         raise Terminated()
 
     signal.signal(signal.SIGTERM, handler)

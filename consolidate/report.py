@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from .plan import Plan
+from .plan import EDITED, EDITED_VERDICT, Plan, read_plan
 
 GENERATOR_TAG = '<meta name="generator" content="consolidate">'  # marks a report we may overwrite
 
@@ -183,6 +183,8 @@ class Report:
         self.w = WORDS[lang]
 
     def verdict(self, s: dict) -> str:
+        if s.get(EDITED):
+            return f'<span class="warn">{esc(EDITED_VERDICT[self.lang])}</span>'
         if s.get("proven_optimal"):
             return f'<span class="ok">{esc(self.w["proven"])}</span>'
         gap = s.get("gap")
@@ -337,6 +339,7 @@ class Report:
                            "gap": w["gap"], "objective": w["objective"], "hosts": w["hosts"],
                            "members": w["members"], "revoked": w["revoked"], "revoked_gdp": w["revoked_gdp"],
                            "seconds": f'{w["time"]} (s)'})
+        shown[w["status"]] = shown[w["status"]].replace({EDITED: EDITED_VERDICT[self.lang]})
         figure = figure_html(charts.svg_text(charts.compare_figure(table, per_district, w["comparison"])),
                              w["compare_alt"], w["compare_alt"])
         zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
@@ -440,7 +443,7 @@ def unique_labels(plans: list[Plan], folders: Iterable[Path]) -> list[str]:
 
 def render_report(folders: list[str | Path], lang: str = "zh") -> str:
     """The report of the plan folders, as one HTML document."""
-    plans = [Plan.from_dir(f) for f in folders]
+    plans = [read_plan(f) for f in folders]
     document = Report(plans, unique_labels(plans, [Path(f) for f in folders]), lang).render()
     return document.replace("/*FONT-FACE*/", embedded_font_css(document), 1)
 

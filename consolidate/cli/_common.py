@@ -36,6 +36,21 @@ def reports_errors(command):
     return wrapper
 
 
+def echo_verdict(plan) -> None:
+    """One line on a plan read back: its verdict (edited plans say so) and its checks, re-run as read."""
+    from ..plan import EDITED, verdict
+
+    s = plan.summary
+    passed = sum(1 for c in s["checks"] if c["passed"])
+    text = f"plan '{s['scenario']['name']}': {verdict(s)}; checks re-run on plan.csv as read: {passed}/{len(s['checks'])} pass"
+    if s.get(EDITED):
+        text += f" ({', '.join(s.get('edited_tables', []))} changed since it was solved)"
+    click.secho(text, fg="yellow" if s.get(EDITED) or passed < len(s["checks"]) else None)
+    for c in s["checks"]:
+        if not c["passed"]:
+            click.secho(f"  BREAKS {c['name']}: {c['detail']}", fg="red")
+
+
 def echo_table(frame, title: str | None = None) -> None:
     """Print a small pandas table readably (rich when the terminal allows, plain text otherwise)."""
     from rich.console import Console
