@@ -7,7 +7,7 @@ import click
 
 from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, readable_fates, solve_outcome,
                        unique_labels, write_comparison)
-from ..describe import label, overrides_from_named
+from .. import describe
 from ._common import echo_table, reports_errors
 from .run import resolve, scenario_options
 
@@ -41,7 +41,7 @@ def compare_command(items, region, overrides, solver, time_limit, out):
         else:
             loaded = resolve(item, region, overrides, solver, time_limit)
             model, scenario = loaded
-            jobs.append((label(scenario.name, overrides_from_named(scenario, model)), item, loaded))
+            jobs.append((describe.label(scenario.name, describe.overrides_from_named(scenario, model)), item, loaded))
     labels = unique_labels([label for label, _, _ in jobs])
     outcomes = []
     for label, (_, item, loaded) in zip(labels, jobs):
