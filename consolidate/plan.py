@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .backends import OPTIMAL
+from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
 from .problem import COMPREHENSIVE_BONDED, Problem
@@ -113,12 +114,11 @@ def read_plan(folder: str | Path, scenario: Scenario | None = None) -> Plan:
             edited.append("scenario")
         plan.scenario, plan.region = scenario, load_region(scenario.region)
         plan.summary = {**plan.summary, "scenario": scenario.resolved()}
-    if plan.region is None or plan.scenario is None:
-        if edited:  # nothing to re-derive it from: say so rather than show the old verdict
+    if plan.region is None or plan.scenario is None:  # nothing to re-check it with: say so, not the old verdict
+        if edited:
             plan.summary.update(_edited_verdict(plan.summary, edited, objective=None, parts={}))
-            plan.summary.update(checks=[{"name": "region", "passed": False, "detail": "the region model could not "
-                                         "be loaded, so the edited plan could not be re-checked"}],
-                                checks_passed=False)
+        plan.summary.update(checks=[{"name": "region", "passed": False, "detail": "the region model could not be "
+                                     "loaded, so the plan could not be re-checked"}], checks_passed=False)
         return plan
     plan.table = validate_table(plan.table, plan.region, str(Path(folder) / "plan.csv"))
     return recheck(plan, edited)
@@ -467,11 +467,15 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     revoked = np.concatenate([r.revoked for r in results]) if results else np.empty(0, np.int64)
     parts = objective_parts(problem, chosen, revoked, scenario)
     solver_version = next((r.solver_version for r in solved if r.solver_version), "")
+    overrides = overrides_from_named(scenario, region)
     return {
         "region": region.name,
         "region_title": region.title,
         "region_path": str(region.root) if region.root else None,
         "scenario": scenario.resolved(),
+        "label": label(scenario.name, overrides),          # `baseline · cap 2 · nearby`
+        "overrides": overrides,                             # how it differs from the file it is named after
+        "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()

@@ -42,13 +42,28 @@ def echo_verdict(plan) -> None:
 
     s = plan.summary
     passed = sum(1 for c in s["checks"] if c["passed"])
-    text = f"plan '{s['scenario']['name']}': {verdict(s)}; checks re-run on plan.csv as read: {passed}/{len(s['checks'])} pass"
+    text = (f"plan '{s['scenario']['name']}': {verdict(s)}; checks re-run on plan.csv as read: "
+            f"{passed}/{len(s['checks'])} pass")
     if s.get(EDITED):
         text += f" ({', '.join(s.get('edited_tables', []))} changed since it was solved)"
     click.secho(text, fg="yellow" if s.get(EDITED) or passed < len(s["checks"]) else None)
     for c in s["checks"]:
         if not c["passed"]:
             click.secho(f"  BREAKS {c['name']}: {c['detail']}", fg="red")
+
+
+def lang_option(command):
+    """--lang zh|en, for every command that prints or draws; unset, the region's language, then zh."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                        help="Chinese or English words and names (default: the region's `language`, then zh).")(command)
+
+
+def language(lang: str | None, region=None) -> str:
+    """The --lang given, else the region model's `language:`, else Chinese."""
+    if lang:
+        return lang
+    own = getattr(region, "language", "") if region is not None else ""
+    return own if own in ("zh", "en") else "zh"
 
 
 def echo_table(frame, title: str | None = None) -> None:
