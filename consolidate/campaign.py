@@ -39,6 +39,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .errors import ConsolidateError
+from .office import write_csv
 
 SOURCE = ("《天津市工业园区(集聚区)围城问题治理工作实施方案》 (天津市人民政府办公厅, July 2018), "
           "scripts/sources/tianjin/SOURCES.md §2")
@@ -213,10 +214,10 @@ def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as scratch:  # removed on failure
         new = Path(scratch) / "campaign"
         (new / "plan").mkdir(parents=True)
-        result.table.to_csv(new / "comparison.csv", index=False, lineterminator="\n")
-        result.levels.to_csv(new / "by_level.csv", index=False, lineterminator="\n")
+        write_csv(result.table, new / "comparison.csv")
+        write_csv(result.levels, new / "by_level.csv")
         if len(result.uncounted):
-            result.uncounted.to_csv(new / "not_counted.csv", index=False, lineterminator="\n")
+            write_csv(result.uncounted, new / "not_counted.csv")
         (new / "campaign.json").write_text(json.dumps(result.summary, ensure_ascii=False, indent=2, default=str)
                                            + "\n", encoding="utf-8")
         result.plan.write_tables(new / "plan")
@@ -422,8 +423,8 @@ def write_sweep(frame: pd.DataFrame, sens: pd.DataFrame, grid: dict[str, list[An
     """sweep.csv, sensitivity.csv, sweep.txt and sweep.png/.svg (distance along each knob) into `out`."""
     out = Path(out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out / "sweep.csv", index=False, lineterminator="\n")
-    sens.to_csv(out / "sensitivity.csv", index=False, lineterminator="\n")
+    write_csv(frame, out / "sweep.csv")
+    write_csv(sens, out / "sensitivity.csv")
     (out / "sweep.txt").write_text("\n".join(sensitivity_text(frame, sens, grid)) + "\n", encoding="utf-8")
     sweep_chart(sens, grid, out)
     return out

@@ -26,6 +26,7 @@ import pandas as pd
 from .backends import OPTIMAL
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
+from .office import write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
@@ -57,13 +58,15 @@ class Plan:
         folder.mkdir(parents=True, exist_ok=True)
         return plan_charts(self, folder, lang=lang)
 
-    def to_dir(self, out: str | Path, charts: bool = True) -> Path:
-        """Write the plan folder atomically; returns its path."""
+    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False) -> Path:
+        """Write the plan folder atomically (with plan.xlsx too when `xlsx`); returns its path."""
         out = Path(out).expanduser().resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
         try:
             self.write_tables(tmp)
+            if xlsx:
+                write_xlsx(self.sheets(), tmp / "plan.xlsx")
             if charts and self.region is not None:
                 from .charts import plan_charts
 
@@ -74,15 +77,20 @@ class Plan:
             raise
         return out
 
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The plan's tables by name, as plan.xlsx holds them (one sheet each)."""
+        return {"plan": self.table.reset_index(drop=True)[PLAN_COLUMNS],
+                "districts": self.districts.reset_index(drop=True), "flows": self.flows, "graph": self.edges,
+                **dict(sorted(self.extra.items()))}
+
     def write_tables(self, folder: Path) -> None:
         table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
-        table.to_csv(folder / "plan.csv", index=False, float_format="%.3f", lineterminator="\n")
-        self.districts.reset_index(drop=True).to_csv(folder / "districts.csv", index=False, float_format="%.4f",
-                                                     lineterminator="\n")
-        self.flows.to_csv(folder / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
-        self.edges.to_csv(folder / "graph.csv", index=False, float_format="%.3f", lineterminator="\n")
+        write_csv(table, folder / "plan.csv", float_format="%.3f")
+        write_csv(self.districts.reset_index(drop=True), folder / "districts.csv", float_format="%.4f")
+        write_csv(self.flows, folder / "flows.csv", float_format="%.4f")
+        write_csv(self.edges, folder / "graph.csv", float_format="%.3f")
         for name, frame in sorted(self.extra.items()):
-            frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.4f", lineterminator="\n")
+            write_csv(frame, folder / f"{name}.csv", float_format="%.4f")
         (folder / "summary.json").write_text(json.dumps(self.summary, ensure_ascii=False, indent=2, default=_plain)
                                              + "\n", encoding="utf-8")
 
@@ -295,6 +303,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "scenario": scenario.resolved(),
         "input_files": region.files,
         "data_note": region.data_note,
+        "input_notes": region.notes,
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
         .astype(int).to_dict(),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,

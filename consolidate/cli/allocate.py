@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..allocation import account, parse_rule
 from ..errors import InputError, Problem
+from ..office import write_csv
 from ..plan import Plan, replace_dir
 from ._common import echo_table, reports_errors
 
@@ -73,8 +74,8 @@ def allocate_command(plan_dir, rule_options, out):
         target = Path(out).resolve()
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
-        flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
+        write_csv(table, tmp / "allocation.csv", float_format="%.4f")
+        write_csv(flows, tmp / "flows.csv", float_format="%.4f")
         replace_dir(tmp, target)
         click.echo(f"written to {target}")
 
