@@ -9,7 +9,7 @@ import pandas as pd
 from ..allocation import account, parse_rule
 from ..errors import InputError, Problem
 from ..office import write_csv
-from ..plan import Plan, replace_dir
+from ..plan import Plan
 from ._common import echo_table, reports_errors
 
 STANDARD_RULES = {"territorial": "territorial", "host": "host", "split50": {"split": 0.5}}
@@ -69,14 +69,12 @@ def allocate_command(plan_dir, rule_options, out):
     else:
         click.echo("no flows between districts under these rules")
     if out:
-        import tempfile
+        from ..io import atomic_folder, output_path
 
-        target = Path(out).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        write_csv(table, tmp / "allocation.csv", float_format="%.4f")
-        write_csv(flows, tmp / "flows.csv", float_format="%.4f")
-        replace_dir(tmp, target)
+        with atomic_folder(out, kind="allocation") as tmp:
+            write_csv(table, tmp / "allocation.csv", float_format="%.4f")
+            write_csv(flows, tmp / "flows.csv", float_format="%.4f")
+        target = output_path(out)
         click.echo(f"written to {target}")
 
 
