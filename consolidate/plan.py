@@ -24,6 +24,7 @@ from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
+from .office import write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
@@ -58,34 +59,36 @@ class Plan:
         folder.mkdir(parents=True, exist_ok=True)
         return plan_charts(self, folder, lang=lang)
 
-    def to_dir(self, out: str | Path, charts: bool = True) -> Path:
-        """Write the plan folder atomically; returns its path."""
+    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False) -> Path:
+        """Write the plan folder atomically (with plan.xlsx too when `xlsx`); returns its path."""
         from .io import atomic_folder, output_path
 
         with atomic_folder(out, kind="plan") as tmp:
             self.write_tables(tmp)
+            if xlsx:
+                write_xlsx(self.sheets(), tmp / "plan.xlsx")
             if charts and self.region is not None:
                 from .charts import plan_charts
 
                 plan_charts(self, tmp)
         return output_path(out)
 
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The plan's tables by name, as plan.xlsx holds them (one sheet each)."""
+        return {"plan": self.table.reset_index(drop=True)[PLAN_COLUMNS],
+                "districts": self.districts.reset_index(drop=True), "flows": self.flows, "graph": self.edges,
+                **dict(sorted(self.extra.items()))}
+
     def write_tables(self, folder: Path) -> None:
         """The tables and summary.json, which records each table's sha256 so a reader can tell an edited plan."""
         table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
-        texts = {
-            "plan.csv": table.to_csv(index=False, float_format="%.3f", lineterminator="\n"),
-            "districts.csv": self.districts.reset_index(drop=True).to_csv(index=False, float_format="%.4f",
-                                                                          lineterminator="\n"),
-            "flows.csv": self.flows.to_csv(index=False, float_format="%.4f", lineterminator="\n"),
-            "graph.csv": self.edges.to_csv(index=False, float_format="%.3f", lineterminator="\n"),
-        }
+        write_csv(table, folder / "plan.csv", float_format="%.3f")
+        write_csv(self.districts.reset_index(drop=True), folder / "districts.csv", float_format="%.4f")
+        write_csv(self.flows, folder / "flows.csv", float_format="%.4f")
+        write_csv(self.edges, folder / "graph.csv", float_format="%.3f")
         for name, frame in sorted(self.extra.items()):
-            texts[f"{name}.csv"] = frame.to_csv(index=False, float_format="%.4f", lineterminator="\n")
-        for name, text in texts.items():
-            (folder / name).write_bytes(text.encode("utf-8"))
-        self.summary["tables_sha256"] = {name: _sha256(text.encode("utf-8")) for name, text in texts.items()
-                                         if name in TABLE_FILES}
+            write_csv(frame, folder / f"{name}.csv", float_format="%.4f")
+        self.summary["tables_sha256"] = {name: _sha256((folder / name).read_bytes()) for name in TABLE_FILES}
         (folder / "summary.json").write_text(json.dumps(self.summary, ensure_ascii=False, indent=2, default=_plain)
                                              + "\n", encoding="utf-8")
 
@@ -478,6 +481,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
+        "input_notes": region.notes,
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
         .astype(int).to_dict(),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,
