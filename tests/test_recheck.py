@@ -112,7 +112,8 @@ def test_allocate_report_compare_and_plot_say_edited(cap2, tmp_path):
     assert EDITED_VERDICT["en"] in compare.output
     assert EDITED_VERDICT["en"] in (tmp_path / "cmp" / "comparison.md").read_text(encoding="utf-8")
     # the copy of the edited plan a comparison keeps is still labelled when read back
-    assert read_plan(tmp_path / "cmp" / "plans" / "edited").summary["status"] == "edited"
+    kept = sorted((tmp_path / "cmp" / "plans").iterdir())
+    assert [read_plan(folder).summary["status"] for folder in kept].count("edited") == 1
 
 
 def test_a_plan_without_a_hash_record_is_not_vouched_for(cap2, tmp_path):
