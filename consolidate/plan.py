@@ -24,6 +24,7 @@ from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
+from .layers import has_geo
 from .office import write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
@@ -64,6 +65,10 @@ class Plan:
             self.write_tables(tmp)
             if xlsx:
                 write_xlsx(self.sheets(), tmp / "plan.xlsx")
+            if self.region is not None and has_geo():
+                from .plan_layers import write_plan_gpkg
+
+                write_plan_gpkg(self, tmp / "plan.gpkg")
             if charts and self.region is not None:
                 from .charts import plan_charts
 
