@@ -42,7 +42,8 @@ def echo_verdict(plan) -> None:
 
     s = plan.summary
     passed = sum(1 for c in s["checks"] if c["passed"])
-    text = (f"plan '{s['scenario'].get('name', '?')}': {verdict(s)}; checks re-run on plan.csv as read: "
+    name = s.get("label") or s["scenario"].get("name", "?")
+    text = (f"plan '{name}': {verdict(s)}; checks re-run on plan.csv as read: "
             f"{passed}/{len(s['checks'])} pass")
     if s.get(EDITED):
         text += f" ({', '.join(s.get('edited_tables', []))} changed since it was solved)"

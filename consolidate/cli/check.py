@@ -50,7 +50,8 @@ def check_command(plan, scenario, region, overrides, no_optimum):
         raise InputError(Problem(str(path / "summary.json"), "the plan's region model cannot be found",
                                  "give --region NAME_OR_PATH"))
     s = checked.summary
-    click.secho(f"{s.get('region_title') or s.get('region')} — plan {path} — scenario '{s['scenario']['name']}': "
+    name = s.get("label") or s["scenario"]["name"]
+    click.secho(f"{s.get('region_title') or s.get('region')} — plan {path} — scenario '{name}': "
                 f"{verdict(s)}", bold=True)
     if s.get("edited_tables"):
         click.echo(f"  ({', '.join(s['edited_tables'])} changed since it was solved, or no record of the solve: "
