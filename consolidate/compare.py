@@ -28,7 +28,7 @@ import pandas as pd
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
 from .scenario import MODES
 
-PARTS = ("distance", "revocation", "host_quality", "zone_count")
+PARTS = ("distance", "revocation", "host_quality", "zone_count", "cross_district")
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
            "hosts", "members", "revoked", "revoked_gdp", *[f"merges_{m}" for m in MODES]]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..region import load_region
 from ..scenario import load_scenario
-from ._common import echo_table, progress_bar, reports_errors
+from ._common import echo_table, objective_parts_text, progress_bar, reports_errors
 
 
 def scenario_options(command):
@@ -80,8 +80,7 @@ def print_summary(plan) -> None:
     modes = ", ".join(f"{n} {m}" for m, n in counts["by_mode"].items()) or "none"
     click.echo(f"{counts['zones']} zones → {counts['hosts']} kept, {counts['members']} merged ({modes}), "
                f"{counts['revoked']} revoked, {counts['customs_folded']} folded into comprehensive bonded zones")
-    click.echo(f"objective {s['objective']:.4f} ({verdict}); "
-               + ", ".join(f"{k} {v['weighted']:.4f}" for k, v in s["objective_parts"].items() if v["weighted"])
+    click.echo(f"objective {s['objective']:.4f} ({verdict}): " + objective_parts_text(s["objective_parts"])
                + f"; {s['seconds']['total']:.2f} s, {s['solver']['version']} via {s['solver']['backend']}")
     click.echo(f"checks: {sum(c['passed'] for c in s['checks'])}/{len(s['checks'])} passed")
     d = plan.districts
