@@ -247,18 +247,8 @@ def _option_text(row) -> str:
 
 
 def write_options(options: pd.DataFrame, path) -> None:
-    """explain.csv, written whole or not at all."""
-    import os
-    import tempfile
-    from pathlib import Path
+    """explain.csv, written whole or not at all, never over a file the toolkit did not write."""
+    from .io import atomic_file
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
+    with atomic_file(path) as tmp:
         options.to_csv(tmp, index=False, float_format="%.6f", lineterminator="\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
