@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._common import echo_table, reports_errors
+from ._common import echo_table, lang_option, language, reports_errors
 
 LABELS = {
     "en": {"option": "option", "status": "status", "extra_cost": "extra cost", "delta_gdp_km": "Δ GDP·km",
@@ -29,7 +29,7 @@ STATUS_ZH = {"optimal": "已证明", "feasible": "未证明", "infeasible": "不
 @click.command("explain")
 @click.argument("plan_dir", type=click.Path(file_okay=False))
 @click.option("--zone", "zones", multiple=True, metavar="ID|NAME", help="Zone to explain (repeatable; default: all).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True, help="Language of the table.")
+@lang_option
 @click.option("--out", type=click.Path(dir_okay=False), help="CSV to write (default: PLAN_DIR/explain.csv).")
 @reports_errors
 def explain_command(plan_dir, zones, lang, out):
@@ -47,6 +47,7 @@ def explain_command(plan_dir, zones, lang, out):
 
     plan = Plan.from_dir(plan_dir)
     options = explain_plan(plan, list(zones) or None)
+    lang = language(lang, plan.region)
     words = LABELS[lang]
     if zones:
         for zone, group in options.groupby("zone_id", sort=False):
