@@ -249,6 +249,7 @@ def _option_text(row) -> str:
 def write_options(options: pd.DataFrame, path) -> None:
     """explain.csv, written whole or not at all, never over a file the toolkit did not write."""
     from .io import atomic_file
+    from .office import write_csv
 
     with atomic_file(path) as tmp:
-        options.to_csv(tmp, index=False, float_format="%.6f", lineterminator="\n")
+        write_csv(options, tmp, float_format="%.6f")

@@ -145,7 +145,7 @@ def test_explain_command_prints_and_writes_csv(must_show, tmp_path):
     result = CliRunner().invoke(main, ["explain", str(folder), "--zone", "天津大邱庄工业区", "--lang", "zh"])
     assert result.exit_code == 0, result.output
     assert "天津子牙经济技术开发区" in result.output and "规则禁止" in result.output
-    written = pd.read_csv(folder / "explain.csv", dtype={"zone_id": str})
+    written = pd.read_csv(folder / "explain.csv", dtype={"zone_id": str}, encoding="utf-8-sig")
     assert set(written["zone_id"]) == {DAQIUZHUANG}
     bad = CliRunner().invoke(main, ["explain", str(folder), "--zone", "nowhere"])
     assert bad.exit_code == 2 and "no zone" in bad.output
