@@ -79,11 +79,12 @@ def progress_bar(what: str):
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
-def objective_parts_text(parts: dict) -> str:
-    """Each weighted objective part that is not zero, with its value in the planner's units."""
+def objective_parts_text(parts: dict, words: dict | None = None) -> str:
+    """Each weighted objective part that is not zero, with its value in the planner's units (`words` names the
+    parts in the language asked)."""
     shown = []
     for name, part in parts.items():
         if part.get("weighted"):
             real = f" = {part['real']:,.4g} {part['unit']}" if "real" in part else ""
-            shown.append(f"{name} {part['weighted']:.4f}{real}")
+            shown.append(f"{(words or {}).get(name, name)} {part['weighted']:.4f}{real}")
     return ", ".join(shown) or "all parts 0"
