@@ -60,6 +60,13 @@ class Plan:
         folder.mkdir(parents=True, exist_ok=True)
         return plan_charts(self, folder, lang=lang)
 
+    def explain(self, zone: str | None = None) -> pd.DataFrame:
+        """Every option of `zone` (id or name; None: every zone) with the exact extra cost of forcing it, or
+        the rules that forbid it (consolidate.explain)."""
+        from .explain import explain_plan
+
+        return explain_plan(self, [zone] if zone else None)
+
     def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False, lang: str = "zh") -> Path:
         """Write the plan folder atomically (with plan.xlsx too when `xlsx`, charts in `lang`); returns its path."""
         from .io import atomic_folder, output_path
@@ -286,7 +293,7 @@ def recheck(plan: Plan, edited: list[str]) -> Plan:
                    checks_passed=all(c.passed for c in checks))
     if edited:
         chosen, revoked, unpriced = plan_choices(problem, plan.table)
-        parts = objective_parts(problem, chosen, revoked, scenario)
+        parts = choice_parts(problem, chosen, revoked, scenario)
         objective = None if unpriced else round(sum(p["weighted"] for p in parts.values()), 9)
         summary.update(_edited_verdict(plan.summary, edited, objective, parts))
         summary["unpriced_members"] = unpriced
@@ -471,9 +478,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     best_bound = float(sum(bounds)) if all(b is not None for b in bounds) else None
     gap = 0.0 if status == "optimal" else (max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
                                            if best_bound is not None else None)
-    chosen = np.concatenate([r.chosen_pairs for r in results]) if results else np.empty(0, np.int64)
-    revoked = np.concatenate([r.revoked for r in results]) if results else np.empty(0, np.int64)
-    parts = objective_parts(problem, chosen, revoked, scenario)
+    parts = objective_parts(problem, results, scenario)
     solver_version = next((r.solver_version for r in solved if r.solver_version), "")
     overrides = overrides_from_named(scenario, region)
     return {
@@ -520,8 +525,14 @@ def _counts(table: pd.DataFrame) -> dict:
             "customs_folded": int((table["new_kind"] != "").sum())}
 
 
-def objective_parts(problem: Problem, chosen: np.ndarray, revoked: np.ndarray,
-                    scenario: Scenario) -> dict[str, dict]:
+def objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, dict]:
+    """Each objective part of the solved components `results`: raw value, weight, weighted."""
+    chosen = np.concatenate([r.chosen_pairs for r in results]) if results else np.empty(0, np.int64)
+    revoked = np.concatenate([r.revoked for r in results]) if results else np.empty(0, np.int64)
+    return choice_parts(problem, chosen, revoked, scenario)
+
+
+def choice_parts(problem: Problem, chosen: np.ndarray, revoked: np.ndarray, scenario: Scenario) -> dict[str, dict]:
     """Each objective part of a plan given as its chosen pairs and revoked zones: raw value, weight, weighted."""
     survivors = np.ones(problem.n_zones, bool)
     survivors[problem.pair_member[chosen]] = False
@@ -532,5 +543,7 @@ def objective_parts(problem: Problem, chosen: np.ndarray, revoked: np.ndarray,
         raw = float(coeffs.get("pair", np.zeros(0))[chosen].sum() if "pair" in coeffs else 0.0)
         raw += float(coeffs["revoke"][revoked].sum()) if "revoke" in coeffs else 0.0
         raw += float(coeffs["host"][survivors].sum()) if "host" in coeffs else 0.0
-        parts[name] = {"value": round(raw, 9), "weight": weights[name], "weighted": round(raw * weights[name], 9)}
+        factor, unit = problem.part_units[name]
+        parts[name] = {"value": round(raw, 9), "weight": weights[name], "weighted": round(raw * weights[name], 9),
+                       "real": round(raw * factor, 6), "unit": unit}
     return parts
