@@ -563,8 +563,12 @@ class Report:
             w["kept_zones"]: table["hosts"], w["members"]: table["members"], w["revoked"]: table["revoked"],
             w["revoked_gdp"]: table["revoked_gdp"], w["weighted_km"].format(unit=self.unit(self.plans[0])): table["gdp_km"],
             w["moved"]: table["cross_district_gdp"], w["objective"]: table["objective"]})
-        figure = figure_html(charts.svg_text(charts.compare_figure(table, per_district, w["comparison"])),
-                             w["compare_alt"], w["compare_alt"])
+        from .compare import english_district_names
+
+        region = next((p.region for p in self.plans if p.region is not None), None)
+        drawn = charts.compare_figure(table, per_district, w["comparison"], lang=self.lang,
+                                      unit=self.unit(self.plans[0]), district_names=english_district_names(region))
+        figure = figure_html(charts.svg_text(drawn), w["compare_alt"], w["compare_alt"])
         zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
             .rename(columns={"district": w["district"]})
         return (f'<section id="comparison" aria-labelledby="comparison-h">\n'
