@@ -63,8 +63,8 @@ class Plan:
         folder.mkdir(parents=True, exist_ok=True)
         return plan_charts(self, folder, lang=lang)
 
-    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False) -> Path:
-        """Write the plan folder atomically (with plan.xlsx too when `xlsx`); returns its path."""
+    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False, lang: str = "zh") -> Path:
+        """Write the plan folder atomically (with plan.xlsx too when `xlsx`, charts in `lang`); returns its path."""
         from .io import atomic_folder, output_path
 
         with atomic_folder(out, kind="plan") as tmp:
@@ -78,7 +78,7 @@ class Plan:
             if charts and self.region is not None:
                 from .charts import plan_charts
 
-                plan_charts(self, tmp)
+                plan_charts(self, tmp, lang=lang)
         return output_path(out)
 
     def sheets(self) -> dict[str, pd.DataFrame]:
