@@ -197,10 +197,14 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
     rules = accounting_rules(scenario)
     accounting = account(table, zones, rules, district_ids)
     districts = _district_table(region, scenario, table, problem, accounting.districts)
-    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades)
+    excess = sum(getattr(r, "cap_excess", 0) for r in results)
+    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
+                        cap_excess=excess)
     edges = _used_edges(table, graph)
 
     summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
+    if scenario.rules.cap_mode == "in_principle":
+        summary["cap_excess"] = cap_excess_report(region, scenario, problem, table, districts, results)
     plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
     if scores is not None:
         plan.extra["scores"] = pd.DataFrame({"zone_id": ids, "score": scores.reindex(ids).round(6).to_numpy(),
@@ -210,6 +214,24 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         raise CheckFailed("the solved plan failed independent checks (a bug in the model — please report it):\n  - "
                           + "\n  - ".join(f"{c.name}: {c.detail}" for c in failed))
     return plan
+
+
+def cap_excess_report(region: Region, scenario: Scenario, problem: Problem, table: pd.DataFrame,
+                      districts: pd.DataFrame, results: list) -> dict:
+    """Under cap_mode in_principle: the least total of zones above the caps (proven or not), and each district
+    above its cap, by how many, and which rule keeps it from complying (`diagnose.why_over_cap`)."""
+    from .diagnose import why_over_cap
+
+    over = districts[districts["cap"].notna() & (districts["zones_after"] > districts["cap"].fillna(0))]
+    survivors = np.flatnonzero((table["status"] == "host").to_numpy())
+    proven = all(getattr(r, "cap_excess_proven", True) for r in results)
+    verdict = ("the solver proved that no plan keeps fewer zones above the caps" if proven else
+               "NOT proven the least: the solver stopped early")
+    return {"total": int(sum(getattr(r, "cap_excess", 0) for r in results)), "proven": proven,
+            "districts": [{"district_id": d, "name": region.district_name(d), "cap": int(row["cap"]),
+                           "kept": int(row["zones_after"]), "over": int(row["zones_after"] - row["cap"]),
+                           "reason": why_over_cap(problem, region, scenario, d, survivors) + "; " + verdict}
+                          for d, row in over.iterrows()]}
 
 
 def accounting_rules(scenario: Scenario) -> dict:

@@ -62,6 +62,7 @@ class Problem:
     notes: list[str] = field(default_factory=list)
     assigned: np.ndarray = None         # pins.assign: the host index each zone must end with (itself: survives), −1 none
     rules: "Eligibility | None" = None  # the eligibility rules the arrays were built from (explanations use them)
+    cap_mode: str = "strict"            # rules.cap_mode
     part_units: dict[str, tuple[float, str]] = field(default_factory=dict)  # part -> (value → real units, unit)
 
     @property
@@ -109,7 +110,7 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
         must_host=must_host, must_revoke=must_revoke, pair_member=member, pair_host=host, pair_km=km,
         pair_mode=mode, cost_pair=np.zeros(len(member)), cost_revoke=np.zeros(n), cost_host=np.zeros(n),
         location=location, managing=managing, contiguity=scenario.merging.contiguity, assigned=rules.assigned,
-        rules=rules,
+        rules=rules, cap_mode=scenario.rules.cap_mode,
         connected_method=scenario.merging.connected_method,
         graph=graph if scenario.merging.contiguity == "connected" else None,
     )
