@@ -35,6 +35,7 @@ EDITED = "edited"  # the status of a plan whose tables are not the ones its solv
 EDITED_VERDICT = {"en": "edited — not proven optimal", "zh": "已编辑 — 未证明最优"}
 PLAN_COLUMNS = ["zone_id", "name", "district_id", "managing_district_id", "level", "kind", "status", "host_id",
                 "group_id", "mode", "new_kind", "distance_to_host_km"]
+OPTIONAL_PLAN_COLUMNS = ["minutes_to_host"]
 
 
 @dataclass
@@ -47,6 +48,11 @@ class Plan:
     region: Region | None = None
     scenario: Scenario | None = None
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        """plan.csv's columns: PLAN_COLUMNS, and minutes_to_host when the region measures travel time."""
+        return PLAN_COLUMNS + [c for c in OPTIONAL_PLAN_COLUMNS if c in self.table.columns]
 
     @property
     def proven_optimal(self) -> bool:
@@ -87,13 +93,13 @@ class Plan:
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The plan's tables by name, as plan.xlsx holds them (one sheet each)."""
-        return {"plan": self.table.reset_index(drop=True)[PLAN_COLUMNS],
+        return {"plan": self.table.reset_index(drop=True)[self.columns],
                 "districts": self.districts.reset_index(drop=True), "flows": self.flows, "graph": self.edges,
                 **dict(sorted(self.extra.items()))}
 
     def write_tables(self, folder: Path) -> None:
         """The tables and summary.json, which records each table's sha256 so a reader can tell an edited plan."""
-        table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
+        table = self.table.reset_index(drop=True)[self.columns]
         write_csv(table, folder / "plan.csv", float_format="%.3f")
         write_csv(self.districts.reset_index(drop=True), folder / "districts.csv", float_format="%.4f")
         write_csv(self.flows, folder / "flows.csv", float_format="%.4f")
@@ -219,7 +225,9 @@ def read_plan_csv(path: str | Path) -> pd.DataFrame:
     """A plan.csv as a table indexed by zone_id (text columns; distance as a number)."""
     fix = "give a plan.csv written by `consolidate run`, with its header row (see the README's plan folder)"
     table = _read_csv(Path(path), PLAN_COLUMNS, fix, dtype=str, keep_default_na=False)
-    table["distance_to_host_km"] = pd.to_numeric(table["distance_to_host_km"], errors="coerce")
+    for column in ("distance_to_host_km", *OPTIONAL_PLAN_COLUMNS):
+        if column in table:
+            table[column] = pd.to_numeric(table[column], errors="coerce")
     return table.set_index("zone_id", drop=False).rename_axis(None)
 
 
@@ -284,7 +292,10 @@ def recheck(plan: Plan, edited: list[str]) -> Plan:
     graph = zone_graph(region)
     scores, grades = evaluation_scores(region, scenario)
     problem = build_problem(region, scenario, graph, scores, grades)
-    districts, accounting, checks, edges = derive(region, scenario, graph, problem, plan.table, scores, grades)
+    recorded = plan.summary.get("cap_excess")  # cap_mode in_principle: the solve's proven least excess
+    excess = recorded.get("total") if isinstance(recorded, dict) else None
+    districts, accounting, checks, edges = derive(region, scenario, graph, problem, plan.table, scores, grades,
+                                                  excess if isinstance(excess, int) else None)
     plan.districts, plan.flows, plan.edges = districts, accounting.flows, edges
     summary = dict(plan.summary)
     summary.update(counts={**_counts(plan.table), "pairs_allowed": int(len(problem.pair_member))},
@@ -368,11 +379,16 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         "kind": zones["kind"].to_numpy(), "status": status, "host_id": host, "group_id": host, "mode": mode,
     }, index=ids)
     table["new_kind"] = _folded_kinds(table, scenario)
-    table["distance_to_host_km"] = _distances(table, zones)
+    table["distance_to_host_km"] = _distances(table, region)
+    if region.distances is not None and region.distances.unit == "minutes":
+        table["minutes_to_host"] = _distances(table, region, minutes=True)
 
-    districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades)
+    excess = sum(getattr(r, "cap_excess", 0) for r in results)
+    districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess)
 
     summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
+    if scenario.rules.cap_mode == "in_principle":
+        summary["cap_excess"] = cap_excess_report(region, scenario, problem, table, districts, results)
     plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
     if scores is not None:
         plan.extra["scores"] = pd.DataFrame({"zone_id": ids, "score": scores.reindex(ids).round(6).to_numpy(),
@@ -385,7 +401,7 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
 
 
 def derive(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, table: pd.DataFrame,
-           scores: pd.Series | None, grades: pd.Series | None):
+           scores: pd.Series | None, grades: pd.Series | None, cap_excess: int | None = None):
     """What follows from a plan table — the district table, the accounting, the independent checks and the
     links used — the same for a plan just solved and for a plan read back (whoever wrote it)."""
     from .allocation import account
@@ -393,8 +409,27 @@ def derive(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem
 
     accounting = account(table, region.zones, accounting_rules(scenario), list(region.districts.index))
     districts = _district_table(region, scenario, table, problem, accounting.districts)
-    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades)
+    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
+                        cap_excess=cap_excess)
     return districts, accounting, checks, _used_edges(table, graph)
+
+
+def cap_excess_report(region: Region, scenario: Scenario, problem: Problem, table: pd.DataFrame,
+                      districts: pd.DataFrame, results: list) -> dict:
+    """Under cap_mode in_principle: the least total of zones above the caps (proven or not), and each district
+    above its cap, by how many, and which rule keeps it from complying (`diagnose.why_over_cap`)."""
+    from .diagnose import why_over_cap
+
+    over = districts[districts["cap"].notna() & (districts["zones_after"] > districts["cap"].fillna(0))]
+    survivors = np.flatnonzero((table["status"] == "host").to_numpy())
+    proven = all(getattr(r, "cap_excess_proven", True) for r in results)
+    verdict = ("the solver proved that no plan keeps fewer zones above the caps" if proven else
+               "NOT proven the least: the solver stopped early")
+    return {"total": int(sum(getattr(r, "cap_excess", 0) for r in results)), "proven": proven,
+            "districts": [{"district_id": d, "name": region.district_name(d), "cap": int(row["cap"]),
+                           "kept": int(row["zones_after"]), "over": int(row["zones_after"] - row["cap"]),
+                           "reason": why_over_cap(problem, region, scenario, d, survivors) + "; " + verdict}
+                          for d, row in over.iterrows()]}
 
 
 def accounting_rules(scenario: Scenario) -> dict:
@@ -422,14 +457,21 @@ def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     return new_kind
 
 
-def _distances(table: pd.DataFrame, zones: pd.DataFrame) -> pd.Series:
+def _distances(table: pd.DataFrame, region: Region, minutes: bool = False) -> pd.Series:
+    """Member → host km by the region's measure (planar, a km matrix, else great-circle), or the matrix's minutes."""
+    zones, distances = region.zones, region.distances
     out = pd.Series(np.nan, index=table.index)
     out[table["status"] == "host"] = 0.0
     members = table[table["status"] == "member"]
     if len(members):
         m, h = members.index, members["host_id"].to_numpy()
-        out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
-                                       zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
+        if minutes:
+            out[m] = np.round(distances.between(m, h), 3)
+        elif distances is not None and distances.method != "great_circle":
+            out[m] = np.round(distances.km_between(m, h), 3)
+        else:
+            out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
+                                           zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
     return out
 
 
@@ -492,6 +534,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "input_files": region.files,
         "data_note": region.data_note,
         "input_notes": region.notes,
+        "distances": region.distances.describe() if region.distances is not None else "great-circle km",
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
         .astype(int).to_dict(),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,
