@@ -43,9 +43,12 @@ def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...]
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx: one sheet per table, for Excel and WPS.")
 @click.option("--members", is_flag=True, help="List every merge and revocation, even for large regions.")
+@click.option("--lock", "locks", multiple=True, metavar="PLAN_DIR[:ZONE,...]",
+              help="Keep the decisions of a (possibly hand-edited) plan for the zones named (ids or names), or for "
+                   "all; re-optimise the rest.")
 @lang_option
 @reports_errors
-def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, lang):
+def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, locks, lang):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -55,10 +58,12 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
       consolidate run                                   # article 18 on Tianjin
       consolidate run baseline --set rules.district_cap=2 --out out/cap2
       consolidate run my-scenario.yaml --region models/my-city --solver cbc
+      consolidate run cap-2 --lock out/cap2-edited:天津大邱庄工业区   # keep one hand-made decision
     """
     from ..solve import solve
 
     model, resolved = resolve(scenario, region, overrides, solver, time_limit)
+    resolved = apply_locks(resolved, locks)
     out = check_folder_target(out or Path("consolidate-out") / resolved.name)  # refused now, not after the solve
     with progress_bar("solving components") as advance:
         plan = solve(model, resolved, progress=advance)
@@ -66,6 +71,20 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
     folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
     print_summary(plan, lang, members)
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
+
+
+def apply_locks(scenario, locks: tuple[str, ...]):
+    """--lock PLAN_DIR[:ZONE,...]: the plan's decisions for those zones (all without a list) become pins."""
+    from ..explain import lock_decisions
+    from ..plan import Plan
+
+    for lock in locks:
+        folder, zones = lock, None
+        if not Path(lock).is_dir() and ":" in lock:
+            folder, _, listed = lock.rpartition(":")
+            zones = [z.strip() for z in listed.split(",") if z.strip()]
+        scenario = lock_decisions(scenario, Plan.from_dir(folder), zones)
+    return scenario
 
 
 MAX_ROWS = 40      # longer listings go to the files only
