@@ -241,3 +241,36 @@ def test_an_impossible_lock_is_explained_like_any_infeasibility(must_show, tmp_p
                                        "--lock", f"{folder}:{DAQIUZHUANG}", "--out", str(tmp_path / "x")])
     assert result.exit_code == 3, result.output
     assert "customs areas merge only with customs areas" in result.output and "too far" in result.output
+
+
+# --- near-optimal alternatives ------------------------------------------------------------------------
+
+
+def test_three_alternatives_are_distinct_non_decreasing_and_checked(tmp_path, must_show):
+    out = tmp_path / "alt"
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--alternatives", "3",
+                                       "--out", str(out), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    tables, objectives = [], []
+    for rank in range(4):
+        summary = json.loads((out / f"alt-{rank}" / "summary.json").read_text(encoding="utf-8"))
+        assert summary["checks_passed"]
+        assert summary["proven_optimal"] == (rank == 0)
+        assert rank == 0 or summary["alternative"]["proven_next_best"]
+        objectives.append(summary["objective"])
+        tables.append((out / f"alt-{rank}" / "plan.csv").read_bytes())
+    assert len(set(tables)) == 4 and objectives == sorted(objectives)
+    assert tables[0] == must_show.to_dir(tmp_path / "run", charts=False).joinpath("plan.csv").read_bytes()
+    fates = pd.read_csv(out / "alternatives.csv", encoding="utf-8-sig")
+    assert "stability" in fates and (fates["stability"] != "4/4").any()
+    # the next best plan costs what explain says the cheapest single change costs
+    best_regret = regrets(explain_plan(must_show), must_show.summary["objective"])["regret"].min()
+    assert objectives[1] == pytest.approx(objectives[0] + best_regret, abs=1e-6)
+
+
+def test_within_stops_at_the_percentage(tmp_path):
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--alternatives", "3",
+                                       "--within", "0.1", "--out", str(tmp_path / "alt"), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    plans = pd.read_csv(tmp_path / "alt" / "plans.csv", encoding="utf-8-sig")
+    assert list(plans["plan"]) == ["alt-0", "alt-1"] and (plans["extra_pct"] <= 0.1).all()
