@@ -228,8 +228,8 @@ def zone_fates(solved: list[Outcome]) -> pd.DataFrame:
 
 def write_comparison(result: Comparison, out: str | Path, plans: bool = True) -> Path:
     """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
-    solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts if
-    consolidate.charts.compare_charts exists — all into a temporary folder renamed into place."""
+    solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts — all
+    into a temporary folder renamed into place."""
     from .plan import replace_dir
 
     out = Path(out).expanduser().resolve()
@@ -264,31 +264,21 @@ def _safe(label: str) -> str:
 
 
 def _charts(result: Comparison, folder: Path) -> None:
+    from .charts.compare import compare_charts
+
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
-    draw_charts("compare_charts", result.table[TABLE_COLUMNS].copy(), per_district, folder)
+    draw_charts(compare_charts, result.table[TABLE_COLUMNS].copy(), per_district, folder)
 
 
-def draw_charts(name: str, *args) -> None:
-    """Call consolidate.charts.NAME(*args) if that exists; a chart that fails is a warning — the tables
-    it would illustrate are already written and are what matters."""
-    charts = charts_module()
-    if charts is None or not hasattr(charts, name):
-        return
+def draw_charts(chart: Callable[..., Any], *args) -> None:
+    """Call `chart(*args)`; a chart that fails is a warning — the tables it would illustrate are already
+    written and are what matters."""
     try:
-        getattr(charts, name)(*args)
+        chart(*args)
     except Exception as error:  # noqa: BLE001
         import warnings
 
-        warnings.warn(f"charts not drawn ({name}): {one_line(error)}", stacklevel=2)
-
-
-def charts_module():
-    """consolidate.charts when it is there (another part of the toolkit; optional for compare and sweep)."""
-    try:
-        from . import charts
-    except ImportError:
-        return None
-    return charts
+        warnings.warn(f"charts not drawn ({chart.__name__}): {one_line(error)}", stacklevel=2)
 
 
 def key_figures(result: Comparison) -> pd.DataFrame:

@@ -51,7 +51,7 @@ class Plan:
 
     def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
         """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
-        from .charts import plan_charts
+        from .charts.plan import plan_charts
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -65,7 +65,7 @@ class Plan:
         try:
             self.write_tables(tmp)
             if charts and self.region is not None:
-                from .charts import plan_charts
+                from .charts.plan import plan_charts
 
                 plan_charts(self, tmp)
             replace_dir(tmp, out)

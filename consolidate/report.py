@@ -219,7 +219,8 @@ class Report:
     # one plan
 
     def plan_section(self, plan: Plan, label: str, anchor: str, first: bool) -> str:
-        from . import charts
+        from .charts._style import svg_text
+        from .charts.plan import plan_figures
 
         w, s = self.w, plan.summary
         scenario = s.get("scenario") or {}
@@ -231,9 +232,9 @@ class Report:
             parts.append(f"<p>{esc(scenario['description'])}</p>\n")
         parts.append(f'<h3>{esc(w["summary"])}</h3>\n' + self.facts(plan))
         parts.append(f'<h3>{esc(w["charts"])}</h3>\n')
-        for name, fig in charts.plan_figures(plan, self.lang).items():
+        for name, fig in plan_figures(plan, self.lang).items():
             caption = f"{label}: {w[CHART_ALT[name]]}"
-            parts.append(figure_html(charts.svg_text(fig), w[CHART_ALT[name]], caption))
+            parts.append(figure_html(svg_text(fig), w[CHART_ALT[name]], caption))
         parts.append(f'<h3>{esc(w["districts"])}</h3>\n' + self.districts(plan))
         parts.append(f'<h3>{esc(w["allocation"])}</h3>\n' + self.allocation(plan))
         parts.append(f'<h3>{esc(w["flows"])}</h3>\n' + self.flows(plan))
@@ -271,7 +272,7 @@ class Report:
         return '<dl class="facts">\n' + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>\n" for k, v in items) + "</dl>\n"
 
     def districts(self, plan: Plan) -> str:
-        from .charts import measures
+        from .charts.plan import measures
 
         w = self.w
         d = plan.districts
@@ -326,7 +327,8 @@ class Report:
     # several plans
 
     def comparison(self) -> str:
-        from . import charts
+        from .charts._style import svg_text
+        from .charts.compare import compare_figure
 
         w = self.w
         table, per_district = comparison_frames(self.plans, self.labels)
@@ -336,7 +338,7 @@ class Report:
                            "gap": w["gap"], "objective": w["objective"], "hosts": w["hosts"],
                            "members": w["members"], "revoked": w["revoked"], "revoked_gdp": w["revoked_gdp"],
                            "seconds": f'{w["time"]} (s)'})
-        figure = figure_html(charts.svg_text(charts.compare_figure(table, per_district, w["comparison"])),
+        figure = figure_html(svg_text(compare_figure(table, per_district, w["comparison"])),
                              w["compare_alt"], w["compare_alt"])
         zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
             .rename(columns={"district": w["district"]})
@@ -406,7 +408,7 @@ def embedded_font_css(document: str) -> str:
 
 
 def comparison_frames(plans: list[Plan], labels: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The `table` and `per_district` frames that `charts.compare_charts` draws, from solved plans."""
+    """The `table` and `per_district` frames that `charts.compare.compare_charts` draws, from solved plans."""
     rows, per = [], {}
     for plan, label in zip(plans, labels):
         s = plan.summary

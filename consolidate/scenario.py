@@ -317,3 +317,19 @@ def load_scenario(name_or_path: str | Path | None = "baseline", overrides: list[
         data["region"] = region
     data.setdefault("name", path.stem)
     return scenario_from_dict(data, where=path.name + (" with --set overrides" if overrides else ""))
+
+
+def resolve_scenario(scenario: str | Path | None, region: str | None = None, overrides: tuple[str, ...] | list[str] = (),
+                     solver: str | None = None, time_limit: float | None = None):
+    """The (Region, Scenario) a run asks for: SCENARIO (a name or a file) with `--set` overrides, the solver
+    and time limit as overrides too, on `region` or else the scenario's own region. One path for every
+    command and library caller, so the same request means the same scenario everywhere."""
+    from .region import load_region
+
+    extra = list(overrides)
+    if solver:
+        extra.append(f"solver.name={solver}")
+    if time_limit is not None:  # 0 or less is rejected by the scenario schema, not ignored
+        extra.append(f"solver.time_limit_s={time_limit}")
+    loaded = load_scenario(scenario, extra, region=region)
+    return load_region(loaded.region), loaded

@@ -237,7 +237,9 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     finally:
         writer.write()
     table = writer.frame()
-    draw_charts("sweep_charts", _typed(table), parameters, folder)
+    from .charts.sweep import sweep_charts
+
+    draw_charts(sweep_charts, _typed(table), parameters, folder)
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
 
 

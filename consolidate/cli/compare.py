@@ -8,7 +8,8 @@ import click
 from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, readable_fates, solve_outcome,
                        unique_labels, write_comparison)
 from ._common import echo_table, reports_errors
-from .run import resolve, scenario_options
+from ..scenario import resolve_scenario
+from .run import scenario_options
 
 
 @click.command("compare")
@@ -38,7 +39,7 @@ def compare_command(items, region, overrides, solver, time_limit, out):
         if is_plan_dir(item):
             jobs.append((Path(item).resolve().name, item, None))
         else:
-            loaded = resolve(item, region, overrides, solver, time_limit)
+            loaded = resolve_scenario(item, region, overrides, solver, time_limit)
             jobs.append((loaded[1].name, item, loaded))
     labels = unique_labels([label for label, _, _ in jobs])
     outcomes = []

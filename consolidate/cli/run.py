@@ -6,8 +6,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..region import load_region
-from ..scenario import load_scenario
+from ..scenario import resolve_scenario
 from ._common import echo_table, progress_bar, reports_errors
 
 
@@ -22,17 +21,6 @@ def scenario_options(command):
     ]):
         command = option(command)
     return command
-
-
-def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...], solver: str | None,
-            time_limit: float | None):
-    extra = list(overrides)
-    if solver:
-        extra.append(f"solver.name={solver}")
-    if time_limit is not None:  # 0 or less is rejected by the scenario schema, not ignored
-        extra.append(f"solver.time_limit_s={time_limit}")
-    resolved = load_scenario(scenario, extra, region=region)
-    return load_region(resolved.region), resolved
 
 
 @click.command("run")
@@ -54,10 +42,10 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts)
     """
     from ..solve import solve
 
-    model, resolved = resolve(scenario, region, overrides, solver, time_limit)
+    region, scenario = resolve_scenario(scenario, region, overrides, solver, time_limit)
     with progress_bar("solving components") as advance:
-        plan = solve(model, resolved, progress=advance)
-    folder = plan.to_dir(out or Path("consolidate-out") / resolved.name, charts=not no_charts)
+        plan = solve(region, scenario, progress=advance)
+    folder = plan.to_dir(out or Path("consolidate-out") / scenario.name, charts=not no_charts)
     print_summary(plan)
     click.echo(f"\nwritten to {folder}")
 
