@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..errors import ConsolidateError
+from ..io import Terminated
 
 
 def reports_errors(command):
@@ -28,6 +29,9 @@ def reports_errors(command):
         except KeyboardInterrupt:
             click.secho("interrupted; nothing half-written was left behind", err=True)
             sys.exit(130)
+        except Terminated:
+            click.secho("terminated; nothing half-written was left behind", err=True)
+            sys.exit(143)
 
     return wrapper
 

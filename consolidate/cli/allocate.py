@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..allocation import account, parse_rule
 from ..errors import InputError, Problem
-from ..plan import Plan, replace_dir
+from ..plan import Plan
 from ._common import echo_table, reports_errors
 
 STANDARD_RULES = {"territorial": "territorial", "host": "host", "split50": {"split": 0.5}}
@@ -68,14 +68,12 @@ def allocate_command(plan_dir, rule_options, out):
     else:
         click.echo("no flows between districts under these rules")
     if out:
-        import tempfile
+        from ..io import atomic_folder, output_path
 
-        target = Path(out).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
-        flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
-        replace_dir(tmp, target)
+        with atomic_folder(out, kind="allocation") as tmp:
+            table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
+            flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
+        target = output_path(out)
         click.echo(f"written to {target}")
 
 

@@ -7,6 +7,7 @@ import click
 
 from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, readable_fates, solve_outcome,
                        unique_labels, write_comparison)
+from ..io import check_folder_target
 from ._common import echo_table, reports_errors
 from ..scenario import resolve_scenario
 from .run import scenario_options
@@ -42,6 +43,7 @@ def compare_command(items, region, overrides, solver, time_limit, out):
             loaded = resolve_scenario(item, region, overrides, solver, time_limit)
             jobs.append((loaded[1].name, item, loaded))
     labels = unique_labels([label for label, _, _ in jobs])
+    out = check_folder_target(out or Path("consolidate-out") / "compare")  # refused now, not after the solves
     outcomes = []
     for label, (_, item, loaded) in zip(labels, jobs):
         if loaded is None:
@@ -53,7 +55,7 @@ def compare_command(items, region, overrides, solver, time_limit, out):
             outcome = outcomes[-1]
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)
-    folder = write_comparison(result, out or Path("consolidate-out") / "compare")
+    folder = write_comparison(result, out)
     print_comparison(result)
     click.echo(f"\nwritten to {folder}")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ..io import check_folder_target
 from ..scenario import resolve_scenario
 from ._common import echo_table, progress_bar, reports_errors
 
@@ -43,9 +44,10 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts)
     from ..solve import solve
 
     region, scenario = resolve_scenario(scenario, region, overrides, solver, time_limit)
+    out = check_folder_target(out or Path("consolidate-out") / scenario.name)  # refused now, not after the solve
     with progress_bar("solving components") as advance:
         plan = solve(region, scenario, progress=advance)
-    folder = plan.to_dir(out or Path("consolidate-out") / scenario.name, charts=not no_charts)
+    folder = plan.to_dir(out, charts=not no_charts)
     print_summary(plan)
     click.echo(f"\nwritten to {folder}")
 
