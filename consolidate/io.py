@@ -111,7 +111,7 @@ def check_folder_target(out: str | Path) -> Path:
 
 
 def write_marker(folder: Path, kind: str, files: list[str] = ()) -> None:
-    from . import __version__
+    from ._version import __version__
 
     text = json.dumps({"written_by": WRITER, "kind": kind, "version": __version__, "files": sorted(set(files))},
                       ensure_ascii=False, indent=1, sort_keys=True) + "\n"
