@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .backends import OPTIMAL
+from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
 from .problem import COMPREHENSIVE_BONDED, Problem
@@ -266,11 +267,15 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
     by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
     solver_version = next((r.solver_version for r in solved if r.solver_version), "")
+    overrides = overrides_from_named(scenario, region)
     return {
         "region": region.name,
         "region_title": region.title,
         "region_path": str(region.root) if region.root else None,
         "scenario": scenario.resolved(),
+        "label": label(scenario.name, overrides),          # `baseline · cap 2 · nearby`
+        "overrides": overrides,                             # how it differs from the file it is named after
+        "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()

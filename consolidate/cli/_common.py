@@ -36,6 +36,20 @@ def reports_errors(command):
     return wrapper
 
 
+def lang_option(command):
+    """--lang zh|en, for every command that prints or draws; unset, the region's language, then zh."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                        help="Chinese or English words and names (default: the region's `language`, then zh).")(command)
+
+
+def language(lang: str | None, region=None) -> str:
+    """The --lang given, else the region model's `language:`, else Chinese."""
+    if lang:
+        return lang
+    own = getattr(region, "language", "") if region is not None else ""
+    return own if own in ("zh", "en") else "zh"
+
+
 def echo_table(frame, title: str | None = None) -> None:
     """Print a small pandas table readably (rich when the terminal allows, plain text otherwise)."""
     from rich.console import Console

@@ -59,7 +59,7 @@ def allocate_command(plan_dir, rule_options, out):
         wide = wide[[f"{r} {w}" for r in rule_sets for w in ("before", "after", "change")]]
         wide = wide.loc[wide.abs().sum(axis=1) > 0]
         wide.insert(0, "district", names.reindex(wide.index))
-        echo_table(wide.reset_index(drop=True), title=f"{measure} per district — plan '{plan.summary['scenario']['name']}'"
+        echo_table(wide.reset_index(drop=True), title=f"{measure} per district — plan '{plan.summary.get('label') or plan.summary['scenario']['name']}'"
                    " (before = the rule applied to the pre-consolidation zones)")
     if len(flows):
         named = flows.assign(from_district=flows["from_district"].map(names),

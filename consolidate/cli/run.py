@@ -59,7 +59,7 @@ def print_summary(plan) -> None:
     s = plan.summary
     table = plan.table
     name = lambda z: f"{table.at[z, 'name']}"
-    click.secho(f"{s['region_title']} — scenario '{s['scenario']['name']}'", bold=True)
+    click.secho(f"{s['region_title']} — scenario '{s.get('label') or s['scenario']['name']}'", bold=True)
     if s["proven_optimal"]:
         verdict = click.style("proven optimal", fg="green")
     else:
