@@ -23,6 +23,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
+from .office import write_csv
 from .scenario import MODES
 
 PARTS = ("distance", "revocation", "host_quality", "zone_count")
@@ -230,11 +231,10 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True) ->
     from .io import atomic_folder, output_path
 
     with atomic_folder(out, kind="comparison") as tmp:
-        csv = dict(index=False, lineterminator="\n", float_format="%.10g")
-        result.table.to_csv(tmp / "comparison.csv", **csv)
-        result.per_district.reset_index().to_csv(tmp / "zones_per_district.csv", **csv)
-        result.changes.to_csv(tmp / "district_changes.csv", **csv)
-        result.fates.to_csv(tmp / "zone_fates.csv", **csv)
+        write_csv(result.table, tmp / "comparison.csv", float_format="%.10g")
+        write_csv(result.per_district.reset_index(), tmp / "zones_per_district.csv", float_format="%.10g")
+        write_csv(result.changes, tmp / "district_changes.csv", float_format="%.10g")
+        write_csv(result.fates, tmp / "zone_fates.csv", float_format="%.10g")
         (tmp / "comparison.md").write_text(markdown(result), encoding="utf-8")
         if plans:
             for o in result.outcomes:

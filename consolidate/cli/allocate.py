@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..allocation import account, parse_rule
 from ..errors import InputError, Problem
+from ..office import write_csv
 from ..plan import Plan
 from ._common import echo_table, reports_errors
 
@@ -71,8 +72,8 @@ def allocate_command(plan_dir, rule_options, out):
         from ..io import atomic_folder, output_path
 
         with atomic_folder(out, kind="allocation") as tmp:
-            table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
-            flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
+            write_csv(table, tmp / "allocation.csv", float_format="%.4f")
+            write_csv(flows, tmp / "flows.csv", float_format="%.4f")
         target = output_path(out)
         click.echo(f"written to {target}")
 
