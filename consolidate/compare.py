@@ -28,7 +28,8 @@ from .scenario import MODES
 
 PARTS = ("distance", "revocation", "host_quality", "zone_count")
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
-           "hosts", "members", "revoked", "revoked_gdp", *[f"merges_{m}" for m in MODES]]
+           "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
+           *[f"merges_{m}" for m in MODES]]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
 SOLVED = ("optimal", "feasible")
 FILES = ("comparison.csv", "zones_per_district.csv", "district_changes.csv", "zone_fates.csv", "comparison.md")
@@ -86,7 +87,7 @@ def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
     for part in PARTS:
         row[f"objective_{part}"] = parts.get(part, {}).get("weighted", 0.0)
     row.update(hosts=counts.get("hosts"), members=counts.get("members"), revoked=counts.get("revoked"),
-               revoked_gdp=revoked_gdp(plan))
+               revoked_gdp=revoked_gdp(plan), **real_units(plan))
     for mode in MODES:
         row[f"merges_{mode}"] = int(by_mode.get(mode, 0))
     return row
@@ -100,6 +101,33 @@ def revoked_gdp(plan) -> float | None:
         return None
     revoked = plan.table.index[plan.table["status"] == "revoked"]
     return float(plan.region.zones["gdp"].reindex(revoked).fillna(0).sum())
+
+
+def real_units(plan) -> dict[str, Any]:
+    """What a plan costs in real units, for trade-offs that compare like with like across weights:
+
+    gdp_km: Σ GDP × km from each member to its host (the region's GDP unit × km): what the distance
+        part of the objective weighs, before any weight;
+    cross_district_gdp: GDP of the zones that join a host run by another district (the region's unit);
+    plan_id: a short fingerprint of who is host, member or revoked under whom (equal plans, equal ids).
+    """
+    import hashlib
+
+    table = plan.table
+    decisions = "\n".join(f"{z},{s},{h}" for z, s, h in sorted(zip(table.index.astype(str), table["status"],
+                                                                      table["host_id"].astype(str))))
+    out: dict[str, Any] = {"gdp_km": None, "cross_district_gdp": None,
+                           "plan_id": hashlib.sha256(decisions.encode("utf-8")).hexdigest()[:12]}
+    if plan.region is None or "gdp" not in plan.region.zones:
+        return out
+    gdp = pd.to_numeric(plan.region.zones["gdp"], errors="coerce").reindex(table.index).fillna(0.0)
+    members = table["status"] == "member"
+    km = pd.to_numeric(table["distance_to_host_km"], errors="coerce").fillna(0.0)
+    out["gdp_km"] = round(float((gdp[members] * km[members]).sum()), 4)
+    runs = table["managing_district_id"].astype(str)
+    host_runs = table["host_id"].map(runs)
+    out["cross_district_gdp"] = round(float(gdp[members & (host_runs != runs)].sum()), 4)
+    return out
 
 
 def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
@@ -239,14 +267,15 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True) ->
         if plans:
             for o in result.outcomes:
                 if o.plan is not None:
-                    folder = tmp / "plans" / _safe(o.label)
+                    folder = tmp / "plans" / safe_name(o.label)
                     folder.mkdir(parents=True)
                     o.plan.write_tables(folder)
         _charts(result, tmp)
     return output_path(out)
 
 
-def _safe(label: str) -> str:
+def safe_name(label: str) -> str:
+    """The folder name a plan of the comparison is written under (plans/NAME/)."""
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in label) or "scenario"
 
 
