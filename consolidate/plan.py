@@ -24,6 +24,7 @@ from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
+from .layers import has_geo
 from .office import write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
@@ -56,18 +57,22 @@ class Plan:
         folder.mkdir(parents=True, exist_ok=True)
         return plan_charts(self, folder, lang=lang)
 
-    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False) -> Path:
-        """Write the plan folder atomically (with plan.xlsx too when `xlsx`); returns its path."""
+    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False, lang: str = "zh") -> Path:
+        """Write the plan folder atomically (with plan.xlsx too when `xlsx`, charts in `lang`); returns its path."""
         from .io import atomic_folder, output_path
 
         with atomic_folder(out, kind="plan") as tmp:
             self.write_tables(tmp)
             if xlsx:
                 write_xlsx(self.sheets(), tmp / "plan.xlsx")
+            if self.region is not None and has_geo():
+                from .plan_layers import write_plan_gpkg
+
+                write_plan_gpkg(self, tmp / "plan.gpkg")
             if charts and self.region is not None:
                 from .charts.plan import plan_charts
 
-                plan_charts(self, tmp)
+                plan_charts(self, tmp, lang=lang)
         return output_path(out)
 
     def sheets(self) -> dict[str, pd.DataFrame]:
