@@ -39,10 +39,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     from .plan import assemble_plan
 
     started = time.perf_counter()
-    scenario = automatic_backend(scenario.for_region(region), len(region.zones))
-    graph = graph if graph is not None else zone_graph(region)
-    scores, grades = evaluation_scores(region, scenario)
-    problem = build_problem(region, scenario, graph, scores, grades)
+    scenario, graph, scores, grades, problem = prepare(region, scenario, graph)
     diagnose.precheck(problem, region, scenario)
     components = decompose(problem)
     build_seconds = time.perf_counter() - started
@@ -61,6 +58,15 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                             f"(e.g. contiguity: nearby instead of connected)")
     return assemble_plan(region, scenario, graph, problem, results, scores, grades,
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
+
+
+def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None):
+    """The scenario with the region's rules and the back end resolved, the zone graph, evaluation scores and
+    grades, and the problem's arrays: (scenario, graph, scores, grades, problem)."""
+    scenario = automatic_backend(scenario.for_region(region), len(region.zones))
+    graph = graph if graph is not None else zone_graph(region)
+    scores, grades = evaluation_scores(region, scenario)
+    return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
 
 
 PROBE_UP_TO_ZONES = 400  # relaxations are probed on regions up to this many zones (each is a solve)

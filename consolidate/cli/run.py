@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..io import check_folder_target
 from ..scenario import resolve_scenario
-from ._common import echo_table, lang_option, language, progress_bar, reports_errors
+from ._common import echo_table, lang_option, language, objective_parts_text, progress_bar, reports_errors
 
 
 def scenario_options(command):
@@ -111,8 +111,7 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
     modes = ", ".join(f"{n} {w.get(m, m)}" for m, n in counts["by_mode"].items()) or w["none"]
     click.echo(w["counts"].format(zones=counts["zones"], hosts=counts["hosts"], members=counts["members"], modes=modes,
                                   revoked=counts["revoked"], folded=counts["customs_folded"]))
-    click.echo(f"{w['objective']} {s['objective']:.4f} ({verdict}); "
-               + ", ".join(f"{w.get(k, k)} {v['weighted']:.4f}" for k, v in s["objective_parts"].items() if v["weighted"])
+    click.echo(f"{w['objective']} {s['objective']:.4f} ({verdict}): " + objective_parts_text(s["objective_parts"], w)
                + f"; {s['seconds']['total']:.2f} s, {s['solver']['version']} via {s['solver']['backend']}")
     click.echo(f"{w['checks']}: {sum(c['passed'] for c in s['checks'])}/{len(s['checks'])} {w['passed']}")
     d = plan.districts
