@@ -59,6 +59,8 @@ TEXT = {
         "data": "数据", "more_districts": "另有 {n} 个区未显示", "count_by_managing": "按管理区计数",
         "count_by_location": "按所在区计数", "zero_districts": "{n} 个无开发区的区未显示",
         "prefix": "图中名称略去共同前缀“{prefix}”",
+        "quality": "{n} 个开发区为{q}", "estimated": "估算", "real": "实际", "synthetic": "合成",
+        "scenario_word": "方案", "north": "北", "hulls": "阴影 = 整合组范围，只标注牵头开发区（成员见 plan.csv）",
     },
     "en": {
         "host": "kept (host)", "member": "merged (member)", "revoked": "revoked",
@@ -83,6 +85,9 @@ TEXT = {
         "more_districts": "{n} more districts not shown", "count_by_managing": "counted by managing district",
         "count_by_location": "counted by location district", "zero_districts": "{n} districts without zones not shown",
         "prefix": "labels leave out the common prefix “{prefix}”",
+        "quality": "{n} zones {q}", "estimated": "estimated", "real": "real", "synthetic": "synthetic",
+        "scenario_word": "scenario", "north": "N",
+        "hulls": "shaded = the extent of each group; only hosts are named (members in plan.csv)",
     },
 }
 
@@ -228,13 +233,23 @@ def wrap_label(text: str, cjk_width: int = 8, latin_width: int = 20) -> str:
 def _title(fig, plan, namer: Namer, what: str) -> None:
     s = plan.summary
     region = namer.plain(s.get("region_title"), namer.plain(s.get("region"), "?"))
-    scenario = namer.plain((s.get("scenario") or {}).get("name", ""), "?")
+    scenario = namer.plain(_plan_label(s, namer.ui), namer.plain((s.get("scenario") or {}).get("name", ""), "?"))
     fig.text(0.015, 0.965, f"{what} — {region}", fontsize=13.5, va="top")
     counts = s.get("counts", {})
     line = namer.t("summary", zones=counts.get("zones", len(plan.table)), hosts=counts.get("hosts", "?"),
                    members=counts.get("members", "?"), revoked=counts.get("revoked", "?"))
-    fig.text(0.015, 0.925, f"scenario “{scenario}” · {line} · {_verdict(s, namer)}", fontsize=9, va="top",
+    fig.text(0.015, 0.925, f"{namer.t('scenario_word')} “{scenario}” · {line} · {_verdict(s, namer)}", fontsize=9, va="top",
              color="#333333")
+
+
+def _plan_label(summary: dict, lang: str) -> str:
+    """`baseline · cap 2 · nearby` in the chart's language (the scenario's name for older plans)."""
+    from ..describe import label
+
+    name = (summary.get("scenario") or {}).get("name", "")
+    if "overrides" in summary:
+        return label(name, summary["overrides"], lang)
+    return summary.get("label") or name
 
 
 def _verdict(summary: dict, namer: Namer) -> str:
@@ -253,7 +268,8 @@ def _footer(fig, plan, namer: Namer, notes: list[str]) -> None:
     quality = s.get("data_quality") or {}
     parts = []
     if quality:
-        parts.append(f"{namer.t('data')}: " + ", ".join(f"{v} {k}" for k, v in sorted(quality.items())))
+        parts.append(f"{namer.t('data')}: " + ", ".join(namer.t("quality", n=v, q=namer.t(k)) for k, v
+                                                        in sorted(quality.items())))
     count_by = (s.get("scenario") or {}).get("count_by")
     if count_by:
         parts.append(namer.t("count_by_managing" if count_by == "managing_district" else "count_by_location"))

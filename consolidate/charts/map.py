@@ -13,13 +13,14 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import ConnectionPatch, Patch, PathPatch, Rectangle
+from matplotlib.patches import ConnectionPatch, Patch, PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 
 from ._style import (A4, ALONE, FOLD, GROUP_COLOURS, HALO, LEVEL_MARKERS, MODE_STYLES, REVOKED, Namer, _footer, _title,
                      _truthy, common_prefix, plt, style, wrap_label)
 
 MANY_ZONES, MANY_LABELS = 150, 60     # above MANY_ZONES zones, the map names the MANY_LABELS biggest hosts
+DENSE_MAP = 60                       # above this many zones, groups are hulls named by their hosts
 MANY_DISTRICTS = 80                   # above this, district names are left off the map
 
 
@@ -383,6 +384,9 @@ def plan_map(plan, lang: str = "zh"):
         ax.set_aspect(data.aspect, adjustable="box", anchor="C")
         ax.set_axis_off()
         district_labels = _draw_outlines(ax, data, exempt, namer, label=True)
+        dense = len(data.zones) > DENSE_MAP
+        if dense:   # a campaign: each group as a shaded hull, named by its host, members unnamed
+            _draw_group_hulls(ax, data.zones)
         _draw_zones(ax, data.zones)
         renderer = fig.canvas.get_renderer()
         ax.apply_aspect()
@@ -397,7 +401,7 @@ def plan_map(plan, lang: str = "zh"):
         if box is not None:
             bx = ax.transData.transform([(box[0], box[2]), (box[1], box[3])])
             placer.block(bx[0, 0], bx[0, 1], bx[1, 0], bx[1, 1])
-        left_out = _label_zones(ax, placer, data.zones[~inside])
+        left_out = _label_zones(ax, placer, data.zones[~inside], member_labels=not dense)
         for district, (x, y) in district_labels:
             if box is not None and box[0] <= x <= box[1] and box[2] <= y <= box[3]:
                 continue
@@ -406,15 +410,55 @@ def plan_map(plan, lang: str = "zh"):
             inset = _inset(fig, ax, data, box, exempt, namer)
             side_top = inset.get_position().y0 - 0.02
             left_out += inset._left_out
+        scale_bar_and_north(ax, data, namer)
         _map_legend(fig, plan, data, exempt, namer, side_top)
         _title(fig, plan, namer, namer.t("map_title"))
         notes = list(namer.footer_notes())
         if not data.outlines:
             notes.append(namer.t("no_outlines"))
-        if left_out:
+        if dense:
+            notes.append(namer.t("hulls"))
+        elif left_out:
             notes.append(namer.t("omitted", n=left_out))
         _footer(fig, plan, namer, notes)
     return fig
+
+
+def _draw_group_hulls(ax, zones: pd.DataFrame) -> None:
+    """Each group of three or more zones as its convex hull in the group's colour (two are already a line)."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    kept = zones[zones["status"] != "revoked"]
+    for group, rows in kept.groupby("group_id", sort=True):
+        points = rows[["lon", "lat"]].to_numpy(float)
+        if len(points) < 3:
+            continue
+        try:
+            hull = ConvexHull(points)
+        except QhullError:            # all on one line
+            continue
+        ring = points[hull.vertices]
+        colour = rows["colour"].iloc[0]
+        ax.add_patch(Polygon(ring, closed=True, facecolor=colour, alpha=0.16, edgecolor=colour, lw=0.8, zorder=2))
+
+
+def scale_bar_and_north(ax, data: MapData, namer: Namer) -> None:
+    """A scale bar (a round number of km, about a fifth of the map's width) at the lower left and a north
+    arrow at the upper right of the map axes."""
+    from ..webmap import nice_km
+
+    x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
+    km_per_degree = 111.195 / data.aspect                      # a degree of longitude at the map's latitude
+    km = nice_km(0.2 * (x1 - x0) * km_per_degree)
+    width = km / km_per_degree / (x1 - x0)                     # in axes fractions
+    ax.add_patch(Rectangle((0.03, 0.03), width, 0.008, transform=ax.transAxes, color="#333333", zorder=8))
+    ax.add_patch(Rectangle((0.03 + width / 2, 0.03), width / 2, 0.008, transform=ax.transAxes, color="white",
+                           ec="#333333", lw=0.6, zorder=9))
+    ax.text(0.03 + width + 0.01, 0.034, f"{km:g} km", transform=ax.transAxes, fontsize=7.5, va="center", zorder=9,
+            path_effects=HALO)
+    ax.annotate(namer.t("north"), xy=(0.96, 0.985), xytext=(0.96, 0.9), xycoords="axes fraction",
+                textcoords="axes fraction", ha="center", va="top", fontsize=9,
+                arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.4), zorder=9)
 
 
 def _district_name(ax, placer: LabelPlacer, xy, text: str) -> None:

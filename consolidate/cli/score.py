@@ -14,7 +14,7 @@ from ..evaluation import (GRADES, EvaluationConfig, config_from_dict, evaluate, 
 from ..charts.scores import score_chart
 from ..office import write_csv
 from ..region import load_region
-from ._common import echo_table, reports_errors
+from ._common import lang_option, language, echo_table, reports_errors
 
 
 @click.command("score")
@@ -29,8 +29,9 @@ from ._common import echo_table, reports_errors
 @click.option("--weights-sweep", "sweep", is_flag=True,
               help="Also perturb each weight ±50% (and 200 random variants) and report how ranks and grades move.")
 @click.option("--top", default=10, show_default=True, help="Rows of the ranked table to print.")
+@lang_option
 @reports_errors
-def score_command(region, scenario, config_file, overrides, out, sweep, top):
+def score_command(region, scenario, config_file, overrides, out, sweep, top, lang):
     """Evaluate the zones of REGION (a bundled name or a folder; default: tianjin, or the scenario's).
 
     Scores every zone on the article-21 indicators, ranks and grades them (excellent / qualified /
@@ -47,7 +48,7 @@ def score_command(region, scenario, config_file, overrides, out, sweep, top):
     table = evaluate(model.zones, config)
     sweep_table = weights_sweep(model.zones, config, n=200, seed=0) if sweep else None
     ranked = ranked_table(model, table)
-    folder = write_outputs(Path(out), model, config, table, ranked, sweep_table)
+    folder = write_outputs(Path(out), model, config, table, ranked, sweep_table, lang=language(lang, model))
     print_summary(model, config, table, ranked, sweep_table, top)
     click.echo(f"\nwritten to {folder}")
 
@@ -124,7 +125,7 @@ def ranked_table(model, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
-                  sweep_table: pd.DataFrame | None) -> Path:
+                  sweep_table: pd.DataFrame | None, lang: str = "zh") -> Path:
     """Write the scores folder with io.atomic_folder (replaces only a folder the toolkit wrote)."""
     from ..io import atomic_folder, output_path
 
@@ -150,7 +151,7 @@ def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFram
         }
         (tmp / "evaluation.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
-        score_chart(model, config, ranked, tmp)
+        score_chart(model, config, ranked, tmp, lang)
     return output_path(out)
 
 
