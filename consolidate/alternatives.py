@@ -32,7 +32,7 @@ def alternatives(region, scenario, k: int, within_pct: float | None = None, grap
     from .engine import solve_rounds
     from .model import build_model
     from .plan import assemble_plan
-    from .solve import prepare, solve
+    from .pipeline import prepare, solve
 
     best = solve(region, scenario, graph)
     started = time.perf_counter()

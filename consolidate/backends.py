@@ -6,8 +6,11 @@ Two back ends over the same model definition:
 - `highspy`: passes the sparse matrices straight to HiGHS — no per-variable Python objects,
   which matters only for the largest models.
 
-Never "optimal" unless the solver proved it: `proven_optimal` is true only when the solver
-reports an optimal solution and the remaining gap is zero (within its tolerance).
+Each is a `Backend` (`solve(model, settings) -> Solution`); a `Solution` is the one result type:
+the solver's status, the column values, objective, best bound, gap, seconds, solver and version, and
+its `verdict` (statistics.Verdict). Never "optimal" unless the solver proved it: `proven_optimal` is
+true only when the solver reports an optimal solution and the remaining gap is zero (within its
+tolerance). The cut loop's warm HiGHS rounds are in `engine.py`.
 """
 from __future__ import annotations
 
@@ -17,17 +20,19 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from .model import MatrixModel
 from .scenario import Solver
-
-OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "feasible", "infeasible", "no_solution"
+from .statistics import FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Verdict
 
 
 @dataclass
 class Solution:
+    """What every back end returns: the solver's own status, the solution, objective, bound, gap and seconds."""
+
     status: str                  # optimal | feasible (a plan, not proven: time limit or allowed gap) | infeasible | no_solution
     values: np.ndarray | None    # column values (rounded for integer columns), None without a solution
     objective: float | None
@@ -41,6 +46,10 @@ class Solution:
     @property
     def proven_optimal(self) -> bool:
         return self.status == OPTIMAL
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(self.status, None if self.status == OPTIMAL else self.gap, self.best_bound)
 
 
 @contextlib.contextmanager
@@ -62,10 +71,39 @@ def quiet_stdout():
             os.close(saved)
 
 
-def solve_model(model: MatrixModel, settings: Solver) -> Solution:
-    if settings.backend == "highspy" and settings.name == "highs":
+class Backend(Protocol):
+    """One interface per back end: a `MatrixModel` in, a `Solution` out."""
+
+    name: str
+
+    def solve(self, model: MatrixModel, settings: Solver) -> Solution: ...
+
+
+class PulpBackend:
+    """PuLP's LpProblem → HiGHS (PuLP's highspy interface) or CBC; reads `prob.sol_status`."""
+
+    name = "pulp"
+
+    def solve(self, model: MatrixModel, settings: Solver) -> Solution:
+        return _solve_pulp(model, settings)
+
+
+class HighspyBackend:
+    """The sparse matrices straight into HiGHS: no Python object per variable."""
+
+    name = "highspy"
+
+    def solve(self, model: MatrixModel, settings: Solver) -> Solution:
         return _solve_highspy(model, settings)
-    return _solve_pulp(model, settings)
+
+
+def backend_for(settings: Solver) -> Backend:
+    """highspy when asked for with HiGHS; PuLP otherwise (the only way to CBC)."""
+    return HighspyBackend() if settings.backend == "highspy" and settings.name == "highs" else PulpBackend()
+
+
+def solve_model(model: MatrixModel, settings: Solver) -> Solution:
+    return backend_for(settings).solve(model, settings)
 
 
 def _gap(objective: float | None, bound: float | None) -> float | None:

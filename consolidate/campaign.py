@@ -182,7 +182,7 @@ def run_campaign(scenario: str | None = DEFAULT_SCENARIO, overrides: Iterable[st
                  solver: str | None = None, time_limit: float | None = None) -> CampaignResult:
     """Solve `scenario` (with --set style overrides) and compare its plan with the published outcome."""
     from .scenario import resolve_scenario
-    from .solve import solve
+    from .pipeline import solve
 
     return compare_plan(solve(*resolve_scenario(scenario or DEFAULT_SCENARIO, region, tuple(overrides), solver,
                                                 time_limit)))
@@ -191,11 +191,11 @@ def run_campaign(scenario: str | None = DEFAULT_SCENARIO, overrides: Iterable[st
 def compare_plan(plan) -> CampaignResult:
     counts = model_counts(plan)
     d, closest = closest_published(counts)
-    s = plan.summary
+    s = plan.stats
     summary = {
-        "scenario": s["scenario"]["name"], "region": s["region"], "status": s["status"],
-        "proven_optimal": s["proven_optimal"], "gap": s["gap"], "objective": s["objective"],
-        "seconds": s["seconds"], "checks_passed": s["checks_passed"], "counts": counts,
+        "scenario": s.scenario_name, "region": s.region, "status": s.status,
+        "proven_optimal": s.proven_optimal, "gap": s.gap, "objective": s.objective,
+        "seconds": plan.summary["seconds"], "checks_passed": s.checks_passed, "counts": counts,
         "published": PUBLISHED, "published_before": PUBLISHED_BEFORE, "published_source": SOURCE,
         "distance": d, "closest_published": closest, "plain_l1": plain_l1(counts),
         "distance_rule": "L1 on (kept, integrated, revoked) to the nearest (49+a, 130, 135−a), a = 0…19",
@@ -278,11 +278,11 @@ def sweep(scenario: str | None = DEFAULT_SCENARIO, grid: dict[str, list[Any]] | 
     for v in variants:
         rows[v.id] = {"variant": v.id, **v.values}
         try:
-            resolved = load_scenario(scenario or DEFAULT_SCENARIO, v.overrides, region=region)
+            variant = load_scenario(scenario or DEFAULT_SCENARIO, v.overrides, region=region)
         except ConsolidateError as error:
             rows[v.id].update(status=error_status(error), message=one_line(error))
             continue
-        tasks.append(Task(v.id, resolved.resolved(), resolved.region))
+        tasks.append(Task(v.id, variant.as_dict(), variant.region))
     workers = max(1, min(processes or os.cpu_count() or 1, len(tasks) or 1))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -25,9 +25,9 @@ import pandas as pd
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
 from .office import write_csv
 from .scenario import MODES
+from .statistics import OBJECTIVE_PARTS
 
-PARTS = ("distance", "revocation", "host_quality", "zone_count", "cross_district")
-METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
+METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in OBJECTIVE_PARTS],
            "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
            *[f"merges_{m}" for m in MODES]]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
@@ -78,18 +78,15 @@ def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
     """The METRICS of a plan (or, with no plan, an all-empty row with `status`)."""
     if plan is None:
         return {**{column: None for column in METRICS}, "status": status}
-    s = plan.summary
-    parts = s.get("objective_parts", {})
-    counts = s.get("counts", {})
-    by_mode = counts.get("by_mode", {})
-    row = {"status": s["status"], "proven_optimal": bool(s["proven_optimal"]), "gap": s.get("gap"),
-           "objective": s.get("objective")}
-    for part in PARTS:
-        row[f"objective_{part}"] = parts.get(part, {}).get("weighted", 0.0)
-    row.update(hosts=counts.get("hosts"), members=counts.get("members"), revoked=counts.get("revoked"),
-               revoked_gdp=revoked_gdp(plan), **real_units(plan))
+    s = plan.stats
+    counted = "counts" in plan.summary
+    row = {"status": s.status, "proven_optimal": bool(s.proven_optimal), "gap": s.gap, "objective": s.objective}
+    for part, weighted in s.weighted_parts().items():
+        row[f"objective_{part}"] = weighted
+    row.update(hosts=s.counts.hosts if counted else None, members=s.counts.members if counted else None,
+               revoked=s.counts.revoked if counted else None, revoked_gdp=revoked_gdp(plan), **real_units(plan))
     for mode in MODES:
-        row[f"merges_{mode}"] = int(by_mode.get(mode, 0))
+        row[f"merges_{mode}"] = int(s.counts.by_mode.get(mode, 0))
     return row
 
 
@@ -133,7 +130,7 @@ def real_units(plan) -> dict[str, Any]:
 def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
     """Solve what `load()` returns — (region, scenario) or (region, scenario, graph) — into an outcome;
     loading and solving errors (ConsolidateError) become its status and message, not a crash."""
-    from .solve import solve
+    from .pipeline import solve
 
     started = time.perf_counter()
     try:

@@ -4,7 +4,7 @@ Before solving, a cheap bound per capped district: zones that can neither join a
 revoked must survive; if more of them count against a district than its cap, no plan exists, and
 we can name the district, the zones and the rule that pins each one. After solving, for an infeasible
 component, `propose_relaxations` gives one relaxed scenario per rule in force (a higher cap,
-cross-district merges, revocation, a wider distance, no fairness bound); the pipeline (`solve.py`)
+cross-district merges, revocation, a wider distance, no fairness bound); the pipeline (`pipeline.py`)
 solves them and the ones that give a plan are reported. Nothing here solves.
 """
 from __future__ import annotations
@@ -209,7 +209,7 @@ def propose_relaxations(scenario: Scenario) -> list[Relaxation]:
     """One relaxed scenario per rule in force that could be what blocks a plan; the caller solves them."""
     from .scenario import apply_overrides, scenario_from_dict
 
-    base = scenario.resolved()
+    base = scenario.as_dict()
     fair = scenario.fairness
     caps = scenario.rules
     raised = {d: c + 1 for d, c in caps.district_caps.items()}

@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import describe, webmap
 from .plan import Plan
+from .statistics import PlanSummary
 
 GENERATOR_TAG = '<meta name="generator" content="consolidate">'  # marks a report we may overwrite
 
@@ -288,11 +289,8 @@ class Report:
         return self.w.get(str(mode), str(mode))
 
     def verdict(self, s: dict) -> str:
-        if s.get("proven_optimal"):
-            return f'<span class="ok">{esc(self.w["proven"])}</span>'
-        gap = s.get("gap")
-        gap = "?" if gap is None else f"{100 * float(gap):.2f}%"
-        return f'<span class="warn">{esc(self.w["not_proven"])} ({esc(self.w["gap"])} {esc(gap)})</span>'
+        verdict = PlanSummary.from_dict(s).verdict
+        return f'<span class="{"ok" if verdict.proven_optimal else "warn"}">{esc(verdict.text(self.lang))}</span>'
 
     def render(self) -> str:
         w = self.w
@@ -708,7 +706,7 @@ def baseline_for(plan: Plan) -> dict:
     base = load_scenario("baseline")
     if plan.region is not None:
         base = base.for_region(plan.region)
-    return base.resolved()
+    return base.as_dict()
 
 
 def embedded_font_css(document: str) -> str:
@@ -799,9 +797,9 @@ def plan_folders(folders: list[str | Path]) -> list[Path]:
         else:
             out.append(folder)
     if not out:
-        from .errors import InputError, Problem
+        from .errors import InputError, InputIssue
 
-        raise InputError(Problem(", ".join(map(str, folders)), "no solved plans in this comparison folder",
+        raise InputError(InputIssue(", ".join(map(str, folders)), "no solved plans in this comparison folder",
                                  "give plan folders from `consolidate run`, or a compare folder with plans/"))
     return out
 

@@ -15,7 +15,7 @@ from consolidate.charts.map import plan_map
 from consolidate.cli.plot import plot_command
 from consolidate.plan import Plan
 from consolidate.scenario import load_scenario, scenario_from_dict
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 from regions import write_region
 
 DISTRICTS = [{"district_id": "A", "name": "甲区", "name_en": "Jia District", "lat": 39.05, "lon": 117.02},
@@ -65,7 +65,7 @@ def make_plan(folder, zones=ZONES, outlines=True, **overrides) -> Plan:
         extra["outlines"] = "districts.geojson"
     root = write_region(folder, DISTRICTS, zones, derive={"method": "distance", "max_km": 30},
                         rules={"district_cap": 2, "exempt_districts": ["丙区"]}, units={"gdp": "亿元"}, **extra)
-    data = load_scenario("baseline").resolved()
+    data = load_scenario("baseline").as_dict()
     data["rules"].update(district_cap=2, exempt_districts=["丙区"])
     data["pins"]["revoke"] = ["a4"]
     data["pins"]["forbid_pairs"] = [["a2", "a1"], ["a2", "a3"]]      # so a2 joins b3 across the district line

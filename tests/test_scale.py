@@ -22,7 +22,7 @@ from consolidate.engine import HighsRounds
 from consolidate.model import MatrixModel
 from test_solve import scenario as solve_scenario  # baseline, no exempt district, with overrides
 
-solve_module = importlib.import_module("consolidate.solve")
+solve_module = importlib.import_module("consolidate.pipeline")
 
 
 def scenario(**overrides):

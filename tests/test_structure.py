@@ -88,7 +88,7 @@ def import_graph() -> nx.DiGraph:
 
 def test_the_import_graph_is_read_correctly():
     graph = import_graph()
-    assert "consolidate.engine" in graph.successors("consolidate.solve")
+    assert "consolidate.engine" in graph.successors("consolidate.pipeline")
     assert "consolidate.charts.plan" in graph.successors("consolidate.plan")    # a deferred import counts
     assert "consolidate" in graph.successors("consolidate.cli")                 # from .. import __version__
 

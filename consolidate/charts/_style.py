@@ -21,6 +21,7 @@ import pandas as pd  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
 
 from .. import fonts  # noqa: E402
+from ..statistics import PlanSummary  # noqa: E402
 
 A4 = (11.69, 8.27)               # landscape, inches
 DPI = 150
@@ -52,7 +53,6 @@ TEXT = {
         "area": "按面积分成", "investment": "按投资分成",
         "gdp": "GDP", "fiscal_revenue": "财政收入",
         "summary": "{zones} 个开发区 → 保留 {hosts}，整合 {members}，撤销 {revoked}",
-        "optimal": "已证明最优", "not_optimal": "未证明最优（差距 {gap}）",
         "objective": "目标值", "colour_group": "颜色 = 整合组（牵头区及其成员）", "alone": "保留，无成员",
         "no_outlines": "区域模型无区界：区名标在各区中心", "no_cjk": "未找到中文字体：名称以英文显示",
         "uncovered": "字体缺字，以英文显示：{names}", "omitted": "{n} 个开发区名称因空间不足未标注（见 plan.csv）",
@@ -77,7 +77,7 @@ TEXT = {
         "split": "{share:.0%} to the host's district", "area": "shared by area", "investment": "shared by investment",
         "gdp": "GDP", "fiscal_revenue": "fiscal revenue",
         "summary": "{zones} zones → {hosts} kept, {members} merged, {revoked} revoked",
-        "optimal": "proven optimal", "not_optimal": "NOT proven optimal (gap {gap})", "objective": "objective",
+        "objective": "objective",
         "colour_group": "colour = group (a host and its members)", "alone": "kept, no members",
         "no_outlines": "no district outlines in the region model: district names at their centres",
         "no_cjk": "no CJK font found: names shown in English", "uncovered": "no glyphs, shown in English: {names}",
@@ -231,46 +231,42 @@ def wrap_label(text: str, cjk_width: int = 8, latin_width: int = 20) -> str:
 
 
 def _title(fig, plan, namer: Namer, what: str) -> None:
-    s = plan.summary
-    region = namer.plain(s.get("region_title"), namer.plain(s.get("region"), "?"))
-    scenario = namer.plain(_plan_label(s, namer.ui), namer.plain((s.get("scenario") or {}).get("name", ""), "?"))
+    s = plan.stats
+    region = namer.plain(s.region_title, namer.plain(s.region, "?"))
+    scenario = namer.plain(_plan_label(s, namer.ui), namer.plain(s.scenario_name, "?"))
     fig.text(0.015, 0.965, f"{what} — {region}", fontsize=13.5, va="top")
-    counts = s.get("counts", {})
-    line = namer.t("summary", zones=counts.get("zones", len(plan.table)), hosts=counts.get("hosts", "?"),
-                   members=counts.get("members", "?"), revoked=counts.get("revoked", "?"))
-    fig.text(0.015, 0.925, f"{namer.t('scenario_word')} “{scenario}” · {line} · {_verdict(s, namer)}", fontsize=9, va="top",
-             color="#333333")
+    counted = "counts" in plan.summary
+    line = namer.t("summary", zones=s.counts.zones if counted else len(plan.table),
+                   hosts=s.counts.hosts if counted else "?", members=s.counts.members if counted else "?",
+                   revoked=s.counts.revoked if counted else "?")
+    fig.text(0.015, 0.925, f"{namer.t('scenario_word')} “{scenario}” · {line} · {_verdict(s, namer)}", fontsize=9,
+             va="top", color="#333333")
 
 
-def _plan_label(summary: dict, lang: str) -> str:
+def _plan_label(summary: PlanSummary, lang: str) -> str:
     """`baseline · cap 2 · nearby` in the chart's language (the scenario's name for older plans)."""
     from ..describe import label
 
-    name = (summary.get("scenario") or {}).get("name", "")
-    if "overrides" in summary:
-        return label(name, summary["overrides"], lang)
-    return summary.get("label") or name
+    if summary.overrides is not None:
+        return label(summary.scenario_name, summary.overrides, lang)
+    return summary.label or summary.scenario_name
 
 
-def _verdict(summary: dict, namer: Namer) -> str:
-    objective = summary.get("objective")
+def _verdict(summary: PlanSummary, namer: Namer) -> str:
+    objective = summary.objective
     obj = f"{namer.t('objective')} {objective:.4g}" if isinstance(objective, (int, float)) else ""
-    if summary.get("proven_optimal"):
-        verdict = namer.t("optimal")
-    else:
-        gap = summary.get("gap")
-        verdict = namer.t("not_optimal", gap="?" if gap is None else f"{100 * gap:.2f}%")
+    verdict = summary.verdict.text(namer.ui)
     return f"{obj} ({verdict})" if obj else verdict
 
 
 def _footer(fig, plan, namer: Namer, notes: list[str]) -> None:
-    s = plan.summary
-    quality = s.get("data_quality") or {}
+    s = plan.stats
+    quality = s.data_quality or {}
     parts = []
     if quality:
         parts.append(f"{namer.t('data')}: " + ", ".join(namer.t("quality", n=v, q=namer.t(k)) for k, v
                                                         in sorted(quality.items())))
-    count_by = (s.get("scenario") or {}).get("count_by")
+    count_by = s.count_by
     if count_by:
         parts.append(namer.t("count_by_managing" if count_by == "managing_district" else "count_by_location"))
     text = " · ".join(parts + namer.notes + notes)

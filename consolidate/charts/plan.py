@@ -104,8 +104,7 @@ def allocation_chart(plan, lang: str = "zh", limit: int = 25):
     d = plan.districts.copy()
     d["label"] = _district_labels(plan, namer)
     names = list(measures(d))[:3] or ["gdp"]
-    rules = ((plan.summary.get("allocation") or {}).get("rules") or (plan.summary.get("scenario") or {})
-             .get("allocation") or {})
+    rules = plan.stats.allocation.get("rules") or plan.stats.scenario.get("allocation") or {}
     units = (plan.region.units or {}) if plan.region is not None else {}
     flows = plan.flows if plan.flows is not None else pd.DataFrame()
     with plt.rc_context(style()):
