@@ -22,17 +22,17 @@ import pandas as pd
 
 from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
-from .errors import CheckFailed, InputError, Problem as InputProblem
+from .errors import CheckFailed, InputError, InputIssue
 from .geo import haversine_km
 from .layers import has_geo
 from .office import write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
+from .statistics import EDITED, VERDICT_TEXT, PlanSummary
 
 TABLE_FILES = ("plan.csv", "districts.csv", "flows.csv", "graph.csv")  # what summary.json vouches for by sha256
-EDITED = "edited"  # the status of a plan whose tables are not the ones its solve wrote
-EDITED_VERDICT = {"en": "edited — not proven optimal", "zh": "已编辑 — 未证明最优"}
+EDITED_VERDICT = {lang: words[EDITED] for lang, words in VERDICT_TEXT.items()}  # "edited — not proven optimal"
 PLAN_COLUMNS = ["zone_id", "name", "district_id", "managing_district_id", "level", "kind", "status", "host_id",
                 "group_id", "mode", "new_kind", "distance_to_host_km"]
 OPTIONAL_PLAN_COLUMNS = ["minutes_to_host"]
@@ -58,9 +58,14 @@ class Plan:
     def proven_optimal(self) -> bool:
         return bool(self.summary.get("proven_optimal"))
 
+    @property
+    def stats(self) -> PlanSummary:
+        """The summary typed (statistics.PlanSummary): named fields and the verdict; `summary` is its dict view."""
+        return PlanSummary.from_dict(self.summary)
+
     def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
         """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
-        from .charts import plan_charts
+        from .charts.plan import plan_charts
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -86,7 +91,7 @@ class Plan:
 
                 write_plan_gpkg(self, tmp / "plan.gpkg")
             if charts and self.region is not None:
-                from .charts import plan_charts
+                from .charts.plan import plan_charts
 
                 plan_charts(self, tmp, lang=lang)
         return output_path(out)
@@ -107,7 +112,8 @@ class Plan:
         for name, frame in sorted(self.extra.items()):
             write_csv(frame, folder / f"{name}.csv", float_format="%.4f")
         self.summary["tables_sha256"] = {name: _sha256((folder / name).read_bytes()) for name in TABLE_FILES}
-        (folder / "summary.json").write_text(json.dumps(self.summary, ensure_ascii=False, indent=2, default=_plain)
+        (folder / "summary.json").write_text(json.dumps(self.stats.to_dict(), ensure_ascii=False, indent=2,
+                                                        default=_plain)
                                              + "\n", encoding="utf-8")
 
     @classmethod
@@ -160,13 +166,13 @@ def _read_tables(folder: str | Path) -> Plan:
     fix = "give a folder written by `consolidate run --out`, or run the scenario again"
     missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
     if missing:
-        raise InputError(InputProblem(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
+        raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
     try:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(InputProblem(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
+        raise InputError(InputIssue(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
     if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
-        raise InputError(InputProblem(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
+        raise InputError(InputIssue(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
     table = read_plan_csv(folder / "plan.csv")
     districts = _read_csv(folder / "districts.csv", ["district_id", "zones_before", "zones_after"], fix,
                           dtype={"district_id": str})
@@ -191,10 +197,10 @@ def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFr
     try:
         frame = pd.read_csv(path, **options)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(InputProblem(str(path), f"cannot be read as CSV: {exc}", fix)) from None
+        raise InputError(InputIssue(str(path), f"cannot be read as CSV: {exc}", fix)) from None
     lacking = [c for c in required if c not in frame.columns]
     if lacking:
-        raise InputError(InputProblem(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
+        raise InputError(InputIssue(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
     return frame
 
 
@@ -241,36 +247,36 @@ def validate_table(table: pd.DataFrame, region: Region, where: str) -> pd.DataFr
         row = k + 2  # the header is row 1
         zone, status, host = str(zone).strip(), str(status).strip(), str(host).strip()
         if zone not in region.zones.index:
-            problems.append(InputProblem(where, f"zone '{zone}' is not a zone of region {region.name}",
+            problems.append(InputIssue(where, f"zone '{zone}' is not a zone of region {region.name}",
                                          "use a zone_id of the region's zones.csv, or delete the row", row, "zone_id"))
         elif zone in seen:
-            problems.append(InputProblem(where, f"zone '{zone}' appears more than once", "keep one row per zone",
+            problems.append(InputIssue(where, f"zone '{zone}' appears more than once", "keep one row per zone",
                                          row, "zone_id"))
         seen.add(zone)
         rows[zone] = row
         if status not in ("host", "member", "revoked"):
-            problems.append(InputProblem(where, f"zone '{zone}' has status '{status}'",
+            problems.append(InputIssue(where, f"zone '{zone}' has status '{status}'",
                                          "write host, member or revoked", row, "status"))
     statuses = dict(zip(table["zone_id"].astype(str).str.strip(), table["status"].astype(str).str.strip()))
     for k, (zone, status, host) in enumerate(zip(table["zone_id"], table["status"], table["host_id"])):
         zone, host = str(zone).strip(), str(host).strip()
         if str(status).strip() == "host" and host not in ("", zone):
-            problems.append(InputProblem(where, f"host '{zone}' names '{host}' as its host",
+            problems.append(InputIssue(where, f"host '{zone}' names '{host}' as its host",
                                          f"a host's host_id (and group_id) is its own zone_id: write {zone}",
                                          k + 2, "host_id"))
         if str(status).strip() != "member":
             continue
         if not host:
-            problems.append(InputProblem(where, f"member '{zone}' names no host",
+            problems.append(InputIssue(where, f"member '{zone}' names no host",
                                          "write the zone_id of its host, or make it a host", k + 2, "host_id"))
         elif statuses.get(host) != "host":
             what = "is not in the plan" if host not in statuses else f"has status '{statuses[host]}'"
-            problems.append(InputProblem(where, f"member '{zone}' names host '{host}', which {what}",
+            problems.append(InputIssue(where, f"member '{zone}' names host '{host}', which {what}",
                                          "name a zone whose status is host, or make that zone a host",
                                          k + 2, "host_id"))
     missing = [z for z in region.zones.index if z not in seen]
     if missing:
-        problems.append(InputProblem(where, f"{len(missing)} zone(s) of region {region.name} have no row: "
+        problems.append(InputIssue(where, f"{len(missing)} zone(s) of region {region.name} have no row: "
                                      + ", ".join(missing[:5]) + (" …" if len(missing) > 5 else ""),
                                      "add a row for each zone (status host to keep it as it is)"))
     if problems:
@@ -286,7 +292,7 @@ def recheck(plan: Plan, edited: list[str]) -> Plan:
     `edited`, label it so (status "edited", not proven optimal) and price its objective from the table."""
     from .graph import zone_graph
     from .problem import build_problem
-    from .solve import evaluation_scores
+    from .evaluation import evaluation_scores
 
     region, scenario = plan.region, plan.scenario
     graph = zone_graph(region)
@@ -334,17 +340,6 @@ def plan_choices(problem: Problem, table: pd.DataFrame) -> tuple[np.ndarray, np.
             chosen.append(p)
     revoked = [index[z] for z in table.index[table["status"] == "revoked"]]
     return np.array(chosen, dtype=np.int64), np.array(revoked, dtype=np.int64), unpriced
-
-
-def verdict(summary: dict, lang: str = "en") -> str:
-    """The plan's verdict in words: proven optimal, not proven (with its gap), or edited."""
-    if summary.get(EDITED):
-        return EDITED_VERDICT[lang]
-    if summary.get("proven_optimal"):
-        return {"en": "proven optimal", "zh": "已证明最优"}[lang]
-    gap = summary.get("gap")
-    gap = "unknown" if gap is None else f"{100 * gap:.2f}%"
-    return {"en": f"NOT proven optimal (gap {gap})", "zh": f"未证明最优（差距 {gap}）"}[lang]
 
 
 def _plain(value):
@@ -527,10 +522,10 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "region": region.name,
         "region_title": region.title,
         "region_path": str(region.root) if region.root else None,
-        "scenario": scenario.resolved(),
+        "scenario": scenario.as_dict(),
         "label": label(scenario.name, overrides),          # `baseline · cap 2 · nearby`
         "overrides": overrides,                             # how it differs from the file it is named after
-        "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
+        "description": describe(scenario.as_dict(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
         "input_notes": region.notes,

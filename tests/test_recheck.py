@@ -163,7 +163,7 @@ def test_a_malformed_plan_is_bad_input(cap2, tmp_path, name):
 def test_chart_titles_of_an_edited_plan_say_so(cap2, tmp_path):
     import matplotlib.pyplot as plt
 
-    from consolidate.charts import plan_figures
+    from consolidate.charts.plan import plan_figures
 
     plan = read_plan(edit(cap2, tmp_path, wuqing_member_back_to_host))
     for lang in ("en", "zh"):

@@ -38,12 +38,12 @@ def reports_errors(command):
 
 def echo_verdict(plan) -> None:
     """One line on a plan read back: its verdict (edited plans say so) and its checks, re-run as read."""
-    from ..plan import EDITED, verdict
+    from ..plan import EDITED
 
     s = plan.summary
     passed = sum(1 for c in s["checks"] if c["passed"])
     name = s.get("label") or s["scenario"].get("name", "?")
-    text = (f"plan '{name}': {verdict(s)}; checks re-run on plan.csv as read: "
+    text = (f"plan '{name}': {plan.stats.verdict.text('en')}; checks re-run on plan.csv as read: "
             f"{passed}/{len(s['checks'])} pass")
     if s.get(EDITED):
         text += f" ({', '.join(s.get('edited_tables', []))} changed since it was solved)"

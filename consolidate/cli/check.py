@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import ConsolidateError, InputError, Problem
+from ..errors import ConsolidateError, InputError, InputIssue
 from ._common import echo_table, reports_errors
 
 
@@ -33,7 +33,7 @@ def check_command(plan, scenario, region, overrides, no_optimum):
       consolidate check consolidate-out/baseline --set rules.district_cap=2
     """
     from ..checks import HOW_TO_FIX
-    from ..plan import plan_from_csv, read_plan, verdict
+    from ..plan import plan_from_csv, read_plan
 
     path = Path(plan)
     against = _scenario(path, scenario, region, overrides)
@@ -41,18 +41,18 @@ def check_command(plan, scenario, region, overrides, no_optimum):
         checked = read_plan(path, scenario=against)
     else:
         if against is None:
-            raise InputError(Problem(str(path), "a bare plan.csv does not say which scenario it answers",
+            raise InputError(InputIssue(str(path), "a bare plan.csv does not say which scenario it answers",
                                      "name it: --scenario baseline (or a scenario file), and --region if needed"))
         from ..region import load_region
 
         checked = plan_from_csv(path, load_region(against.region), against)
     if checked.region is None:
-        raise InputError(Problem(str(path / "summary.json"), "the plan's region model cannot be found",
+        raise InputError(InputIssue(str(path / "summary.json"), "the plan's region model cannot be found",
                                  "give --region NAME_OR_PATH"))
     s = checked.summary
     name = s.get("label") or s["scenario"]["name"]
     click.secho(f"{s.get('region_title') or s.get('region')} — plan {path} — scenario '{name}': "
-                f"{verdict(s)}", bold=True)
+                f"{checked.stats.verdict.text('en')}", bold=True)
     if s.get("edited_tables"):
         click.echo(f"  ({', '.join(s['edited_tables'])} changed since it was solved, or no record of the solve: "
                    "every figure below is re-derived from plan.csv)")
@@ -84,7 +84,7 @@ def _scenario(path: Path, scenario: str | None, region: str | None, overrides: t
         data = json.loads((path / "summary.json").read_text(encoding="utf-8"))["scenario"]
         data = apply_overrides(data, list(overrides))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        raise InputError(Problem(str(path / "summary.json"), "has no readable scenario to apply --set/--region to",
+        raise InputError(InputIssue(str(path / "summary.json"), "has no readable scenario to apply --set/--region to",
                                  "name one with --scenario")) from None
     if region:
         data["region"] = region
@@ -106,7 +106,7 @@ def _accounting(plan) -> None:
 
 
 def _optimum(plan, feasible: bool) -> None:
-    from ..solve import solve
+    from ..pipeline import solve
 
     s = plan.summary
     try:
