@@ -26,7 +26,7 @@ import pandas as pd  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import ConnectionPatch, Patch, PathPatch, Rectangle  # noqa: E402
+from matplotlib.patches import ConnectionPatch, Patch, PathPatch, Polygon, Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 
 from . import fonts  # noqa: E402
@@ -47,6 +47,7 @@ HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
 
 PLAN_CHARTS = ("plan_map", "zones_per_district", "allocation")
 MANY_ZONES, MANY_LABELS = 150, 60     # above MANY_ZONES zones, the map names the MANY_LABELS biggest hosts
+DENSE_MAP = 60                       # above this many zones, groups are hulls named by their hosts
 MANY_DISTRICTS = 80                   # above this, district names are left off the map
 
 TEXT = {
@@ -72,6 +73,8 @@ TEXT = {
         "data": "数据", "more_districts": "另有 {n} 个区未显示", "count_by_managing": "按管理区计数",
         "count_by_location": "按所在区计数", "zero_districts": "{n} 个无开发区的区未显示",
         "prefix": "图中名称略去共同前缀“{prefix}”",
+        "quality": "{n} 个开发区为{q}", "estimated": "估算", "real": "实际", "synthetic": "合成",
+        "scenario_word": "方案", "north": "北", "hulls": "阴影 = 整合组范围，只标注牵头开发区（成员见 plan.csv）",
     },
     "en": {
         "host": "kept (host)", "member": "merged (member)", "revoked": "revoked",
@@ -96,6 +99,9 @@ TEXT = {
         "more_districts": "{n} more districts not shown", "count_by_managing": "counted by managing district",
         "count_by_location": "counted by location district", "zero_districts": "{n} districts without zones not shown",
         "prefix": "labels leave out the common prefix “{prefix}”",
+        "quality": "{n} zones {q}", "estimated": "estimated", "real": "real", "synthetic": "synthetic",
+        "scenario_word": "scenario", "north": "N",
+        "hulls": "shaded = the extent of each group; only hosts are named (members in plan.csv)",
     },
 }
 
@@ -594,6 +600,9 @@ def plan_map(plan, lang: str = "zh"):
         ax.set_aspect(data.aspect, adjustable="box", anchor="C")
         ax.set_axis_off()
         district_labels = _draw_outlines(ax, data, exempt, namer, label=True)
+        dense = len(data.zones) > DENSE_MAP
+        if dense:   # a campaign: each group as a shaded hull, named by its host, members unnamed
+            _draw_group_hulls(ax, data.zones)
         _draw_zones(ax, data.zones)
         renderer = fig.canvas.get_renderer()
         ax.apply_aspect()
@@ -608,7 +617,7 @@ def plan_map(plan, lang: str = "zh"):
         if box is not None:
             bx = ax.transData.transform([(box[0], box[2]), (box[1], box[3])])
             placer.block(bx[0, 0], bx[0, 1], bx[1, 0], bx[1, 1])
-        left_out = _label_zones(ax, placer, data.zones[~inside])
+        left_out = _label_zones(ax, placer, data.zones[~inside], member_labels=not dense)
         for district, (x, y) in district_labels:
             if box is not None and box[0] <= x <= box[1] and box[2] <= y <= box[3]:
                 continue
@@ -617,15 +626,36 @@ def plan_map(plan, lang: str = "zh"):
             inset = _inset(fig, ax, data, box, exempt, namer)
             side_top = inset.get_position().y0 - 0.02
             left_out += inset._left_out
+        scale_bar_and_north(ax, data, namer)
         _map_legend(fig, plan, data, exempt, namer, side_top)
         _title(fig, plan, namer, namer.t("map_title"))
         notes = list(namer.footer_notes())
         if not data.outlines:
             notes.append(namer.t("no_outlines"))
-        if left_out:
+        if dense:
+            notes.append(namer.t("hulls"))
+        elif left_out:
             notes.append(namer.t("omitted", n=left_out))
         _footer(fig, plan, namer, notes)
     return fig
+
+
+def _draw_group_hulls(ax, zones: pd.DataFrame) -> None:
+    """Each group of three or more zones as its convex hull in the group's colour (two are already a line)."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    kept = zones[zones["status"] != "revoked"]
+    for group, rows in kept.groupby("group_id", sort=True):
+        points = rows[["lon", "lat"]].to_numpy(float)
+        if len(points) < 3:
+            continue
+        try:
+            hull = ConvexHull(points)
+        except QhullError:            # all on one line
+            continue
+        ring = points[hull.vertices]
+        colour = rows["colour"].iloc[0]
+        ax.add_patch(Polygon(ring, closed=True, facecolor=colour, alpha=0.16, edgecolor=colour, lw=0.8, zorder=2))
 
 
 def _district_name(ax, placer: LabelPlacer, xy, text: str) -> None:
@@ -743,13 +773,42 @@ def _nice_steps(top: float) -> list[float]:
 def _title(fig, plan, namer: Namer, what: str) -> None:
     s = plan.summary
     region = namer.plain(s.get("region_title"), namer.plain(s.get("region"), "?"))
-    scenario = namer.plain((s.get("scenario") or {}).get("name", ""), "?")
+    scenario = namer.plain(_plan_label(s, namer.ui), namer.plain((s.get("scenario") or {}).get("name", ""), "?"))
     fig.text(0.015, 0.965, f"{what} — {region}", fontsize=13.5, va="top")
     counts = s.get("counts", {})
     line = namer.t("summary", zones=counts.get("zones", len(plan.table)), hosts=counts.get("hosts", "?"),
                    members=counts.get("members", "?"), revoked=counts.get("revoked", "?"))
-    fig.text(0.015, 0.925, f"scenario “{scenario}” · {line} · {_verdict(s, namer)}", fontsize=9, va="top",
+    fig.text(0.015, 0.925, f"{namer.t('scenario_word')} “{scenario}” · {line} · {_verdict(s, namer)}", fontsize=9, va="top",
              color="#333333")
+
+
+def _plan_label(summary: dict, lang: str) -> str:
+    """`baseline · cap 2 · nearby` in the chart's language (the scenario's name for older plans)."""
+    from .describe import label
+
+    name = (summary.get("scenario") or {}).get("name", "")
+    if "overrides" in summary:
+        return label(name, summary["overrides"], lang)
+    return summary.get("label") or name
+
+
+def scale_bar_and_north(ax, data: "MapData", namer: Namer) -> None:
+    """A scale bar (a round number of km, about a fifth of the map's width) at the lower left and a north
+    arrow at the upper right of the map axes."""
+    from .webmap import nice_km
+
+    x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
+    km_per_degree = 111.195 / data.aspect                      # a degree of longitude at the map's latitude
+    km = nice_km(0.2 * (x1 - x0) * km_per_degree)
+    width = km / km_per_degree / (x1 - x0)                     # in axes fractions
+    ax.add_patch(Rectangle((0.03, 0.03), width, 0.008, transform=ax.transAxes, color="#333333", zorder=8))
+    ax.add_patch(Rectangle((0.03 + width / 2, 0.03), width / 2, 0.008, transform=ax.transAxes, color="white",
+                           ec="#333333", lw=0.6, zorder=9))
+    ax.text(0.03 + width + 0.01, 0.034, f"{km:g} km", transform=ax.transAxes, fontsize=7.5, va="center", zorder=9,
+            path_effects=HALO)
+    ax.annotate(namer.t("north"), xy=(0.96, 0.985), xytext=(0.96, 0.9), xycoords="axes fraction",
+                textcoords="axes fraction", ha="center", va="top", fontsize=9,
+                arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.4), zorder=9)
 
 
 def _verdict(summary: dict, namer: Namer) -> str:
@@ -768,7 +827,8 @@ def _footer(fig, plan, namer: Namer, notes: list[str]) -> None:
     quality = s.get("data_quality") or {}
     parts = []
     if quality:
-        parts.append(f"{namer.t('data')}: " + ", ".join(f"{v} {k}" for k, v in sorted(quality.items())))
+        parts.append(f"{namer.t('data')}: " + ", ".join(namer.t("quality", n=v, q=namer.t(k)) for k, v
+                                                        in sorted(quality.items())))
     count_by = (s.get("scenario") or {}).get("count_by")
     if count_by:
         parts.append(namer.t("count_by_managing" if count_by == "managing_district" else "count_by_location"))

@@ -69,7 +69,8 @@ ul.points li { margin: .15rem 0; }
 .plan-brief { border-left: 4px solid #2f6ea5; padding: .1rem 0 .1rem 1rem; margin: 1rem 0 1.5rem; }
 nav ul { columns: 2; }
 .keys td:first-child, .keys th[scope=row] { font-family: ui-monospace, "DejaVu Sans Mono", monospace; white-space: nowrap; }
-.keys td.same { color: #777; }
+.keys td.same { color: #555; }
+.keys td { overflow-wrap: anywhere; }
 footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid #ccc; padding-top: .5rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; line-height: 1.35; }
@@ -81,6 +82,9 @@ footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid 
   h2, h3, caption { break-after: avoid; }
   figure img { border: none; max-height: 175mm; object-fit: contain; }
   table { font-size: 8pt; }
+  .keys table { font-size: 7pt; }
+  .keys th, .keys td { padding: .05rem .3rem; }
+  footer { break-before: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 @page { size: A4; margin: 14mm 12mm; }
@@ -585,17 +589,23 @@ class Report:
     # appendices
 
     def all_keys(self) -> str:
+        """Every resolved key: one value across all plans where they agree, each plan's where they do not."""
         w = self.w
         flat = [describe.flatten(p.summary.get("scenario") or {}) for p in self.plans]
-        keys = list(dict.fromkeys(k for f in flat for k in f))
+        keys = [k for k in dict.fromkeys(k for f in flat for k in f) if k not in ("name", "description")]
+        head = "".join(f'<th scope="col">{esc(label)}</th>' for label in self.labels)
         rows = []
         for key in keys:
             values = [describe.named_value(f.get(key)) for f in flat]
-            rows.append([key, *values])
-        frame = pd.DataFrame(rows, columns=[w["key"], *self.labels])
+            if len(set(values)) == 1:
+                cells = f'<td colspan="{len(values)}" class="same">{esc(values[0])}</td>'
+            else:
+                cells = "".join(f"<td>{esc(v)}</td>" for v in values)
+            rows.append(f'<tr><th scope="row">{esc(key)}</th>{cells}</tr>')
+        table = (f'<table>\n<caption>{esc(w["appendix_keys"])}</caption>\n<thead><tr><th scope="col">{esc(w["key"])}'
+                 f"</th>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n")
         return (f'<section id="appendix-keys" class="appendix" aria-labelledby="appendix-keys-h">\n'
-                f'<h2 id="appendix-keys-h">{esc(w["appendix_keys"])}</h2>\n<div class="keys">'
-                + table_html(frame, w["appendix_keys"]) + "</div>\n</section>\n")
+                f'<h2 id="appendix-keys-h">{esc(w["appendix_keys"])}</h2>\n<div class="keys">{table}</div>\n</section>\n')
 
     def provenance(self) -> str:
         w = self.w

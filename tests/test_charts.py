@@ -217,3 +217,12 @@ def test_pareto_front_keeps_the_non_dominated_points():
     x = [1, 2, 3, 2, np.nan, 1]
     y = [3, 2, 1, 3, 0, 3]
     assert charts.pareto_front(x, y).tolist() == [True, True, True, False, False, True]
+
+
+def test_the_map_has_a_scale_bar_and_a_north_arrow(plan):
+    fig = charts.plan_map(plan, "en")
+    texts = charts.drawn_texts(fig)
+    charts.plt.close(fig)
+    assert any(t.endswith(" km") for t in texts) and "N" in texts
+    assert not any(" estimated" == t[-10:] for t in texts)
+    assert any("zones synthetic" in t for t in texts)       # data quality in words, not "8 synthetic"
