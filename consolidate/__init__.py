@@ -8,11 +8,12 @@
     >>> plan.to_dir("out/baseline")
 """
 from .region import Region, load_region, region_from_frames
-from .scenario import Scenario, load_scenario
+from .scenario import Resolved, Scenario, load_scenario, resolve_scenario
 from .plan import Plan
 from .solve import solve  # the function; the module stays importable as consolidate.solve via sys.modules
 
 __version__ = "0.1.0"
 
-__all__ = ["Region", "load_region", "region_from_frames", "Scenario", "load_scenario", "Plan", "solve",
+__all__ = ["Region", "load_region", "region_from_frames", "Scenario", "load_scenario", "resolve_scenario", "Resolved",
+           "Plan", "solve",
            "__version__"]

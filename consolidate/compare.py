@@ -15,6 +15,7 @@ shared with `sweep.py`, so a compare row and a sweep row mean the same thing.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -30,7 +31,7 @@ from .scenario import MODES
 
 PARTS = ("distance", "revocation", "host_quality", "zone_count")
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
-           "hosts", "members", "revoked", "revoked_gdp", *[f"merges_{m}" for m in MODES]]
+           "hosts", "members", "revoked", "revoked_gdp", *[f"merges_{m}" for m in MODES], "plan_sha256"]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
 SOLVED = ("optimal", "feasible")
 FILES = ("comparison.csv", "zones_per_district.csv", "district_changes.csv", "zone_fates.csv", "comparison.md")
@@ -91,6 +92,7 @@ def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
                revoked_gdp=revoked_gdp(plan))
     for mode in MODES:
         row[f"merges_{mode}"] = int(by_mode.get(mode, 0))
+    row["plan_sha256"] = hashlib.sha256(plan.plan_csv().encode("utf-8")).hexdigest()  # same hash, same plan.csv
     return row
 
 
@@ -226,7 +228,7 @@ def zone_fates(solved: list[Outcome]) -> pd.DataFrame:
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def write_comparison(result: Comparison, out: str | Path, plans: bool = True) -> Path:
+def write_comparison(result: Comparison, out: str | Path, plans: bool = True, charts: bool = True) -> Path:
     """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
     solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts if
     consolidate.charts.compare_charts exists — all into a temporary folder renamed into place."""
@@ -248,7 +250,8 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True) ->
                     folder = tmp / "plans" / _safe(o.label)
                     folder.mkdir(parents=True)
                     o.plan.write_tables(folder)
-        _charts(result, tmp)
+        if charts:
+            _charts(result, tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)     # mkdtemp makes it private; the result is an ordinary folder
@@ -294,7 +297,7 @@ def charts_module():
 def key_figures(result: Comparison) -> pd.DataFrame:
     """The comparison table turned on its side: one row per figure, one column per scenario."""
     table = result.table.set_index("scenario")
-    shown = table.drop(columns="reason").T.astype(object)
+    shown = table.drop(columns=["reason", "plan_sha256"]).T.astype(object)   # the hash is for files, not eyes
     for label in shown.columns:
         for figure in shown.index:
             shown.at[figure, label] = _cell(shown.at[figure, label], figure)

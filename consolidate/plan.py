@@ -74,9 +74,13 @@ class Plan:
             raise
         return out
 
+    def plan_csv(self) -> str:
+        """plan.csv as written: the text `sha256` and byte-for-byte comparisons are taken of."""
+        return self.table.reset_index(drop=True)[PLAN_COLUMNS].to_csv(index=False, float_format="%.3f",
+                                                                      lineterminator="\n")
+
     def write_tables(self, folder: Path) -> None:
-        table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
-        table.to_csv(folder / "plan.csv", index=False, float_format="%.3f", lineterminator="\n")
+        (folder / "plan.csv").write_text(self.plan_csv(), encoding="utf-8", newline="")
         self.districts.reset_index(drop=True).to_csv(folder / "districts.csv", index=False, float_format="%.4f",
                                                      lineterminator="\n")
         self.flows.to_csv(folder / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")

@@ -36,7 +36,7 @@ from .graph import zone_graph
 from .model import build_model
 from .problem import Problem, build_problem
 from .region import Region
-from .scenario import Scenario, Solver
+from .scenario import Scenario, Solver, resolve_scenario
 
 MAX_CUT_ROUNDS = 200
 FLOW_AFTER_ROUNDS = 2  # a host whose group came out disconnected this often gets the flow constraints
@@ -70,7 +70,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     from .plan import assemble_plan
 
     started = time.perf_counter()
-    scenario = automatic_backend(scenario.for_region(region), len(region.zones))
+    scenario = automatic_backend(resolve_scenario(scenario, region).scenario, len(region.zones))
     graph = graph if graph is not None else zone_graph(region)
     scores, grades = evaluation_scores(region, scenario)
     problem = build_problem(region, scenario, graph, scores, grades)

@@ -16,8 +16,9 @@ from .run import resolve, scenario_options
 @scenario_options
 @click.option("--out", type=click.Path(file_okay=False),
               help="Folder to write the comparison into (default: ./consolidate-out/compare).")
+@click.option("--no-charts", is_flag=True, help="Write the tables only.")
 @reports_errors
-def compare_command(items, region, overrides, solver, time_limit, out):
+def compare_command(items, region, overrides, solver, time_limit, out, no_charts):
     """Solve and compare scenarios side by side.
 
     Each argument is a scenario (a bundled name or a YAML file), solved now under --region and
@@ -52,7 +53,7 @@ def compare_command(items, region, overrides, solver, time_limit, out):
             outcome = outcomes[-1]
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)
-    folder = write_comparison(result, out or Path("consolidate-out") / "compare")
+    folder = write_comparison(result, out or Path("consolidate-out") / "compare", charts=not no_charts)
     print_comparison(result)
     click.echo(f"\nwritten to {folder}")
 

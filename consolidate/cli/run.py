@@ -6,8 +6,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..region import load_region
-from ..scenario import load_scenario
+from ..scenario import resolve_scenario, solver_overrides
 from ._common import echo_table, progress_bar, reports_errors
 
 
@@ -26,13 +25,8 @@ def scenario_options(command):
 
 def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...], solver: str | None,
             time_limit: float | None):
-    extra = list(overrides)
-    if solver:
-        extra.append(f"solver.name={solver}")
-    if time_limit is not None:  # 0 or less is rejected by the scenario schema, not ignored
-        extra.append(f"solver.time_limit_s={time_limit}")
-    resolved = load_scenario(scenario, extra, region=region)
-    return load_region(resolved.region), resolved
+    """The (region, scenario) the options of `scenario_options` name."""
+    return resolve_scenario(scenario, region, [*overrides, *solver_overrides(solver, time_limit)])
 
 
 @click.command("run")

@@ -9,7 +9,7 @@ import pandas as pd
 from ..errors import ConsolidateError
 from ..resources import bundled_scenarios
 from ..region import load_region
-from ..scenario import load_scenario
+from ..scenario import load_scenario, resolve_scenario
 from ._common import echo_table, reports_errors
 
 
@@ -48,7 +48,7 @@ def scenarios_command():
     def on_its_region(scenario):  # rules a scenario leaves out come from its region model
         if scenario.region not in regions:
             regions[scenario.region] = load_region(scenario.region)
-        return scenario.for_region(regions[scenario.region])
+        return resolve_scenario(scenario, regions[scenario.region]).scenario
 
     base = on_its_region(load_scenario("baseline"))
     rows = []
@@ -78,8 +78,7 @@ def show_scenario_command(scenario, overrides, region):
     \b
       consolidate show-scenario cap-2 --set merging.cross_district=false > my.yaml
     """
-    resolved = load_scenario(scenario, list(overrides), region=region)
-    click.echo(resolved.for_region(load_region(resolved.region)).to_yaml(), nl=False)
+    click.echo(resolve_scenario(scenario, region, overrides).scenario.to_yaml(), nl=False)
 
 
 COMMANDS = [scenarios_command, show_scenario_command]
