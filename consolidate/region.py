@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from .errors import InputError, Problem
+from .office import decode_csv
 from .resources import bundled_regions, models_dir
 
 LEVELS = ("national", "municipal", "district", "subdistrict")
@@ -140,6 +141,7 @@ class Region:
     units: dict[str, str] = field(default_factory=dict)
     data_note: str = ""
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    notes: list[str] = field(default_factory=list)  # accepted with a remark: a GBK file, an area that disagrees
     language: str = ""  # zh | en: what the commands print and draw in unless --lang says otherwise
 
     def district_id(self, ref: str) -> str:
@@ -195,6 +197,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     root = yaml_path.parent
     problems: list[Problem] = []
     files: dict[str, str] = {}
+    notes: list[str] = []  # what was accepted but is worth knowing (e.g. a GBK file)
 
     spec = _read_yaml(yaml_path, problems, files)
     if spec is None:
@@ -205,12 +208,12 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
 
     districts_file = str(spec.get("districts", "districts.csv"))
     zones_file = str(spec.get("zones", "zones.csv"))
-    districts = _read_table(root / districts_file, DISTRICT_COLUMNS, problems, files, extra, {}, set())
+    districts = _read_table(root / districts_file, DISTRICT_COLUMNS, problems, files, extra, {}, set(), notes)
     lookup = _district_lookup(districts) if districts is not None else {}
     _check_unique(districts, "district_id", districts_file, problems)
     _check_unique(districts, "name", districts_file, problems)
 
-    zones = _read_table(root / zones_file, ZONE_COLUMNS, problems, files, extra, lookup, set())
+    zones = _read_table(root / zones_file, ZONE_COLUMNS, problems, files, extra, lookup, set(), notes)
     _check_unique(zones, "zone_id", zones_file, problems)
     if zones is not None and len(zones) == 0:
         problems.append(Problem(zones_file, "the file has no zones", "add one row per zone"))
@@ -226,7 +229,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     if adjacency.get("edges"):
         zone_ids = set(zones["zone_id"]) if zones is not None else set()
         edges_file = str(adjacency["edges"])
-        read = _read_table(root / edges_file, EDGE_COLUMNS, problems, files, extra, {}, zone_ids)
+        read = _read_table(root / edges_file, EDGE_COLUMNS, problems, files, extra, {}, zone_ids, notes)
         if read is not None:
             _check_edges(read, edges_file, "zone_a", "zone_b", problems)
             edges = read
@@ -240,7 +243,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     district_edges = None
     if spec.get("district_adjacency"):
         name = str(spec["district_adjacency"])
-        district_edges = _read_table(root / name, DISTRICT_EDGE_COLUMNS, problems, files, extra, lookup, set())
+        district_edges = _read_table(root / name, DISTRICT_EDGE_COLUMNS, problems, files, extra, lookup, set(), notes)
         if district_edges is not None:
             _check_edges(district_edges, name, "district_a", "district_b", problems)
 
@@ -270,7 +273,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         name=str(spec.get("name") or root.name), title=str(spec.get("title") or spec.get("name") or root.name),
         root=root, districts=districts, zones=zones, edges=edges.reset_index(drop=True), derive=derive,
         district_edges=district_edges, outlines=outlines, rules=rules, units=dict(spec.get("units") or {}),
-        data_note=str(spec.get("data_note") or "").strip(), files=files,
+        data_note=str(spec.get("data_note") or "").strip(), files=files, notes=notes,
         language=str(spec.get("language") or "").strip(),
     )
 
@@ -409,7 +412,8 @@ def _check_rules(rules: dict, file: str, lookup: dict[str, str], problems: list[
 
 
 def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], files: dict[str, str],
-                extra: list[str], districts: dict[str, str], zone_ids: set[str]) -> pd.DataFrame | None:
+                extra: list[str], districts: dict[str, str], zone_ids: set[str],
+                notes: list[str]) -> pd.DataFrame | None:
     """Read a CSV and convert each column to its type, recording every bad cell."""
     name = path.name
     try:
@@ -422,10 +426,12 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
         return None
     files[name] = _sha256(raw)
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(name, f"not UTF-8 text (bad byte at position {exc.start})", "save the file as UTF-8"))
+        text, note = decode_csv(raw, name)
+    except InputError as exc:
+        problems.extend(exc.problems)
         return None
+    if note:
+        notes.append(note)
     if "\x00" in text:
         problems.append(Problem(name, "contains NUL bytes: not a text CSV file", "export it again as UTF-8 CSV"))
         return None

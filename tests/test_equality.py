@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from consolidate.cli import main
-from consolidate.compare import _safe as plan_folder_name
+from consolidate.compare import safe_name as plan_folder_name
 from consolidate.resources import bundled_scenarios
 from consolidate.scenario import load_scenario
 
