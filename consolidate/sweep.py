@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import yaml
 
-from .compare import METRICS, draw_charts, metrics, one_line, solve_outcome
+from .compare import METRICS, draw_charts, metrics, one_line, region_unit, solve_outcome
 from .errors import ConsolidateError, InputError, Problem
 from .io import claim_folder, write_text
 from .office import csv_text
@@ -196,7 +196,7 @@ def columns(parameters: list[str]) -> list[str]:
 def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, variants: list[dict] | None = None,
               fixed: Iterable[str] = (), region: str | None = None, workers: int | None = None,
               dask: str | None = None, resume: bool = False, progress: bool = True, charts: bool = True,
-              echo: Callable[[str], None] = print) -> SweepResult:
+              echo: Callable[[str], None] = print, lang: str = "zh") -> SweepResult:
     started = time.perf_counter()
     fixed = list(fixed)
     if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
@@ -241,8 +241,16 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
         writer.write()
     table = writer.frame()
     if charts:
-        draw_charts("sweep_charts", _typed(table), parameters, folder)
+        draw_charts("sweep_charts", _typed(table), parameters, folder, lang=lang, unit=_unit(base.region))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
+
+
+def _unit(region: str) -> str:
+    """The base region's GDP unit, for the charts' axes ('' when the region cannot be read here)."""
+    try:
+        return region_unit(cached_region(region)[0])
+    except ConsolidateError:
+        return ""
 
 
 def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,
