@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Literal, NamedTuple, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 from .resources import bundled_scenarios, scenarios_dir
 
 if TYPE_CHECKING:
@@ -170,16 +170,18 @@ class Scenario(Strict):
             return self
         if "exempt_districts" in missing:
             missing["exempt_districts"] = [region.district_name(d) for d in missing["exempt_districts"]]
-        data = self.resolved()
+        data = self.as_dict()
         data["rules"].update(missing)
         return scenario_from_dict(data, where=f"{self.name} on region {region.name}")
 
-    def resolved(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The scenario as plain data, every default filled in (written into summary.json)."""
         return self.model_dump(mode="json")
 
+    resolved = as_dict  # the old name, for code written before the rename; use as_dict
+
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.resolved(), allow_unicode=True, sort_keys=False)
+        return yaml.safe_dump(self.as_dict(), allow_unicode=True, sort_keys=False)
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -192,26 +194,26 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     for candidate in (scenarios_dir() / f"{name_or_path}.yaml", scenarios_dir() / str(name_or_path)):
         if candidate.is_file():
             return candidate
-    raise InputError(Problem(str(name_or_path), "no such scenario",
+    raise InputError(InputIssue(str(name_or_path), "no such scenario",
                              f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
 
 
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario file as data, with its `extends:` parents deep-merged underneath."""
     if path in chain:
-        raise InputError(Problem(path.name, "extends: loops back to itself",
+        raise InputError(InputIssue(path.name, "extends: loops back to itself",
                                  " → ".join(p.name for p in chain + (path,))))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+        raise InputError(InputIssue(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
                                  "fix the YAML syntax", row=(mark.line + 1) if mark else None)) from None
     except UnicodeDecodeError:
-        raise InputError(Problem(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
+        raise InputError(InputIssue(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
     data = data or {}
     if not isinstance(data, dict):
-        raise InputError(Problem(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
+        raise InputError(InputIssue(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
     if isinstance(data.get("region"), str) and not _is_bundled_region(data["region"]):
         data["region"] = str((path.parent / data["region"]).resolve())
     parent = data.pop("extends", None)
@@ -247,7 +249,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     """`a.b=value` → (['a', 'b'], value), the value read as YAML (numbers, booleans, lists)."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise InputError(Problem("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
+        raise InputError(InputIssue("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError:
@@ -287,7 +289,7 @@ def scenario_from_dict(data: dict, where: str = "scenario") -> Scenario:
                 allowed = f"allowed keys here: {', '.join(parent)}" if parent else ""
             elif "expected" in err.get("ctx", {}):
                 allowed = f"allowed: {err['ctx']['expected']}"
-            problems.append(Problem(where, f"{path}: {err['msg']}", allowed, value=err.get("input")
+            problems.append(InputIssue(where, f"{path}: {err['msg']}", allowed, value=err.get("input")
                                     if not isinstance(err.get("input"), dict) else None))
         raise InputError(problems) from None
     _check_allocation(scenario, where)
@@ -337,14 +339,16 @@ class Resolved(NamedTuple):
 
 
 def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
-                     region: "str | Path | Region | None" = None, overrides: Iterable[str] = ()) -> Resolved:
+                     region: "str | Path | Region | None" = None, overrides: Iterable[str] = (),
+                     solver: str | None = None, time_limit: float | None = None) -> Resolved:
     """The region model and the scenario to solve on it: `scenario` (a bundled name, a YAML file or a
-    Scenario) with `extends:` and the `--set` overrides applied, on `region` (a name, a folder or a loaded
-    Region; default: the scenario's own), with the region's `rules:` wherever the scenario sets none.
+    Scenario) with `extends:` and the `--set` overrides applied (`solver` and `time_limit`, the CLI's
+    --solver and --time-limit, are overrides too), on `region` (a name, a folder or a loaded Region;
+    default: the scenario's own), with the region's `rules:` wherever the scenario sets none.
 
     `run`, `compare`, `sweep` (every worker), `campaign` and `solve` all go through here, so a variant
     solved anywhere is the scenario `consolidate run` with the same `--set` solves. The result is
-    final: its `resolved()` data, validated again (in a worker, on another machine), is the same scenario.
+    final: its `as_dict()` data, validated again (in a worker, on another machine), is the same scenario.
 
         >>> region, s = resolve_scenario("baseline", overrides=["rules.district_cap=2"])
         >>> s.rules.district_cap, s.rules.exempt_districts
@@ -352,7 +356,7 @@ def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
     """
     from .region import Region, load_region
 
-    overrides = list(overrides)
+    overrides = [*overrides, *solver_overrides(solver, time_limit)]
     if isinstance(region, (str, Path)) and Path(region).expanduser().exists():
         region = str(Path(region).expanduser().resolve())   # workers may run in another folder
     given = None if isinstance(region, Region) or region is None else str(region)
