@@ -83,17 +83,11 @@ def echo_table(frame, title: str | None = None, width: int | None = None) -> Non
 
 @contextlib.contextmanager
 def progress_bar(what: str):
-    """A callback `advance(done, total)` drawing a progress bar on a terminal (nothing when piped)."""
-    if not sys.stderr.isatty():
-        yield lambda done, total: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """A callback `advance(done, total)` drawing the progress bar (consolidate.progress) on a terminal."""
+    from ..progress import ProgressBar
 
-    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    with ProgressBar(what, transient=True) as bar:
+        yield lambda done, total: bar.update(done=done, total=total)
 
 
 def objective_parts_text(parts: dict, words: dict | None = None) -> str:
