@@ -253,3 +253,27 @@ def write_options(options: pd.DataFrame, path) -> None:
 
     with atomic_file(path) as tmp:
         write_csv(options, tmp, float_format="%.6f")
+
+
+# --- locking a plan's decisions -----------------------------------------------------------------------
+
+
+def lock_decisions(scenario: Scenario, plan, zones: list[str] | None = None) -> Scenario:
+    """`scenario` with the decisions of `plan` (possibly hand-edited) pinned for `zones` (ids or names; None:
+    every zone): a host stays (pins.assign to itself), a member joins its host (pins.assign), a revoked zone is
+    revoked (pins.revoke). A decision the rules forbid makes the solve infeasible, explained like any other."""
+    from .errors import InputError, Problem as InputProblem
+
+    ids = [zone_index(plan, z) for z in zones] if zones else list(plan.table.index)
+    assign, revoke = dict(scenario.pins.assign), list(scenario.pins.revoke)
+    for z in ids:
+        status, host = str(plan.table.at[z, "status"]), str(plan.table.at[z, "host_id"])
+        if status == "revoked":
+            revoke += [] if z in revoke else [z]
+        elif status in ("host", "member"):
+            assign[z] = z if status == "host" else host
+        else:
+            raise InputError(InputProblem("plan.csv", f"zone {z} has status {status!r}", "write host, member or "
+                                          "revoked", column="status"))
+    pins = scenario.pins.model_copy(update={"assign": assign, "revoke": revoke})
+    return scenario.model_copy(update={"pins": pins})  # keeps which keys the scenario set (region rules apply)

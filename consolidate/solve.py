@@ -243,7 +243,7 @@ def solve_component(problem: Problem, zones: np.ndarray, pairs: np.ndarray, sett
     bridge after another, a round each. Both are exact, so the optimum is the same."""
     if problem.cap_mode == "in_principle" and _over_cap(problem, zones):
         return _solve_in_principle(problem, zones, pairs, settings)
-    return _solve_model_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+    return solve_rounds(build_model(problem, zones, pairs), problem, zones, settings)
 
 
 def _over_cap(problem: Problem, zones: np.ndarray) -> bool:
@@ -261,17 +261,17 @@ def _solve_in_principle(problem: Problem, zones: np.ndarray, pairs: np.ndarray, 
     columns = np.array(sorted(model.excess_col.values()), np.int64)
     model.c = np.zeros_like(cost)
     model.c[columns] = 1.0
-    first = _solve_model_rounds(model, problem, zones, settings)
+    first = solve_rounds(model, problem, zones, settings)
     if first.status not in (OPTIMAL, FEASIBLE):
         return first
     minimum = int(round(first.objective))
     if minimum == 0:
-        result = _solve_model_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+        result = solve_rounds(build_model(problem, zones, pairs), problem, zones, settings)
     else:
         model.c = cost
         model.add_block("cap_excess", np.zeros(len(columns), np.int64), columns, np.ones(len(columns)),
                         np.array([-np.inf]), np.array([float(minimum)]))
-        result = _solve_model_rounds(model, problem, zones, settings)
+        result = solve_rounds(model, problem, zones, settings)
     result.cap_excess = minimum
     result.cap_excess_proven = first.status == OPTIMAL
     if not result.cap_excess_proven and result.status == OPTIMAL:
@@ -281,7 +281,7 @@ def _solve_in_principle(problem: Problem, zones: np.ndarray, pairs: np.ndarray, 
     return result
 
 
-def _solve_model_rounds(model, problem: Problem, zones: np.ndarray, settings: Solver) -> ComponentResult:
+def solve_rounds(model, problem: Problem, zones: np.ndarray, settings: Solver) -> ComponentResult:
     """One model solved exactly; with `connected` contiguity cut and re-solved until every group is connected."""
     use_cuts = problem.contiguity == "connected" and problem.connected_method == "cuts"
     total = ComponentResult(zones=zones, status=NO_SOLUTION, objective=float("nan"), best_bound=None, gap=None)

@@ -43,9 +43,17 @@ def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...]
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx: one sheet per table, for Excel and WPS.")
 @click.option("--members", is_flag=True, help="List every merge and revocation, even for large regions.")
+@click.option("--lock", "locks", multiple=True, metavar="PLAN_DIR[:ZONE,...]",
+              help="Keep the decisions of a (possibly hand-edited) plan for the zones named (ids or names), or for "
+                   "all; re-optimise the rest.")
+@click.option("--alternatives", "n_alternatives", type=click.IntRange(min=1), metavar="K",
+              help="Also find up to K further distinct plans, next best first (OUT/alt-0 is the optimum).")
+@click.option("--within", type=click.FloatRange(min=0), metavar="PCT",
+              help="With --alternatives: only plans within PCT percent of the optimum.")
 @lang_option
 @reports_errors
-def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, lang):
+def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, locks,
+                n_alternatives, within, lang):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -55,17 +63,57 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
       consolidate run                                   # article 18 on Tianjin
       consolidate run baseline --set rules.district_cap=2 --out out/cap2
       consolidate run my-scenario.yaml --region models/my-city --solver cbc
+      consolidate run cap-2 --lock out/cap2-edited:天津大邱庄工业区   # keep one hand-made decision
+      consolidate run cap-2 --alternatives 3 --within 5 --out out/cap2-alt  # and the next 3 best plans
     """
     from ..solve import solve
 
     model, resolved = resolve(scenario, region, overrides, solver, time_limit)
+    resolved = apply_locks(resolved, locks)
     out = check_folder_target(out or Path("consolidate-out") / resolved.name)  # refused now, not after the solve
+    if within is not None and not n_alternatives:
+        raise click.UsageError("--within needs --alternatives K")
+    if n_alternatives:
+        return run_alternatives(model, resolved, n_alternatives, within, out, not no_charts, language(lang, model))
     with progress_bar("solving components") as advance:
         plan = solve(model, resolved, progress=advance)
     lang = language(lang, model)
     folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
     print_summary(plan, lang, members)
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
+
+
+def run_alternatives(region, scenario, k: int, within: float | None, out: Path, charts: bool, lang: str) -> None:
+    from ..alternatives import alternatives, write_alternatives
+
+    result = alternatives(region, scenario, k, within)
+    folder = write_alternatives(result, out, charts=charts, lang=lang)
+    print_summary(result.plans[0], lang)
+    table = result.table.copy()
+    table["proven"] = table["proven"].map({True: "proven", False: "NOT proven"})
+    for column, spec in (("objective", ".6f"), ("extra_cost", ".6f"), ("extra_pct", ".3f")):
+        table[column] = table[column].map(lambda v: "" if pd.isna(v) else f"{v:{spec}}")
+    echo_table(table.drop(columns="differs"), title=f"The optimum and {len(table) - 1} next best distinct plans")
+    for _, row in table.iloc[1:].iterrows():
+        click.echo(f"  {row['plan']}: {row['differs']}")
+    unstable = result.fates[result.fates["stability"] != f"{len(table)}/{len(table)}"]
+    if len(unstable):
+        echo_table(unstable.reset_index(drop=True), title="Zones whose fate changes between the plans (stability)")
+    click.echo(f"\n{WORDS[lang]['written']} {folder}")
+
+
+def apply_locks(scenario, locks: tuple[str, ...]):
+    """--lock PLAN_DIR[:ZONE,...]: the plan's decisions for those zones (all without a list) become pins."""
+    from ..explain import lock_decisions
+    from ..plan import Plan
+
+    for lock in locks:
+        folder, zones = lock, None
+        if not Path(lock).is_dir() and ":" in lock:
+            folder, _, listed = lock.rpartition(":")
+            zones = [z.strip() for z in listed.split(",") if z.strip()]
+        scenario = lock_decisions(scenario, Plan.from_dir(folder), zones)
+    return scenario
 
 
 MAX_ROWS = 40      # longer listings go to the files only

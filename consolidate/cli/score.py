@@ -13,7 +13,7 @@ from ..evaluation import (GRADES, EvaluationConfig, config_from_dict, evaluate, 
                           weights_sweep)
 from ..office import write_csv
 from ..region import load_region
-from ._common import echo_table, reports_errors
+from ._common import lang_option, language, echo_table, reports_errors
 
 GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": "#d73027"}
 
@@ -30,8 +30,9 @@ GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": 
 @click.option("--weights-sweep", "sweep", is_flag=True,
               help="Also perturb each weight ±50% (and 200 random variants) and report how ranks and grades move.")
 @click.option("--top", default=10, show_default=True, help="Rows of the ranked table to print.")
+@lang_option
 @reports_errors
-def score_command(region, scenario, config_file, overrides, out, sweep, top):
+def score_command(region, scenario, config_file, overrides, out, sweep, top, lang):
     """Evaluate the zones of REGION (a bundled name or a folder; default: tianjin, or the scenario's).
 
     Scores every zone on the article-21 indicators, ranks and grades them (excellent / qualified /
@@ -48,7 +49,7 @@ def score_command(region, scenario, config_file, overrides, out, sweep, top):
     table = evaluate(model.zones, config)
     sweep_table = weights_sweep(model.zones, config, n=200, seed=0) if sweep else None
     ranked = ranked_table(model, table)
-    folder = write_outputs(Path(out), model, config, table, ranked, sweep_table)
+    folder = write_outputs(Path(out), model, config, table, ranked, sweep_table, lang=language(lang, model))
     print_summary(model, config, table, ranked, sweep_table, top)
     click.echo(f"\nwritten to {folder}")
 
@@ -125,7 +126,7 @@ def ranked_table(model, table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
-                  sweep_table: pd.DataFrame | None) -> Path:
+                  sweep_table: pd.DataFrame | None, lang: str = "zh") -> Path:
     """Write the scores folder with io.atomic_folder (replaces only a folder the toolkit wrote)."""
     from ..io import atomic_folder, output_path
 
@@ -151,7 +152,7 @@ def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFram
         }
         (tmp / "evaluation.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
-        score_chart(model, config, ranked, tmp)
+        score_chart(model, config, ranked, tmp, lang)
     return output_path(out)
 
 
@@ -166,26 +167,43 @@ def _chart_fonts():
     return use_fonts(), covers
 
 
-def score_chart(model, config: EvaluationConfig, ranked: pd.DataFrame, folder: Path) -> None:
-    """Scores by district: one dot per zone coloured by grade, the grade thresholds as lines."""
+SCORE_WORDS = {
+    "zh": {"excellent": "优秀", "qualified": "合格", "unqualified": "不合格", "score": "综合评价得分（1 = 最好）",
+           "title": "{region}：各区开发区得分（{norm}，缺失值：{missing}）", "omitted": "{n} 个名称因空间不足未标注（见 scores.csv）"},
+    "en": {"excellent": "excellent", "qualified": "qualified", "unqualified": "unqualified",
+           "score": "comprehensive evaluation score (1 = best)",
+           "title": "{region}: zone scores by district ({norm}, missing: {missing})",
+           "omitted": "{n} names left out for space (see scores.csv)"},
+}
+
+
+def score_chart(model, config: EvaluationConfig, ranked: pd.DataFrame, folder: Path, lang: str = "zh") -> None:
+    """Scores by district: one dot per zone coloured by grade, the grade thresholds as lines; names placed
+    where they do not collide (with a leader line when moved away), the rest left to scores.csv."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..charts import LabelPlacer
+
     rc, covers = _chart_fonts()
+    words = SCORE_WORDS["zh" if lang == "zh" and covers(SCORE_WORDS["zh"]["score"]) else "en"]
 
     def english(value, fallback) -> str:
         return str(value) if isinstance(value, str) and value.strip() else str(fallback)
 
-    def label_of(row) -> str:  # the Chinese name when every glyph renders, else English, else the id
-        return str(row["name"]) if covers(str(row["name"])) else english(row.get("name_en"), row["zone_id"])
+    def label_of(row) -> str:  # the name in the language asked when every glyph renders, else English, else the id
+        if lang == "en" or not covers(str(row["name"])):
+            return english(row.get("name_en"), row["zone_id"]) if covers(english(row.get("name_en"), "")) \
+                else str(row["zone_id"])
+        return str(row["name"])
 
     district_label = {}
     for d in model.districts.index:
         name = str(model.districts.at[d, "name"])
-        district_label[d] = name if covers(name) else english(
-            model.districts.at[d, "name_en"] if "name_en" in model.districts else None, d)
+        en = model.districts.at[d, "name_en"] if "name_en" in model.districts else None
+        district_label[d] = name if (lang == "zh" and covers(name)) else english(en, name if covers(name) else d)
     districts = [d for d in model.districts.index if d in set(ranked["district_id"])]
     districts += sorted(set(ranked["district_id"]) - set(districts))
     x_of = {d: i for i, d in enumerate(districts)}
@@ -203,27 +221,32 @@ def score_chart(model, config: EvaluationConfig, ranked: pd.DataFrame, folder: P
         for g in GRADES:
             part = ordered[ordered["grade"] == g]
             ax.scatter(part["x"], part["score"], s=36 if label_points else 8, color=GRADE_COLOURS[g],
-                       edgecolor="black", linewidth=0.4 if label_points else 0.1, zorder=3, label=g)
-        if label_points:
-            for _, row in ordered.iterrows():
-                ax.annotate(label_of(row), (row["x"], row["score"]), xytext=(4, 0), textcoords="offset points",
-                            fontsize=5.5, va="center", color="#333333")
+                       edgecolor="black", linewidth=0.4 if label_points else 0.1, zorder=3, label=words[g])
         for g, value in (("excellent", config.grades.excellent), ("qualified", config.grades.qualified)):
             ax.axhline(value, color=GRADE_COLOURS[g], linestyle="--", linewidth=1)
-            ax.annotate(f"{g} ≥ {value:g}", (len(districts) - 0.45, value), xytext=(0, 2),
+            ax.annotate(f"{words[g]} ≥ {value:g}", (len(districts) - 0.45, value), xytext=(0, 2),
                         textcoords="offset points", color=GRADE_COLOURS[g], fontsize=7, va="bottom", ha="right")
         ax.set_xticks(range(len(districts)))
         ax.set_xticklabels([district_label.get(d, str(d)) for d in districts], rotation=45, ha="right",
                            fontsize=8 if len(districts) <= 60 else 3)
         ax.set_xlim(-0.6, len(districts) - 0.4)
         ax.set_ylim(-0.03, 1.03)
-        ax.set_ylabel("comprehensive evaluation score (1 = best)")
-        ax.set_title(f"{model.title}: zone scores by district ({config.normalisation}, missing: {config.missing})",
+        ax.set_ylabel(words["score"])
+        ax.set_title(words["title"].format(region=model.title, norm=config.normalisation, missing=config.missing),
                      fontsize=9, loc="left", pad=16)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7, frameon=False, ncol=3,
                   borderaxespad=0.1, handletextpad=0.2, columnspacing=1.0)
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
+        if label_points:   # names where they fit: around the dot, or further out with a leader line
+            fig.canvas.draw()
+            placer = LabelPlacer(ax, fig.canvas.get_renderer())
+            points = ordered[["x", "score"]].to_numpy(float)
+            placer.block_points(ax.transData.transform(points), [3.5 * placer.px_per_pt] * len(points))
+            left_out = sum(placer.place((row["x"], row["score"]), label_of(row), 5.5, 3.0, must=False,
+                                        color="#333333") is None for _, row in ordered.iterrows())
+            if left_out:
+                fig.text(0.01, 0.005, words["omitted"].format(n=left_out), fontsize=6.5, color="#555555")
         fig.savefig(folder / "scores.png", dpi=150, metadata={"Software": None})
         fig.savefig(folder / "scores.svg", metadata={"Date": None})
         plt.close(fig)
