@@ -7,12 +7,11 @@
     >>> plan.districts[["zones_before", "zones_after", "cap"]]
     >>> plan.to_dir("out/baseline")
 """
+from ._version import __version__
 from .region import Region, load_region, region_from_frames
 from .scenario import Scenario, load_scenario
 from .plan import Plan
-from .solve import solve  # the function; the module stays importable as consolidate.solve via sys.modules
-
-__version__ = "0.1.0"
+from .pipeline import solve  # consolidate.solve is this function; its module is consolidate.pipeline
 
 __all__ = ["Region", "load_region", "region_from_frames", "Scenario", "load_scenario", "Plan", "solve",
            "__version__"]

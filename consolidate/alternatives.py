@@ -29,9 +29,10 @@ class Alternatives:
 
 
 def alternatives(region, scenario, k: int, within_pct: float | None = None, graph=None) -> Alternatives:
+    from .engine import solve_rounds
     from .model import build_model
     from .plan import assemble_plan
-    from .solve import solve_rounds, prepare, solve
+    from .pipeline import prepare, solve
 
     best = solve(region, scenario, graph)
     started = time.perf_counter()

@@ -12,7 +12,7 @@ from consolidate.cli import main
 from consolidate.errors import InfeasibleError, InputError
 from consolidate.explain import explain_plan, regrets
 from consolidate.scenario import load_scenario, scenario_from_dict
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 
 MUST_SHOW = ["rules.district_cap=2", "merging.contiguity=nearby"]
 DAQIUZHUANG = "S129027"  # 天津大邱庄工业区
@@ -29,7 +29,7 @@ def must_show(tianjin):
 
 
 def with_keys(scenario, **keys):
-    data = scenario.resolved()
+    data = scenario.as_dict()
     for key, value in keys.items():
         node = data
         *path, last = key.split("__")

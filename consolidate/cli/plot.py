@@ -16,7 +16,7 @@ def plot_command(plan_dir, lang):
     Writes plan_map, zones_per_district and allocation as PNG and SVG into the folder,
     replacing the old ones. Example: `consolidate plot out/baseline --lang en`.
     """
-    from ..charts import plan_charts
+    from ..charts.plan import plan_charts
     from ..plan import Plan
 
     plan = Plan.from_dir(plan_dir)
