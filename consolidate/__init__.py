@@ -9,9 +9,10 @@
 """
 from ._version import __version__
 from .region import Region, load_region, region_from_frames
-from .scenario import Scenario, load_scenario
+from .scenario import Resolved, Scenario, load_scenario, resolve_scenario
 from .plan import Plan
 from .pipeline import solve  # consolidate.solve is this function; its module is consolidate.pipeline
 
-__all__ = ["Region", "load_region", "region_from_frames", "Scenario", "load_scenario", "Plan", "solve",
+__all__ = ["Region", "load_region", "region_from_frames", "Scenario", "load_scenario", "resolve_scenario", "Resolved",
+           "Plan", "solve",
            "__version__"]
