@@ -49,7 +49,8 @@ HOW_TO_FIX = {  # per check, what a planner editing plan.csv can do about an off
     "revocation_rules": "revoke only zones the scenario lets be revoked (revocation:, pins:), and honour pins",
     "conservation": "re-derive districts.csv from plan.csv (read_plan does): the accounting must add up",
     "fairness": "move a merge or a revocation so no district loses more than fairness: allows",
-    "distances": "distance_to_host_km is the great-circle distance to the host (0 for a host, empty if revoked)",
+    "distances": "distance_to_host_km is the km the objective prices (the adjacency edge's km with adjacent "
+                 "contiguity, else the region's km measure; 0 for a host, empty if revoked)",
 }
 DISTANCE_TOLERANCE_KM = 0.01
 MAX_SHOWN = 5
@@ -226,6 +227,18 @@ class _Context:
         z = self.zones
         return float(haversine_km(z.at[a, "lat"], z.at[a, "lon"], z.at[b, "lat"], z.at[b, "lon"]))
 
+    def host_km(self, member: str, host: str) -> float:
+        """The km a member is from its host as plans report and the objective prices it: with adjacent
+        contiguity the adjacency edge's km (boundary-to-boundary for polygon adjacency) unless a matrix
+        gives the distances; else the region's km measure."""
+        distances = getattr(self.region, "distances", None)
+        matrix = distances is not None and distances.method == "matrix"
+        if self.scenario.merging.contiguity == "adjacent" and not matrix and self.graph.has_edge(member, host):
+            km = self.graph.edges[member, host].get("km", math.nan)
+            if not _empty(km):
+                return float(km)
+        return self.km(member, host)
+
     def matrix_distance(self, a: str, b: str) -> float | None:
         """The member → host distance from the region's matrix (NaN when the pair is missing); None without one."""
         distances = getattr(self.region, "distances", None)
@@ -375,8 +388,7 @@ def _membership_rules(ctx: _Context) -> list[str]:
                 if not ctx.graph.has_edge(m, h):
                     out.append(f"{ctx.label(m)} is not adjacent to its host {h}")
                     continue
-                km = ctx.graph.edges[m, h].get("km", math.nan)
-                km = ctx.km(m, h) if _empty(km) else float(km)
+                km = ctx.host_km(m, h)
                 if given is None and limit is not None and km > limit + 1e-9:  # an edge without coordinates has no distance
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
             elif merging.contiguity == "nearby":
@@ -606,7 +618,7 @@ def _distances(ctx: _Context) -> list[str]:
             if math.isnan(d) or abs(d) > DISTANCE_TOLERANCE_KM:
                 out.append(f"host {ctx.label(z)} has distance {d:g} km to itself, not 0")
         elif status == "member" and ctx.host_of[z] in ctx.groups:
-            want = ctx.km(z, ctx.host_of[z])
+            want = ctx.host_km(z, ctx.host_of[z])
             if math.isnan(want):
                 if not math.isnan(d):
                     out.append(f"{ctx.label(z)} has distance {d:g} km but no coordinates to measure it")

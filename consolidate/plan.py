@@ -23,7 +23,6 @@ import pandas as pd
 from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, InputIssue
-from .geo import haversine_km
 from .layers import has_geo
 from .office import csv_text, write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
@@ -365,10 +364,11 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
     status = np.full(problem.n_zones, "host", dtype=object)
     host = np.array(ids, dtype=object)
     mode = np.full(problem.n_zones, "", dtype=object)
+    priced = np.full(problem.n_zones, np.nan)  # the distance the objective priced for each member's pair
     for result in results:
         for p in result.chosen_pairs:
             i, j = int(problem.pair_member[p]), int(problem.pair_host[p])
-            status[i], host[i], mode[i] = "member", ids[j], problem.pair_mode[p]
+            status[i], host[i], mode[i], priced[i] = "member", ids[j], problem.pair_mode[p], problem.pair_km[p]
         for i in result.revoked:
             status[i], host[i] = "revoked", ""
     table = pd.DataFrame({
@@ -377,9 +377,12 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         "kind": zones["kind"].to_numpy(), "status": status, "host_id": host, "group_id": host, "mode": mode,
     }, index=ids)
     table["new_kind"] = _folded_kinds(table, scenario)
-    table["distance_to_host_km"] = _distances(table, region)
-    if region.distances is not None and region.distances.unit == "minutes":
-        table["minutes_to_host"] = _distances(table, region, minutes=True)
+    priced = pd.Series(np.round(priced, 3), index=ids).where(table["status"] != "host", 0.0)
+    if problem.distance_unit == "minutes":  # travel time priced; km shown beside it as the straight line
+        table["distance_to_host_km"] = _straight_km(table, region)
+        table["minutes_to_host"] = priced
+    else:
+        table["distance_to_host_km"] = priced
 
     excess = sum(getattr(r, "cap_excess", 0) for r in results)
     districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess)
@@ -455,21 +458,13 @@ def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     return new_kind
 
 
-def _distances(table: pd.DataFrame, region: Region, minutes: bool = False) -> pd.Series:
-    """Member → host km by the region's measure (planar, a km matrix, else great-circle), or the matrix's minutes."""
-    zones, distances = region.zones, region.distances
+def _straight_km(table: pd.DataFrame, region: Region) -> pd.Series:
+    """Member → host km beside a travel-time matrix: great-circle between the zones' points (0 for a host)."""
     out = pd.Series(np.nan, index=table.index)
     out[table["status"] == "host"] = 0.0
     members = table[table["status"] == "member"]
     if len(members):
-        m, h = members.index, members["host_id"].to_numpy()
-        if minutes:
-            out[m] = np.round(distances.between(m, h), 3)
-        elif distances is not None and distances.method != "great_circle":
-            out[m] = np.round(distances.km_between(m, h), 3)
-        else:
-            out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
-                                           zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
+        out[members.index] = np.round(region.distances.km_between(members.index, members["host_id"].to_numpy()), 3)
     return out
 
 

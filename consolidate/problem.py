@@ -64,6 +64,7 @@ class Problem:
     rules: "Eligibility | None" = None  # the eligibility rules the arrays were built from (explanations use them)
     cap_mode: str = "strict"            # rules.cap_mode
     part_units: dict[str, tuple[float, str]] = field(default_factory=dict)  # part -> (value → real units, unit)
+    distance_unit: str = "km"           # pair_km's unit: km, or minutes with a travel-time matrix
 
     @property
     def n_zones(self) -> int:
@@ -113,6 +114,7 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
         rules=rules, cap_mode=scenario.rules.cap_mode,
         connected_method=scenario.merging.connected_method,
         graph=graph if scenario.merging.contiguity == "connected" else None,
+        distance_unit=region.distances.unit if region.distances is not None else "km",
     )
     _set_costs(problem, scenario, gdp, score, region.units.get("gdp", "GDP units"))
     problem.fairness = fairness_rows(problem, region, scenario)
@@ -356,7 +358,8 @@ def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.
     }
     problem.cost_parts = {name: {k: np.round(v, 9) for k, v in p.items()} for name, p in parts.items()}
     problem.part_units = {
-        "distance": (total / 100 * reference_km, f"{money}·km (GDP × km to host)"),
+        "distance": (total / 100 * reference_km, f"{money}·min (GDP × minutes to host)"
+                     if problem.distance_unit == "minutes" else f"{money}·km (GDP × km to host)"),
         "host_quality": (total / 100, f"{money} (GDP × (1 − host score))"),
         "revocation": (total / 100, f"{money} of GDP revoked"),
         "zone_count": (len(gdp) / 100, "zones kept"),

@@ -194,3 +194,29 @@ def test_zones_as_points_in_a_projected_geojson(tmp_path):
     edit_yaml(folder, to_geojson)
     region = load_region(folder)
     assert region.zones.at["a1", "approved_area_ha"] == 100.0 and 39.0 < region.zones.at["a1", "lat"] < 39.2
+
+
+def test_plan_distance_is_the_boundary_km_the_objective_priced(tmp_path):
+    """Polygon adjacency prices a member at the edge's boundary-to-boundary km; plan.csv, plan.gpkg and the
+    terminal report that same km, and the objective's distance part is Σ GDP × that km."""
+    import pandas as pd
+
+    folder = write_gis_region(tmp_path / "gis")
+    scenario = write_scenario(tmp_path / "s.yaml", folder, pins={"assign": {"a3": "a1"}})
+    result = run("run", scenario, "--out", tmp_path / "out", "--no-charts")
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(tmp_path / "out" / "plan.csv", dtype={"zone_id": str}).set_index("zone_id")
+    assert table.at["a3", "status"] == "member" and table.at["a3", "host_id"] == "a1"
+    assert table.at["a3", "distance_to_host_km"] == pytest.approx(0.3, abs=1e-3)   # not the 1.3 km between points
+    graph = pd.read_csv(tmp_path / "out" / "graph.csv", dtype={"zone_a": str, "zone_b": str})
+    edge = graph[(graph["zone_a"] == "a1") & (graph["zone_b"] == "a3")]
+    assert table.at["a3", "distance_to_host_km"] == pytest.approx(float(edge["km"].iloc[0]), abs=1e-9)
+    links = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="links").set_index("zone_id")
+    assert links.at["a3", "distance_to_host_km"] == pytest.approx(0.3, abs=1e-3)
+    assert "0.3 km" in result.output and "1.3 km" not in result.output
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    members = table[table["status"] == "member"]
+    gdp = load_region(folder).zones["gdp"]
+    priced = float((gdp.reindex(members.index) * members["distance_to_host_km"]).sum())
+    assert summary["objective_parts"]["distance"]["real"] == pytest.approx(priced, rel=1e-6, abs=1e-6)
+    assert summary["checks_passed"]
