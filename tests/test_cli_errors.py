@@ -59,3 +59,30 @@ def test_bad_run_inputs(tmp_path, args, expected):
     result = CliRunner().invoke(main, args + ["--out", str(tmp_path / "out")])
     assert result.exit_code == 2, (result.output, result.exception)
     assert expected in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_reader_that_closes_stdout_early_is_not_bad_input(tmp_path):
+    """`consolidate run … | head -1`: a closed stdout ends the command quietly with 141 (as Unix tools do),
+    never exit 2 with "Broken pipe". A pipe whose reader is already gone makes this deterministic; the real
+    `| head -1` may also finish before head exits (0)."""
+    import os
+    import subprocess
+    import sys
+
+    from regions import write_region
+
+    folder = write_region(tmp_path / "r", [{"district_id": "A", "name": "甲区"}],
+                          [{"zone_id": f"z{k}", "name": f"园区{k}", "district_id": "A", "lat": 39.0, "lon": 117 + k / 100}
+                           for k in range(4)], derive={"method": "distance", "max_km": 50},
+                          rules={"district_cap": 2, "exempt_districts": []})
+    command = [sys.executable, "-c", "from consolidate.cli import main; main()", "run", "--region", str(folder),
+               "--no-charts", "--out"]
+    read, write = os.pipe()
+    os.close(read)
+    closed = subprocess.run(command + [str(tmp_path / "closed")], stdout=write, stderr=subprocess.PIPE, text=True)
+    os.close(write)
+    assert closed.returncode == 141 and closed.stderr == "", closed.stderr
+    piped = subprocess.run(["bash", "-c", '"$@" | head -1; exit "${PIPESTATUS[0]}"', "bash", *command,
+                            str(tmp_path / "head")], capture_output=True, text=True)
+    assert piped.returncode in (0, 141) and "Broken pipe" not in piped.stderr and piped.stderr == "", piped.stderr
+    assert len(piped.stdout.splitlines()) == 1

@@ -8,9 +8,10 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from ._common import QuietOnClosedStdout
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=QuietOnClosedStdout, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="consolidate")
 def main():
     """Plan the consolidation of development zones (开发区) and test what-if policies.

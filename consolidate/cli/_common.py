@@ -21,6 +21,8 @@ def reports_errors(command):
         except ConsolidateError as error:
             click.secho(f"Error: {error}", fg="red", err=True)
             sys.exit(error.exit_code)
+        except BrokenPipeError:  # stdout closed early: not bad input; the entry point ends quietly (cli.main)
+            raise
         except OSError as error:  # a folder we cannot write, a disk that is full: the user's to fix
             where = f" ({error.filename})" if error.filename else ""
             click.secho(f"Error: cannot read or write a file{where}: {error.strerror or error} — check the path "
@@ -34,6 +36,22 @@ def reports_errors(command):
             sys.exit(143)
 
     return wrapper
+
+
+class QuietOnClosedStdout(click.Group):
+    """A reader that stops early (`consolidate run … | head -1`) is not bad input: end quietly with 141
+    (128 + SIGPIPE, as Unix tools do), stdout pointed at devnull so the flush at exit cannot fail again —
+    the "Note on SIGPIPE" in Python's signal docs. (click alone would exit 1.)"""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(141)
 
 
 def echo_verdict(plan) -> None:
