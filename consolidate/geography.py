@@ -23,16 +23,18 @@ OVERLAP_SHARE = 0.01  # overlaps under 1% of the smaller polygon are digitising 
 
 
 def misplaced_zones(zones: pd.DataFrame, layer, outlines: dict[str, list], district_shapes, lookup: dict[str, str],
-                    notes: list[str]) -> list[InputIssue]:
-    """A problem for every zone lying (by point, or by most of its polygon) in another district's outline."""
+                    notes: list[str], skip: set[int] = frozenset()) -> list[InputIssue]:
+    """A problem for every zone lying (by point, or by most of its polygon) in another district's outline;
+    rows (lines) in `skip` already have a problem of their own and are left until it is fixed."""
     where = zones.attrs.get("where", "zones.csv")
     label = zones.attrs.get("row_label", "row")
     lines = zones.attrs.get("lines", list(range(2, len(zones) + 2)))
+    column = zones.attrs.get("shown", {}).get("district_id", "district_id")  # as the file names it (columns:)
     names = {i: n for n, i in lookup.items() if n != i}
     found, share = _district_of_each_zone(zones, layer, outlines, district_shapes)
     problems, outside = [], []
     for k, (zone_id, own) in enumerate(zip(zones["zone_id"], zones["district_id"])):
-        if own is None:
+        if own is None or lines[k] in skip:
             continue
         if found[k] is None:
             if pd.notna(zones["lat"].iloc[k]):
@@ -44,9 +46,9 @@ def misplaced_zones(zones: pd.DataFrame, layer, outlines: dict[str, list], distr
         fix = "its point (lat, lon)" if share[k] is None else "its boundary"
         problems.append(InputIssue(
             where, f"zone {zone_id} ({zones['name'].iloc[k]}) lies in {names.get(found[k], found[k])} ({found[k]}) "
-            f"{how}, but district_id says {names.get(own, own)} ({own})",
-            f"set district_id to {found[k]} (or {names.get(found[k], found[k])}) if that is where it lies, "
-            f"or correct {fix}", row=lines[k], column="district_id", row_label=label))
+            f"{how}, but {column} says {names.get(own, own)} ({own})",
+            f"set {column} to {found[k]} (or {names.get(found[k], found[k])}) if that is where it lies, "
+            f"or correct {fix}", row=lines[k], column=column, row_label=label))
     if outside:
         notes.append(f"{where}: {len(outside)} zone(s) lie outside every district outline: "
                      f"{', '.join(outside[:10])}{' …' if len(outside) > 10 else ''} — check their points, "

@@ -270,8 +270,9 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         outlines, district_shapes = outlines_of_layer(districts.attrs["layer"], list(districts["district_id"]))
     distances = _read_distances(spec.get("distances"), root, yaml_path.name, zones, zone_layer, problems, files,
                                 notes, extra)
-    if zones is not None and not problems and outlines:
-        problems.extend(misplaced_zones(zones, zone_layer, outlines, district_shapes, lookup, notes))
+    if zones is not None and outlines and not any(_unread(p) for p in problems):
+        broken = {p.row for p in problems if p.file == zones.attrs.get("where")}  # checked once they are fixed
+        problems.extend(misplaced_zones(zones, zone_layer, outlines, district_shapes, lookup, notes, skip=broken))
     if zone_layer is not None and not problems:
         notes.extend(overlapping_zones(zones, zone_layer))
 
@@ -305,6 +306,11 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         language=str(spec.get("language") or "").strip(), zone_shapes=zone_shapes,
         district_shapes=district_shapes, distances=distances,
     )
+
+
+def _unread(problem: InputIssue) -> bool:
+    """A problem with a whole file or its header (not one row's cell): later checks cannot trust the file."""
+    return problem.row is None or (problem.row_label == "row" and problem.row == 1)
 
 
 def region_from_frames(districts: pd.DataFrame, zones: pd.DataFrame, *, name: str = "custom",
@@ -599,7 +605,7 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[InputIss
                 values.append(None)
         table[column] = values
     frame = pd.DataFrame(table, columns=header)
-    frame.attrs.update(lines=lines, invalid=invalid, where=name, row_label=label, layer=layer)
+    frame.attrs.update(lines=lines, invalid=invalid, where=name, row_label=label, layer=layer, shown=shown)
     for column in columns:  # optional columns absent from the file exist, empty
         if column.name not in frame:
             frame[column.name] = None

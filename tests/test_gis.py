@@ -130,7 +130,7 @@ def test_a_zone_moved_into_another_districts_polygon_is_reported(tmp_path):
     result = run("validate", write_gis_region(tmp_path / "gis", zones=moved))
     assert result.exit_code == 2, result.output
     for text in ("zones.gpkg, layer 'zones', feature 4", "zone a4", "lies in 乙区 (B)",
-                 "by most of its polygon (100%)", "district_id says 甲区 (A)", "set district_id to B"):
+                 "by most of its polygon (100%)", "DIST says 甲区 (A)", "set DIST to B", "column 'DIST'"):
         assert text in result.output, (text, result.output)
 
 
@@ -220,3 +220,15 @@ def test_plan_distance_is_the_boundary_km_the_objective_priced(tmp_path):
     priced = float((gdp.reindex(members.index) * members["distance_to_host_km"]).sum())
     assert summary["objective_parts"]["distance"]["real"] == pytest.approx(priced, rel=1e-6, abs=1e-6)
     assert summary["checks_passed"]
+
+
+def test_validate_lists_a_bad_level_and_a_zone_in_another_district_at_once(tmp_path):
+    """Every problem at once: a3's LEVEL is not allowed and a4 lies in 乙区; both are reported in one go, the
+    wrong district named by the layer's own column (DIST, mapped in region.yaml), as LEVEL is."""
+    zones = [("a3", "甲三园区", "A", "provincial", 20.0, z[5]) if z[0] == "a3"
+             else ("a4", "甲四园区", "A", "municipal", 1.0, square(16, 6)) if z[0] == "a4" else z for z in ZONES]
+    result = run("validate", write_gis_region(tmp_path / "gis", zones=zones))
+    assert result.exit_code == 2, result.output
+    assert "zones.gpkg, layer 'zones', feature 3, column 'LEVEL': not an allowed value" in result.output
+    assert "zones.gpkg, layer 'zones', feature 4, column 'DIST': zone a4" in result.output, result.output
+    assert "column 'district_id'" not in result.output
