@@ -32,10 +32,16 @@ def zone_graph(region: Region) -> nx.Graph:
              zip(region.edges["zone_a"], region.edges["zone_b"], region.edges["kind"])}
     if region.derive:
         edges |= derived_edges(zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
-    lat, lon = zones["lat"], zones["lon"]
-    for a, b in sorted(edges):
-        km = float(haversine_km(lat[a], lon[a], lat[b], lon[b])) if np.isfinite([lat[a], lon[a], lat[b], lon[b]]).all() else float("nan")
-        graph.add_edge(a, b, km=round(km, 3), kind=kinds.get((a, b)) or "derived")
+    edges = sorted(edges)
+    if edges:
+        row = {zone: k for k, zone in enumerate(zones.index)}
+        a = np.array([row[x] for x, _ in edges])
+        b = np.array([row[y] for _, y in edges])
+        lat, lon = zones["lat"].to_numpy(dtype=float), zones["lon"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):  # a zone without coordinates: nan km
+            km = haversine_km(lat[a], lon[a], lat[b], lon[b]).tolist()
+        graph.add_edges_from((x, y, {"km": round(d, 3), "kind": kinds.get((x, y)) or "derived"})
+                             for (x, y), d in zip(edges, km))
     return graph
 
 
