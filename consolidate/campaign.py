@@ -29,7 +29,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -206,12 +205,9 @@ def compare_plan(plan) -> CampaignResult:
 
 def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True) -> Path:
     """Write comparison.csv, by_level.csv, campaign.json, the chart (PNG and SVG) and plan/ atomically."""
-    from .plan import replace_dir
+    from .io import atomic_folder, output_path
 
-    out = Path(out).expanduser().resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}.", dir=out.parent) as scratch:  # removed on failure
-        new = Path(scratch) / "campaign"
+    with atomic_folder(out, kind="campaign") as new:  # removed on failure
         (new / "plan").mkdir(parents=True)
         result.table.to_csv(new / "comparison.csv", index=False, lineterminator="\n")
         result.levels.to_csv(new / "by_level.csv", index=False, lineterminator="\n")
@@ -222,7 +218,7 @@ def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True)
         result.plan.write_tables(new / "plan")
         if charts:
             comparison_chart(result, new)
-        replace_dir(new, out)
+    out = output_path(out)
     return out
 
 
@@ -420,11 +416,13 @@ def sensitivity_text(frame: pd.DataFrame, sens: pd.DataFrame,
 def write_sweep(frame: pd.DataFrame, sens: pd.DataFrame, grid: dict[str, list[Any]] | list[tuple[str, list]],
                 out: str | Path) -> Path:
     """sweep.csv, sensitivity.csv, sweep.txt and sweep.png/.svg (distance along each knob) into `out`."""
-    out = Path(out).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out / "sweep.csv", index=False, lineterminator="\n")
-    sens.to_csv(out / "sensitivity.csv", index=False, lineterminator="\n")
-    (out / "sweep.txt").write_text("\n".join(sensitivity_text(frame, sens, grid)) + "\n", encoding="utf-8")
+    from .io import atomic_file, claim_folder, write_text
+
+    out = claim_folder(out, kind="campaign")
+    for name, table in (("sweep.csv", frame), ("sensitivity.csv", sens)):
+        with atomic_file(out / name) as tmp:
+            table.to_csv(tmp, index=False, lineterminator="\n")
+    write_text(out / "sweep.txt", "\n".join(sensitivity_text(frame, sens, grid)) + "\n")
     sweep_chart(sens, grid, out)
     return out
 

@@ -12,8 +12,6 @@ the same plan gives the same SVG bytes (fixed `svg.hashsalt`, no date in the met
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -114,23 +112,17 @@ def style() -> dict:
 
 
 def save(fig, folder: Path, stem: str) -> list[Path]:
-    """Write `stem.png` and `stem.svg` into `folder`, each atomically; closes the figure."""
+    """Write `stem.png` and `stem.svg` into `folder`, each with io.atomic_file; closes the figure."""
+    from .io import atomic_file
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     try:
         for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
             target = folder / f"{stem}.{ext}"
-            fd, tmp = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".{ext}", dir=folder)
-            os.close(fd)
-            os.chmod(tmp, 0o644)
-            try:
-                with plt.rc_context(style()):
-                    fig.savefig(tmp, format=ext, metadata=meta)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with atomic_file(target) as tmp, plt.rc_context(style()):
+                fig.savefig(tmp, format=ext, metadata=meta)
             written.append(target)
     finally:
         plt.close(fig)

@@ -15,9 +15,6 @@ shared with `sweep.py`, so a compare row and a sweep row mean the same thing.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,12 +227,9 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True) ->
     """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
     solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts if
     consolidate.charts.compare_charts exists — all into a temporary folder renamed into place."""
-    from .plan import replace_dir
+    from .io import atomic_folder, output_path
 
-    out = Path(out).expanduser().resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out, kind="comparison") as tmp:
         csv = dict(index=False, lineterminator="\n", float_format="%.10g")
         result.table.to_csv(tmp / "comparison.csv", **csv)
         result.per_district.reset_index().to_csv(tmp / "zones_per_district.csv", **csv)
@@ -249,14 +243,7 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True) ->
                     folder.mkdir(parents=True)
                     o.plan.write_tables(folder)
         _charts(result, tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)     # mkdtemp makes it private; the result is an ordinary folder
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return output_path(out)
 
 
 def _safe(label: str) -> str:

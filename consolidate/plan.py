@@ -6,15 +6,12 @@
     >>> plan.to_dir("out/baseline")          # plan.csv, districts.csv, flows.csv, graph.csv, summary.json
     >>> Plan.from_dir("out/baseline")        # read it back (e.g. to re-account under another rule)
 
-Output folders are written atomically: into a temporary sibling folder first, then renamed, so a
-failure never leaves a half-written plan behind.
+Output folders are written by `io.atomic_folder`: into a temporary sibling folder first, then swapped in,
+so a failure never leaves a half-written plan behind, and a folder the toolkit did not write is never replaced.
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .backends import OPTIMAL
+from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
 from .problem import COMPREHENSIVE_BONDED, Problem
@@ -59,20 +57,15 @@ class Plan:
 
     def to_dir(self, out: str | Path, charts: bool = True) -> Path:
         """Write the plan folder atomically; returns its path."""
-        out = Path(out).expanduser().resolve()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
+        from .io import atomic_folder, output_path
+
+        with atomic_folder(out, kind="plan") as tmp:
             self.write_tables(tmp)
             if charts and self.region is not None:
                 from .charts import plan_charts
 
                 plan_charts(self, tmp)
-            replace_dir(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return out
+        return output_path(out)
 
     def write_tables(self, folder: Path) -> None:
         table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
@@ -131,20 +124,6 @@ def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFr
     if lacking:
         raise InputError(InputProblem(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
     return frame
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Put folder `new` at `target`, replacing what was there, never leaving a half-written `target`."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(new, 0o777 & ~umask)  # mkdtemp made it private; a plan folder is as readable as any other
-    old = None
-    if target.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-        os.replace(target, old / "previous")
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _plain(value):
@@ -284,11 +263,15 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
     by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
     solver_version = next((r.solver_version for r in solved if r.solver_version), "")
+    overrides = overrides_from_named(scenario, region)
     return {
         "region": region.name,
         "region_title": region.title,
         "region_path": str(region.root) if region.root else None,
         "scenario": scenario.resolved(),
+        "label": label(scenario.name, overrides),          # `baseline · cap 2 · nearby`
+        "overrides": overrides,                             # how it differs from the file it is named after
+        "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()

@@ -110,7 +110,7 @@ DISTRICT_EDGE_COLUMNS = (
 
 REGION_KEYS = {
     "name", "title", "description", "districts", "zones", "outlines", "district_adjacency",
-    "adjacency", "rules", "units", "data_note", "extra_columns",
+    "adjacency", "rules", "units", "data_note", "extra_columns", "language",
 }
 RULE_KEYS = {"district_cap", "exempt_districts", "district_caps"}
 
@@ -140,6 +140,7 @@ class Region:
     units: dict[str, str] = field(default_factory=dict)
     data_note: str = ""
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    language: str = ""  # zh | en: what the commands print and draw in unless --lang says otherwise
 
     def district_id(self, ref: str) -> str:
         """The id of a district named by id or by name; raises InputError if unknown."""
@@ -270,6 +271,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         root=root, districts=districts, zones=zones, edges=edges.reset_index(drop=True), derive=derive,
         district_edges=district_edges, outlines=outlines, rules=rules, units=dict(spec.get("units") or {}),
         data_note=str(spec.get("data_note") or "").strip(), files=files,
+        language=str(spec.get("language") or "").strip(),
     )
 
 

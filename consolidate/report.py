@@ -18,13 +18,14 @@ import html
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 
 from .plan import Plan
+
+GENERATOR_TAG = '<meta name="generator" content="consolidate">'  # marks a report we may overwrite
 
 CSS = """
 /*FONT-FACE*/
@@ -206,7 +207,7 @@ class Report:
         title = f'{w["title"]} — {region}'
         stamp = _dt.date.today().isoformat() if os.environ.get("SOURCE_DATE_EPOCH") is None else \
             _dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), _dt.timezone.utc).date().isoformat()
-        return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n{GENERATOR_TAG}\n'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
                 f'style-src \'unsafe-inline\'; font-src data:">\n'
@@ -444,24 +445,10 @@ def render_report(folders: list[str | Path], lang: str = "zh") -> str:
     return document.replace("/*FONT-FACE*/", embedded_font_css(document), 1)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_report(folders: list[str | Path], out: str | Path, lang: str = "zh") -> Path:
     """Write the report to `out` atomically; returns its path."""
-    text = render_report(folders, lang)
-    out = Path(out).expanduser().resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
+    from .io import check_file_target, output_path, write_text
+
+    check_file_target(output_path(out, "--out"), GENERATOR_TAG)  # before the work, not after it
+    write_text(out, render_report(folders, lang), signature=GENERATOR_TAG)
+    return output_path(out)

@@ -21,7 +21,6 @@ import itertools
 import json
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ import yaml
 
 from .compare import METRICS, draw_charts, metrics, one_line, solve_outcome
 from .errors import ConsolidateError, InputError, Problem
+from .io import claim_folder, write_text
 from .scenario import load_scenario, parse_override, resolve_scenario_path
 
 FINAL = {"optimal", "feasible", "infeasible", "stopped", "input_error", "check_failed"}
@@ -200,8 +200,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     all_variants, parameters = make_variants(grid, variants, fixed)
     if not all_variants or not parameters:
         raise InputError(Problem("sweep", "nothing to sweep", "give at least one --grid KEY=V1,V2 or --variants FILE"))
-    folder = Path(out).expanduser().resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = claim_folder(out, kind="sweep")  # filled in place as variants finish, so --resume can keep them
     meta = {"scenario": scenario_path, "region": region, "set": fixed, "parameters": parameters}
     done = _previous(folder, meta) if resume else {}
 
@@ -386,23 +385,12 @@ class _Writer:
     def write(self) -> None:
         buffer = io.StringIO()
         self.frame().to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        _atomic_write(self.path, buffer.getvalue())
+        write_text(self.path, buffer.getvalue())
         self.last = time.monotonic()
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _write_json(path: Path, data: dict) -> None:
-    _atomic_write(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _previous(folder: Path, meta: dict) -> dict[str, dict]:

@@ -11,6 +11,7 @@ from consolidate.cli.scenarios import differences, scenarios_command, show_scena
 from consolidate.errors import InputError
 from consolidate.resources import bundled_scenarios, scenarios_dir
 from consolidate.scenario import deep_merge, load_scenario, parse_override
+from regions import write_region
 
 
 def write(path, data):
@@ -131,8 +132,35 @@ def test_show_scenario_prints_a_resolved_scenario_that_loads_again(tmp_path):
     assert data["solver"]["name"] == "highs"                  # defaults are filled in
     again = load_scenario(write(tmp_path / "again.yaml", data))
     expected = load_scenario("cap-2", ["merging.cross_district=false"]).for_region(load_region("tianjin"))
-    assert again.resolved() == {**expected.resolved(), "region": again.region}
+    # the same keys; the description is generated from them (the file's prose does not know about --set)
+    assert again.resolved() == {**expected.resolved(), "region": again.region, "description": data["description"]}
     assert data["rules"]["exempt_districts"] == ["滨海新区"]   # from models/tianjin/region.yaml
+    assert "最多保留 2 个" in data["description"] and "不跨区" in data["description"]
+
+
+def test_a_description_is_generated_from_the_keys_and_the_region(tmp_path):
+    districts = [{"district_id": "A", "name": "Alpha", "lat": 30.0, "lon": 120.0},
+                 {"district_id": "B", "name": "Beta", "lat": 30.1, "lon": 120.1}]
+    zones = [{"zone_id": "a1", "name": "A1", "district_id": "A", "lat": 30.0, "lon": 120.0, "level": "national"},
+             {"zone_id": "b1", "name": "B1", "district_id": "B", "lat": 30.1, "lon": 120.1}]
+    root = write_region(tmp_path / "my-city", districts, zones, derive={"method": "distance", "max_km": 30},
+                        rules={"district_cap": 1, "exempt_districts": ["Beta"]})
+    result = CliRunner().invoke(show_scenario_command, ["baseline", "--region", str(root), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    text = yaml.safe_load(result.output)["description"]
+    assert "滨海" not in text and "At most 1 zone per district (Beta exempt)" in text
+
+
+def test_a_plan_is_named_by_its_scenario_and_overrides():
+    from consolidate.describe import label, overrides_from_named
+
+    region = load_region("tianjin")
+    scenario = load_scenario("baseline", ["rules.district_cap=2", "merging.contiguity=nearby", "solver.name=cbc"])
+    overrides = overrides_from_named(scenario, region)
+    assert overrides == {"rules.district_cap": 2, "merging.contiguity": "nearby"}     # solver choices are not names
+    assert label(scenario.name, overrides) == "baseline · cap 2 · nearby"
+    assert label(scenario.name, overrides, "zh") == "baseline · 上限 2 · 相近"
+    assert overrides_from_named(load_scenario("cap-2"), region) == {}
 
 
 def test_bundled_scenarios_load_describe_themselves_and_differ_from_baseline():

@@ -72,3 +72,6 @@ def main():
 
     Start with `consolidate run` (the bundled Tianjin model, article 18 as written).
     """
+    from ..io import raise_on_sigterm
+
+    raise_on_sigterm()  # so an interrupted write cleans up after itself, like Ctrl-C

@@ -8,6 +8,7 @@ import sys
 import click
 
 from ..errors import ConsolidateError
+from ..io import Terminated
 
 
 def reports_errors(command):
@@ -28,8 +29,25 @@ def reports_errors(command):
         except KeyboardInterrupt:
             click.secho("interrupted; nothing half-written was left behind", err=True)
             sys.exit(130)
+        except Terminated:
+            click.secho("terminated; nothing half-written was left behind", err=True)
+            sys.exit(143)
 
     return wrapper
+
+
+def lang_option(command):
+    """--lang zh|en, for every command that prints or draws; unset, the region's language, then zh."""
+    return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                        help="Chinese or English words and names (default: the region's `language`, then zh).")(command)
+
+
+def language(lang: str | None, region=None) -> str:
+    """The --lang given, else the region model's `language:`, else Chinese."""
+    if lang:
+        return lang
+    own = getattr(region, "language", "") if region is not None else ""
+    return own if own in ("zh", "en") else "zh"
 
 
 def echo_table(frame, title: str | None = None) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..allocation import account, parse_rule
 from ..errors import InputError, Problem
-from ..plan import Plan, replace_dir
+from ..plan import Plan
 from ._common import echo_table, reports_errors
 
 STANDARD_RULES = {"territorial": "territorial", "host": "host", "split50": {"split": 0.5}}
@@ -59,7 +59,7 @@ def allocate_command(plan_dir, rule_options, out):
         wide = wide[[f"{r} {w}" for r in rule_sets for w in ("before", "after", "change")]]
         wide = wide.loc[wide.abs().sum(axis=1) > 0]
         wide.insert(0, "district", names.reindex(wide.index))
-        echo_table(wide.reset_index(drop=True), title=f"{measure} per district — plan '{plan.summary['scenario']['name']}'"
+        echo_table(wide.reset_index(drop=True), title=f"{measure} per district — plan '{plan.summary.get('label') or plan.summary['scenario']['name']}'"
                    " (before = the rule applied to the pre-consolidation zones)")
     if len(flows):
         named = flows.assign(from_district=flows["from_district"].map(names),
@@ -68,14 +68,12 @@ def allocate_command(plan_dir, rule_options, out):
     else:
         click.echo("no flows between districts under these rules")
     if out:
-        import tempfile
+        from ..io import atomic_folder, output_path
 
-        target = Path(out).resolve()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
-        flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
-        replace_dir(tmp, target)
+        with atomic_folder(out, kind="allocation") as tmp:
+            table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
+            flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
+        target = output_path(out)
         click.echo(f"written to {target}")
 
 

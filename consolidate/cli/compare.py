@@ -7,6 +7,8 @@ import click
 
 from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, readable_fates, solve_outcome,
                        unique_labels, write_comparison)
+from .. import describe
+from ..io import check_folder_target
 from ._common import echo_table, reports_errors
 from .run import resolve, scenario_options
 
@@ -36,11 +38,13 @@ def compare_command(items, region, overrides, solver, time_limit, out):
     jobs = []
     for item in items:
         if is_plan_dir(item):
-            jobs.append((Path(item).resolve().name, item, None))
+            jobs.append((plan_label(item), item, None))
         else:
             loaded = resolve(item, region, overrides, solver, time_limit)
-            jobs.append((loaded[1].name, item, loaded))
+            model, scenario = loaded
+            jobs.append((describe.label(scenario.name, describe.overrides_from_named(scenario, model)), item, loaded))
     labels = unique_labels([label for label, _, _ in jobs])
+    out = check_folder_target(out or Path("consolidate-out") / "compare")  # refused now, not after the solves
     outcomes = []
     for label, (_, item, loaded) in zip(labels, jobs):
         if loaded is None:
@@ -52,9 +56,19 @@ def compare_command(items, region, overrides, solver, time_limit, out):
             outcome = outcomes[-1]
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)
-    folder = write_comparison(result, out or Path("consolidate-out") / "compare")
+    folder = write_comparison(result, out)
     print_comparison(result)
     click.echo(f"\nwritten to {folder}")
+
+
+def plan_label(folder: str) -> str:
+    """A plan folder's name for the table: its scenario and overrides, as its summary says."""
+    import json
+
+    try:
+        return str(json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))["label"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Path(folder).resolve().name
 
 
 def print_comparison(result, max_rows: int = 25) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from ..io import check_folder_target
 from ..region import load_region
 from ..scenario import load_scenario
 from ._common import echo_table, progress_bar, reports_errors
@@ -55,9 +56,10 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts)
     from ..solve import solve
 
     model, resolved = resolve(scenario, region, overrides, solver, time_limit)
+    out = check_folder_target(out or Path("consolidate-out") / resolved.name)  # refused now, not after the solve
     with progress_bar("solving components") as advance:
         plan = solve(model, resolved, progress=advance)
-    folder = plan.to_dir(out or Path("consolidate-out") / resolved.name, charts=not no_charts)
+    folder = plan.to_dir(out, charts=not no_charts)
     print_summary(plan)
     click.echo(f"\nwritten to {folder}")
 
@@ -69,7 +71,7 @@ def print_summary(plan) -> None:
     s = plan.summary
     table = plan.table
     name = lambda z: f"{table.at[z, 'name']}"
-    click.secho(f"{s['region_title']} — scenario '{s['scenario']['name']}'", bold=True)
+    click.secho(f"{s['region_title']} — scenario '{s.get('label') or s['scenario']['name']}'", bold=True)
     if s["proven_optimal"]:
         verdict = click.style("proven optimal", fg="green")
     else:

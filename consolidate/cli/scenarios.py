@@ -6,33 +6,18 @@ import json
 import click
 import pandas as pd
 
+from .. import describe
 from ..errors import ConsolidateError
 from ..resources import bundled_scenarios
 from ..region import load_region
 from ..scenario import load_scenario
-from ._common import echo_table, reports_errors
-
-
-def flatten(data: dict, prefix: str = "") -> dict[str, object]:
-    """{'a': {'b': 1}} → {'a.b': 1}; the dotted keys `--set` takes."""
-    out: dict[str, object] = {}
-    for key, value in data.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and value and key != "allocation":
-            out.update(flatten(value, path + "."))
-        elif isinstance(value, dict) and key == "allocation":
-            out.update({f"{path}.{k}": v for k, v in value.items()})
-        else:
-            out[path] = value
-    return out
+from ._common import echo_table, lang_option, language, reports_errors
 
 
 def differences(scenario, base) -> str:
     """The keys where `scenario` differs from `base`, as `key=value` the way --set writes them."""
-    mine, theirs = flatten(scenario.resolved()), flatten(base.resolved())
-    skip = {"name", "description"}
-    keys = [k for k in mine if k not in skip and mine[k] != theirs.get(k)]
-    return ", ".join(f"{k}={json.dumps(mine[k], ensure_ascii=False)}" for k in keys)
+    changed = describe.differences(scenario.resolved(), base.resolved())
+    return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in changed.items())
 
 
 @click.command("scenarios")
@@ -69,8 +54,9 @@ def scenarios_command():
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override a key, e.g. --set rules.district_cap=2 (repeatable; values read as YAML).")
 @click.option("--region", metavar="NAME_OR_PATH", help="Region model (overrides the scenario's).")
+@lang_option
 @reports_errors
-def show_scenario_command(scenario, overrides, region):
+def show_scenario_command(scenario, overrides, region, lang):
     """Print SCENARIO (bundled name or YAML file) fully resolved: extends: and --set applied, the
     region model's rules where the scenario sets none, every default filled in. The output is itself
     a valid scenario file. Example:
@@ -79,7 +65,12 @@ def show_scenario_command(scenario, overrides, region):
       consolidate show-scenario cap-2 --set merging.cross_district=false > my.yaml
     """
     resolved = load_scenario(scenario, list(overrides), region=region)
-    click.echo(resolved.for_region(load_region(resolved.region)).to_yaml(), nl=False)
+    model = load_region(resolved.region)
+    resolved = resolved.for_region(model)
+    if overrides or region or lang:  # the file's prose no longer fits (or is in the other language): say what it is
+        lang = language(lang, model)
+        resolved = resolved.model_copy(update={"description": describe.describe(resolved.resolved(), lang)})
+    click.echo(resolved.to_yaml(), nl=False)
 
 
 COMMANDS = [scenarios_command, show_scenario_command]

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import click
@@ -17,7 +14,6 @@ from ..evaluation import (GRADES, EvaluationConfig, config_from_dict, evaluate, 
 from ..region import load_region
 from ._common import echo_table, reports_errors
 
-OUTPUT_FILES = ("scores.csv", "scores.png", "scores.svg", "evaluation.json", "weights_sweep.csv")
 GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": "#d73027"}
 
 
@@ -129,12 +125,10 @@ def ranked_table(model, table: pd.DataFrame) -> pd.DataFrame:
 
 def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
                   sweep_table: pd.DataFrame | None) -> Path:
-    """Write into a temporary sibling folder, then move in: a new folder is renamed into place; in an
-    existing folder each file is replaced atomically (other files there are left alone)."""
-    out = out.expanduser()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    """Write the scores folder with io.atomic_folder (replaces only a folder the toolkit wrote)."""
+    from ..io import atomic_folder, output_path
+
+    with atomic_folder(out, kind="scores") as tmp:
         ranked.to_csv(tmp / "scores.csv", index=False, float_format="%.6g", encoding="utf-8")
         if sweep_table is not None:
             sweep = sweep_table.copy()
@@ -157,19 +151,7 @@ def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFram
         (tmp / "evaluation.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
         score_chart(model, config, ranked, tmp)
-        if not out.exists():
-            os.replace(tmp, out)
-        else:
-            if not out.is_dir():
-                raise InputError(Problem(str(out), "--out is a file, not a folder", "give a folder path"))
-            for name in OUTPUT_FILES:
-                if (tmp / name).exists():
-                    os.replace(tmp / name, out / name)
-                elif (out / name).exists():  # a stale file from an earlier run with other options
-                    (out / name).unlink()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out
+    return output_path(out)
 
 
 def _chart_fonts():
