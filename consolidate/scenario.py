@@ -114,9 +114,9 @@ class Pins(Strict):
 
 class Solver(Strict):
     name: Literal["highs", "cbc"] = Field("highs", description="MIP solver")
-    backend: Literal["auto", "pulp", "highspy"] = Field(
-        "auto", description="pulp: the model through PuLP (HiGHS or CBC); highspy: straight into HiGHS (faster for "
-        "large models); auto: PuLP up to 1,000 zones, highspy above and for connected groups (HiGHS only)")
+    backend: Literal["highspy", "pulp", "auto"] = Field(
+        "highspy", description="highspy: HiGHS straight from the model's matrices (the fastest); pulp: the model "
+        "through PuLP (HiGHS or CBC; CBC always goes this way); auto: the same as highspy (kept for older files)")
     time_limit_s: float = Field(60.0, gt=0, description="time limit per component (seconds)")
     mip_gap: float = Field(0.0, ge=0, le=1, description="relative gap at which the solver may stop (0 = prove optimal)")
     threads: int = Field(1, ge=1, description="solver threads (1 keeps plans byte-identical run to run)")

@@ -13,7 +13,7 @@ every cost is ≥ 0, so that plan's cost 0 is optimal), else the MIP (`model.py`
 `connected` → the plan, checked by `checks.py`, accounted by `allocation.py`.
 
 Speed (measured in scripts/bench/README.md): HiGHS is driven straight from the matrices (highspy)
-unless the scenario names a back end; the cut loop keeps HiGHS's LP warm between rounds
+unless the scenario names `pulp`; the cut loop keeps HiGHS's LP warm between rounds
 (`backends.HighsRounds`) and gives a host whose group keeps coming out disconnected the flow
 constraints; with solver.processes > 1 components are solved in batches by worker processes that
 receive the problem once.
@@ -70,10 +70,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     from .plan import assemble_plan
 
     started = time.perf_counter()
-    scenario = automatic_backend(scenario.for_region(region), len(region.zones))
-    graph = graph if graph is not None else zone_graph(region)
-    scores, grades = evaluation_scores(region, scenario)
-    problem = build_problem(region, scenario, graph, scores, grades)
+    scenario, graph, scores, grades, problem = prepare(region, scenario, graph)
     diagnose.precheck(problem, region, scenario)
     components = decompose(problem)
     build_seconds = time.perf_counter() - started
@@ -94,21 +91,28 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
 
 
-PULP_UP_TO_ZONES = 1000  # `auto` builds through PuLP up to this many zones (not for connected groups)
+def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None):
+    """What every solve starts from: (the scenario resolved for the region and its back end, the zone graph,
+    evaluation scores, grades, the problem's arrays)."""
+    scenario = automatic_backend(scenario.for_region(region))
+    graph = graph if graph is not None else zone_graph(region)
+    scores, grades = evaluation_scores(region, scenario)
+    return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
 
 
-def automatic_backend(scenario: Scenario, n_zones: int) -> Scenario:
-    """Resolve `solver.backend: auto`: the PuLP model for cities (the reference path; HiGHS through PuLP's
-    interface, `prob.sol_status` read), HiGHS straight from the matrices (highspy) for larger regions and
-    for connected groups, whose cut loop keeps one warm LP only in highspy. CBC always goes through PuLP.
+def automatic_backend(scenario: Scenario) -> Scenario:
+    """Resolve `solver.backend`: HiGHS straight from the matrices (highspy) at every size; CBC, and HiGHS
+    when the scenario names `pulp`, through PuLP. `auto` (the former default) means highspy too.
 
     scripts/bench/README.md measured highspy as fast as PuLP → HiGHS or faster at every size (PuLP makes
-    a Python object per variable and constraint); at city size both take well under a second."""
+    a Python object per variable and constraint), and the cut loop and the warm re-solve engine need it;
+    the plans of every bundled scenario are byte-identical either way. The model stays exportable
+    through PuLP (`export.write_model`, `consolidate run --export-model`)."""
     solver = scenario.solver
-    if solver.backend != "auto":
+    backend = "highspy" if solver.name == "highs" and solver.backend != "pulp" else "pulp"
+    if backend == solver.backend:
         return scenario
-    direct = solver.name == "highs" and (n_zones > PULP_UP_TO_ZONES or scenario.merging.contiguity == "connected")
-    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": "highspy" if direct else "pulp"})})
+    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": backend})})
 
 
 def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | None, pd.Series | None]:

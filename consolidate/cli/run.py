@@ -41,8 +41,10 @@ def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...]
 @scenario_options
 @click.option("--out", type=click.Path(file_okay=False), help="Plan folder to write (default: ./consolidate-out/SCENARIO).")
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
+@click.option("--export-model", type=click.Path(dir_okay=False), metavar="FILE.mps|FILE.lp",
+              help="Also write the exact MIP (the whole region, through PuLP) for any other solver.")
 @reports_errors
-def run_command(scenario, region, overrides, solver, time_limit, out, no_charts):
+def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, export_model):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -52,16 +54,22 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts)
       consolidate run                                   # article 18 on Tianjin
       consolidate run baseline --set rules.district_cap=2 --out out/cap2
       consolidate run my-scenario.yaml --region models/my-city --solver cbc
+      consolidate run baseline --export-model model.mps   # open it in Gurobi, CPLEX, SCIP
     """
+    from .. import export
     from ..solve import solve
 
     model, resolved = resolve(scenario, region, overrides, solver, time_limit)
+    if export_model:
+        export.check_path(export_model)
     out = check_folder_target(out or Path("consolidate-out") / resolved.name)  # refused now, not after the solve
     with progress_bar("solving components") as advance:
         plan = solve(model, resolved, progress=advance)
     folder = plan.to_dir(out, charts=not no_charts)
     print_summary(plan)
     click.echo(f"\nwritten to {folder}")
+    if export_model:
+        click.echo(f"the model (whole region, one MIP) written to {export.write_model(model, resolved, export_model)}")
 
 
 MAX_ROWS = 40  # longer listings go to the files only
