@@ -258,6 +258,25 @@ def compare_rules(plan: pd.DataFrame, zones: pd.DataFrame, rule_sets: Mapping[st
     return out
 
 
+STANDARD_RULES = {"territorial": "territorial", "host": "host", "split50": {"split": 0.5}}   # the usual choices
+
+
+def side_by_side(plan_table: pd.DataFrame, zones: pd.DataFrame, rule_sets: Mapping[str, Mapping[str, Any]],
+                 district_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Long tables (district_id, measure, rule, before, after, change, revoked) and flows (with `rule`),
+    one block per named rule set, e.g. {"territorial": {"gdp": territorial_rule}, "host": {...}}."""
+    rows, flows = [], []
+    for label, rules in rule_sets.items():
+        accounting = account(plan_table, zones, rules, district_ids)
+        for measure in rules:
+            block = accounting.districts[[f"{measure}_{c}" for c in ("before", "after", "change", "revoked")]]
+            block.columns = ["before", "after", "change", "revoked"]
+            rows.append(block.reset_index().assign(measure=measure, rule=label))
+        flows.append(accounting.flows.assign(rule=label))
+    table = pd.concat(rows, ignore_index=True)[["district_id", "measure", "rule", "before", "after", "change", "revoked"]]
+    return table, pd.concat(flows, ignore_index=True)
+
+
 # --- the arithmetic -----------------------------------------------------------------------------
 
 

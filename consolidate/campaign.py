@@ -38,6 +38,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from .errors import ConsolidateError
+from .office import write_csv
 
 SOURCE = ("《天津市工业园区(集聚区)围城问题治理工作实施方案》 (天津市人民政府办公厅, July 2018), "
           "scripts/sources/tianjin/SOURCES.md §2")
@@ -209,10 +210,10 @@ def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True)
 
     with atomic_folder(out, kind="campaign") as new:  # removed on failure
         (new / "plan").mkdir(parents=True)
-        result.table.to_csv(new / "comparison.csv", index=False, lineterminator="\n")
-        result.levels.to_csv(new / "by_level.csv", index=False, lineterminator="\n")
+        write_csv(result.table, new / "comparison.csv")
+        write_csv(result.levels, new / "by_level.csv")
         if len(result.uncounted):
-            result.uncounted.to_csv(new / "not_counted.csv", index=False, lineterminator="\n")
+            write_csv(result.uncounted, new / "not_counted.csv")
         (new / "campaign.json").write_text(json.dumps(result.summary, ensure_ascii=False, indent=2, default=str)
                                            + "\n", encoding="utf-8")
         result.plan.write_tables(new / "plan")
@@ -421,7 +422,7 @@ def write_sweep(frame: pd.DataFrame, sens: pd.DataFrame, grid: dict[str, list[An
     out = claim_folder(out, kind="campaign")
     for name, table in (("sweep.csv", frame), ("sensitivity.csv", sens)):
         with atomic_file(out / name) as tmp:
-            table.to_csv(tmp, index=False, lineterminator="\n")
+            write_csv(table, tmp)
     write_text(out / "sweep.txt", "\n".join(sensitivity_text(frame, sens, grid)) + "\n")
     sweep_chart(sens, grid, out)
     return out

@@ -23,11 +23,13 @@ from typing import Any, Callable
 import pandas as pd
 
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
+from .office import write_csv
 from .scenario import MODES
 
 PARTS = ("distance", "revocation", "host_quality", "zone_count")
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
-           "hosts", "members", "revoked", "revoked_gdp", *[f"merges_{m}" for m in MODES]]
+           "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
+           *[f"merges_{m}" for m in MODES]]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
 SOLVED = ("optimal", "feasible")
 FILES = ("comparison.csv", "zones_per_district.csv", "district_changes.csv", "zone_fates.csv", "comparison.md")
@@ -85,7 +87,7 @@ def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
     for part in PARTS:
         row[f"objective_{part}"] = parts.get(part, {}).get("weighted", 0.0)
     row.update(hosts=counts.get("hosts"), members=counts.get("members"), revoked=counts.get("revoked"),
-               revoked_gdp=revoked_gdp(plan))
+               revoked_gdp=revoked_gdp(plan), **real_units(plan))
     for mode in MODES:
         row[f"merges_{mode}"] = int(by_mode.get(mode, 0))
     return row
@@ -99,6 +101,33 @@ def revoked_gdp(plan) -> float | None:
         return None
     revoked = plan.table.index[plan.table["status"] == "revoked"]
     return float(plan.region.zones["gdp"].reindex(revoked).fillna(0).sum())
+
+
+def real_units(plan) -> dict[str, Any]:
+    """What a plan costs in real units, for trade-offs that compare like with like across weights:
+
+    gdp_km: Σ GDP × km from each member to its host (the region's GDP unit × km): what the distance
+        part of the objective weighs, before any weight;
+    cross_district_gdp: GDP of the zones that join a host run by another district (the region's unit);
+    plan_id: a short fingerprint of who is host, member or revoked under whom (equal plans, equal ids).
+    """
+    import hashlib
+
+    table = plan.table
+    decisions = "\n".join(f"{z},{s},{h}" for z, s, h in sorted(zip(table.index.astype(str), table["status"],
+                                                                      table["host_id"].astype(str))))
+    out: dict[str, Any] = {"gdp_km": None, "cross_district_gdp": None,
+                           "plan_id": hashlib.sha256(decisions.encode("utf-8")).hexdigest()[:12]}
+    if plan.region is None or "gdp" not in plan.region.zones:
+        return out
+    gdp = pd.to_numeric(plan.region.zones["gdp"], errors="coerce").reindex(table.index).fillna(0.0)
+    members = table["status"] == "member"
+    km = pd.to_numeric(table["distance_to_host_km"], errors="coerce").fillna(0.0)
+    out["gdp_km"] = round(float((gdp[members] * km[members]).sum()), 4)
+    runs = table["managing_district_id"].astype(str)
+    host_runs = table["host_id"].map(runs)
+    out["cross_district_gdp"] = round(float(gdp[members & (host_runs != runs)].sum()), 4)
+    return out
 
 
 def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
@@ -230,23 +259,23 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True) ->
     from .io import atomic_folder, output_path
 
     with atomic_folder(out, kind="comparison") as tmp:
-        csv = dict(index=False, lineterminator="\n", float_format="%.10g")
-        result.table.to_csv(tmp / "comparison.csv", **csv)
-        result.per_district.reset_index().to_csv(tmp / "zones_per_district.csv", **csv)
-        result.changes.to_csv(tmp / "district_changes.csv", **csv)
-        result.fates.to_csv(tmp / "zone_fates.csv", **csv)
+        write_csv(result.table, tmp / "comparison.csv", float_format="%.10g")
+        write_csv(result.per_district.reset_index(), tmp / "zones_per_district.csv", float_format="%.10g")
+        write_csv(result.changes, tmp / "district_changes.csv", float_format="%.10g")
+        write_csv(result.fates, tmp / "zone_fates.csv", float_format="%.10g")
         (tmp / "comparison.md").write_text(markdown(result), encoding="utf-8")
         if plans:
             for o in result.outcomes:
                 if o.plan is not None:
-                    folder = tmp / "plans" / _safe(o.label)
+                    folder = tmp / "plans" / safe_name(o.label)
                     folder.mkdir(parents=True)
                     o.plan.write_tables(folder)
         _charts(result, tmp)
     return output_path(out)
 
 
-def _safe(label: str) -> str:
+def safe_name(label: str) -> str:
+    """The folder name a plan of the comparison is written under (plans/NAME/)."""
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in label) or "scenario"
 
 

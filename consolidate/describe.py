@@ -140,14 +140,16 @@ def _rule_sentence(measure: str, rule: Any, lang: str) -> str:
     return f"{name}{zh_text}" if zh else f"{name} {en_text}"
 
 
-def describe(resolved: dict, lang: str = "en") -> str:
-    """A description of the resolved scenario, generated from its keys (never from the file's prose)."""
+def describe(resolved: dict, lang: str = "en", names: dict[str, str] | None = None) -> str:
+    """A description of the resolved scenario, generated from its keys (never from the file's prose);
+    `names` turns district names into the reader's language (e.g. 滨海新区 → Binhai New Area)."""
     zh = lang == "zh"
+    names = names or {}
     levels = LEVEL_NAMES["zh" if zh else "en"]
     rules, merging, revocation = resolved.get("rules", {}), resolved.get("merging", {}), resolved.get("revocation", {})
     sentences = []
 
-    exempt = rules.get("exempt_districts") or []
+    exempt = [names.get(str(d), str(d)) for d in rules.get("exempt_districts") or []]
     cap = rules.get("district_cap")
     by = resolved.get("count_by", "managing_district")
     if zh:
@@ -160,7 +162,7 @@ def describe(resolved: dict, lang: str = "en") -> str:
               else ", counted where each zone lies")
     caps = rules.get("district_caps") or {}
     if caps:
-        s += ("；" if zh else "; ") + ("、" if zh else ", ").join(f"{d} {c}" for d, c in caps.items())
+        s += ("；" if zh else "; ") + ("、" if zh else ", ").join(f"{names.get(str(d), d)} {c}" for d, c in caps.items())
     sentences.append(s)
 
     hosts = merging.get("hosts", {})

@@ -30,19 +30,50 @@ def zone_graph(region: Region) -> nx.Graph:
         edges.add((min(a, b), max(a, b)))
     kinds = {(min(a, b), max(a, b)): k for a, b, k in
              zip(region.edges["zone_a"], region.edges["zone_b"], region.edges["kind"])}
-    if region.derive:
+    boundary_km: dict[tuple[str, str], float] = {}
+    if region.derive and region.derive["method"] == "polygons":
+        boundary_km = polygon_edges(region.zone_shapes, region.derive["buffer_m"])
+        edges |= set(boundary_km)
+    elif region.derive:
         edges |= derived_edges(zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
-    edges = sorted(edges)
-    if edges:
-        row = {zone: k for k, zone in enumerate(zones.index)}
-        a = np.array([row[x] for x, _ in edges])
-        b = np.array([row[y] for _, y in edges])
-        lat, lon = zones["lat"].to_numpy(dtype=float), zones["lon"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):  # a zone without coordinates: nan km
-            km = haversine_km(lat[a], lon[a], lat[b], lon[b]).tolist()
-        graph.add_edges_from((x, y, {"km": round(d, 3), "kind": kinds.get((x, y)) or "derived"})
-                             for (x, y), d in zip(edges, km))
+    pairs = sorted(edges)
+    if region.distances is not None and region.distances.method != "great_circle":
+        point_km = dict(zip(pairs, region.distances.km_between([a for a, _ in pairs], [b for _, b in pairs])))
+    else:
+        point_km = dict(zip(pairs, _great_circle_km(zones, pairs)))
+    if region.derive and region.derive.get("distance_between") == "boundary":
+        point_km.update(boundary_km)
+    graph.add_edges_from((a, b, {"km": round(float(point_km[a, b]), 3), "kind": kinds.get((a, b)) or "derived"})
+                         for a, b in pairs)
     return graph
+
+
+def polygon_edges(shapes, buffer_m: float) -> dict[tuple[str, str], float]:
+    """Zones whose polygons touch or come within buffer_m of each other: {(a, b): boundary-to-boundary km},
+    measured in the zones layer's CRS when projected (else local UTM)."""
+    if shapes.crs is None or not shapes.crs.is_projected:
+        shapes = shapes.to_crs(shapes.estimate_utm_crs())
+    ids = list(shapes.index)
+    shapes = shapes.reset_index(drop=True).make_valid()
+    left, right = shapes.sindex.query(shapes, predicate="dwithin", distance=buffer_m) if buffer_m > 0 \
+        else shapes.sindex.query(shapes, predicate="intersects")
+    out = {}
+    for i, j in zip(left.tolist(), right.tolist()):
+        if i < j:
+            out[(min(ids[i], ids[j]), max(ids[i], ids[j]))] = round(shapes.iloc[i].distance(shapes.iloc[j]) / 1000, 6)
+    return out
+
+
+def _great_circle_km(zones, pairs: list[tuple[str, str]]) -> list[float]:
+    """Great-circle km of each pair of zone ids, in one vectorised call (nan without coordinates)."""
+    if not pairs:
+        return []
+    row = {zone: k for k, zone in enumerate(zones.index)}
+    a = np.array([row[x] for x, _ in pairs])
+    b = np.array([row[y] for _, y in pairs])
+    lat, lon = zones["lat"].to_numpy(dtype=float), zones["lon"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        return haversine_km(lat[a], lon[a], lat[b], lon[b]).tolist()
 
 
 def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict) -> set[tuple[str, str]]:

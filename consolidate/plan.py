@@ -24,6 +24,8 @@ from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
+from .layers import has_geo
+from .office import write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
@@ -55,27 +57,38 @@ class Plan:
         folder.mkdir(parents=True, exist_ok=True)
         return plan_charts(self, folder, lang=lang)
 
-    def to_dir(self, out: str | Path, charts: bool = True) -> Path:
-        """Write the plan folder atomically; returns its path."""
+    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False) -> Path:
+        """Write the plan folder atomically (with plan.xlsx too when `xlsx`); returns its path."""
         from .io import atomic_folder, output_path
 
         with atomic_folder(out, kind="plan") as tmp:
             self.write_tables(tmp)
+            if xlsx:
+                write_xlsx(self.sheets(), tmp / "plan.xlsx")
+            if self.region is not None and has_geo():
+                from .plan_layers import write_plan_gpkg
+
+                write_plan_gpkg(self, tmp / "plan.gpkg")
             if charts and self.region is not None:
                 from .charts import plan_charts
 
                 plan_charts(self, tmp)
         return output_path(out)
 
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The plan's tables by name, as plan.xlsx holds them (one sheet each)."""
+        return {"plan": self.table.reset_index(drop=True)[PLAN_COLUMNS],
+                "districts": self.districts.reset_index(drop=True), "flows": self.flows, "graph": self.edges,
+                **dict(sorted(self.extra.items()))}
+
     def write_tables(self, folder: Path) -> None:
         table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
-        table.to_csv(folder / "plan.csv", index=False, float_format="%.3f", lineterminator="\n")
-        self.districts.reset_index(drop=True).to_csv(folder / "districts.csv", index=False, float_format="%.4f",
-                                                     lineterminator="\n")
-        self.flows.to_csv(folder / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
-        self.edges.to_csv(folder / "graph.csv", index=False, float_format="%.3f", lineterminator="\n")
+        write_csv(table, folder / "plan.csv", float_format="%.3f")
+        write_csv(self.districts.reset_index(drop=True), folder / "districts.csv", float_format="%.4f")
+        write_csv(self.flows, folder / "flows.csv", float_format="%.4f")
+        write_csv(self.edges, folder / "graph.csv", float_format="%.3f")
         for name, frame in sorted(self.extra.items()):
-            frame.to_csv(folder / f"{name}.csv", index=False, float_format="%.4f", lineterminator="\n")
+            write_csv(frame, folder / f"{name}.csv", float_format="%.4f")
         (folder / "summary.json").write_text(json.dumps(self.summary, ensure_ascii=False, indent=2, default=_plain)
                                              + "\n", encoding="utf-8")
 
@@ -274,6 +287,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
+        "input_notes": region.notes,
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
         .astype(int).to_dict(),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import itertools
 import json
 import os
@@ -32,6 +31,7 @@ import yaml
 from .compare import METRICS, draw_charts, metrics, one_line, solve_outcome
 from .errors import ConsolidateError, InputError, Problem
 from .io import claim_folder, write_text
+from .office import csv_text
 from .scenario import load_scenario, parse_override, resolve_scenario_path
 
 FINAL = {"optimal", "feasible", "infeasible", "stopped", "input_error", "check_failed"}
@@ -383,9 +383,7 @@ class _Writer:
             self.write()
 
     def write(self) -> None:
-        buffer = io.StringIO()
-        self.frame().to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        write_text(self.path, buffer.getvalue())
+        write_text(self.path, csv_text(self.frame(), quoting=csv.QUOTE_MINIMAL))
         self.last = time.monotonic()
 
 

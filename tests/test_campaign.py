@@ -25,7 +25,7 @@ MODEL = ROOT / "models" / "tianjin-314"
 
 
 def rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

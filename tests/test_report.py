@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from click.testing import CliRunner
 
+from consolidate import webmap
 from consolidate.cli.report import report_command
 from consolidate.report import write_report
 from test_charts import make_plan
@@ -25,8 +26,15 @@ def plan_dirs(tmp_path_factory):
     return [base, cap3]
 
 
+# per plan the zones chart, and the allocation chart where something moves between districts; the comparison
+EXPECTED_IMAGES = 4
+
+
 @pytest.fixture(scope="module")
 def page(plan_dirs, tmp_path_factory):
+    import pandas as pd
+
+    assert sum(len(pd.read_csv(d / "flows.csv")) > 0 for d in plan_dirs) == 1      # so EXPECTED_IMAGES is 2 + 1 + 1
     folder = tmp_path_factory.mktemp("report")
     out = write_report(plan_dirs, folder / "report.html")
     assert [p.name for p in folder.iterdir()] == ["report.html"]     # written atomically: no temporary file left
@@ -62,17 +70,35 @@ def test_the_report_is_one_self_contained_accessible_file(page):
     tags = parse(text)
     assert tags.of("html")[0]["lang"] == "zh-CN"
     assert not OUTSIDE.search(text), OUTSIDE.search(text).group(0)
-    assert not tags.of("script") and not tags.of("link") and not tags.of("iframe")
+    assert not tags.of("link") and not tags.of("iframe")
+    scripts = re.findall(r"<script>(.*?)</script>", text, re.S)
+    assert len(scripts) == 1 and scripts[0] == webmap.SCRIPT   # the map's script, and nothing else
+    policy = next(m["content"] for m in tags.of("meta") if m.get("http-equiv") == "Content-Security-Policy")
+    assert f"script-src {webmap.script_hash()}" in policy and "default-src 'none'" in policy
+    assert "unsafe-eval" not in policy and "script-src 'unsafe-inline'" not in policy
+    assert len(tags.of("svg")) == 2                           # one interactive map per plan
     images = tags.of("img")
-    assert len(images) == 2 * 3 + 1                           # three charts per plan and the comparison
+    assert len(images) == EXPECTED_IMAGES                     # zones (and allocation) charts per plan, the comparison
     assert all(i["src"].startswith("data:image/svg+xml;base64,") and i.get("alt") for i in images)
     headers = tags.of("th")
     assert headers and all(h.get("scope") in ("col", "row") for h in headers)
     assert len(tags.of("caption")) == len(tags.of("table")) > 5
-    for needed in ("@media print", "optimal", "甲一经济技术开发区", "rules.district_cap", "synthetic", "乙港保税区",
-                   "fiscal_revenue", "方案比较"):
+    for needed in ("@media print", "已证明最优", "甲一经济技术开发区", "rules.district_cap", "synthetic", "乙港保税区",
+                   "fiscal_revenue", "方案比较", "@page { size: A4"):
         assert needed in text, needed
+    # the executive summary comes first; plans are named by their scenario and overrides
+    assert text.index('id="executive"') < text.index('id="comparison"') < text.index('id="plan-1"') \
+        < text.index('id="appendix-keys"')
+    assert "baseline · 上限 3" in text                           # the second plan: baseline with cap 3
+    assert "各区得失" in text and "归牵头方 ★" in text           # gains and losses, the plan's own rule marked
+    assert "entrusted" not in strip_attributes(text.split('id="appendix-keys"')[0])   # modes in Chinese
     assert '@font-face { font-family: "Consolidate Sans SC"' in text     # Chinese renders without system fonts
+
+
+def strip_attributes(text: str) -> str:
+    """The text a reader sees: no tags, attributes, scripts or styles."""
+    text = re.sub(r"<(script|style)>.*?</\1>", "", text, flags=re.S)
+    return re.sub(r"<[^>]*>", " ", text)
 
 
 def test_english_report_and_the_command(plan_dirs, tmp_path):
@@ -82,6 +108,25 @@ def test_english_report_and_the_command(plan_dirs, tmp_path):
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert parse(text).of("html")[0]["lang"] == "en"
     assert "Comparison" not in text and "proven optimal" in text
+    assert "Jia-1 ETDZ" in text and "Yi District" in text     # names in English where the region has them
+    assert "乙区" not in strip_attributes(text.split('id="appendix-keys"')[0])   # (keys stay as the scenario wrote them)
+
+
+def test_a_compare_folder_is_reported_plan_by_plan(plan_dirs, tmp_path):
+    from consolidate.compare import compare, plan_outcome, write_comparison
+
+    folder = write_comparison(compare([plan_outcome("one", plan_dirs[0]), plan_outcome("two", plan_dirs[1])]),
+                              tmp_path / "cmp")
+    text = write_report([folder], tmp_path / "r.html", lang="en").read_text(encoding="utf-8")
+    assert text.count('class="plan"') == 2 and 'id="comparison"' in text
+
+
+def test_the_tianjin_report_is_small(tmp_path):
+    from consolidate import load_region, load_scenario, solve
+
+    plan = solve(load_region("tianjin"), load_scenario("cap-2")).to_dir(tmp_path / "cap-2", charts=False)
+    out = write_report([plan], tmp_path / "r.html", lang="zh")
+    assert out.stat().st_size < 1_500_000
 
 
 # --- in a real browser --------------------------------------------------------------------------------
@@ -158,7 +203,7 @@ def test_the_report_loads_in_chromium_without_any_network_request(page, tmp_path
     proxy = Proxy()
     try:
         route = [f"--proxy-server=http://127.0.0.1:{proxy.port}", "--proxy-bypass-list=<-loopback>"]
-        dom = browse(page, tmp_path, "--dump-dom", *route)
+        dom = browse(page, tmp_path, "--dump-dom", "--enable-logging=stderr", "--v=0", *route)
         shot = tmp_path / "shot.png"
         browse(page, tmp_path, f"--screenshot={shot}", *route)
         seen_by_report = list(proxy.requests)
@@ -167,7 +212,11 @@ def test_the_report_loads_in_chromium_without_any_network_request(page, tmp_path
         proxy.close()
     assert dom.returncode == 0, dom.stderr[-2000:]
     loaded = parse(dom.stdout)
-    assert len(loaded.of("img")) == 7 and len(loaded.of("table")) > 5
+    assert len(loaded.of("img")) == EXPECTED_IMAGES and len(loaded.of("table")) > 5
+    assert 'class="view" transform="translate(0 0) scale(1)"' in dom.stdout    # the map's script ran
+    console = [line for line in dom.stderr.splitlines() if "CONSOLE" in line or "Uncaught" in line
+               or "Content Security Policy" in line or "Refused" in line]
+    assert console == [], console
     assert "甲一经济技术开发区" in dom.stdout
     assert shot.is_file() and shot.stat().st_size > 20_000
     assert [r for r in seen_by_report if host(r) not in BROWSER_OWN] == [], seen_by_report

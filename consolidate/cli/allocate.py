@@ -6,13 +6,11 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ..allocation import account, parse_rule
+from ..allocation import STANDARD_RULES, parse_rule, side_by_side
 from ..errors import InputError, Problem
+from ..office import write_csv
 from ..plan import Plan
 from ._common import echo_table, reports_errors
-
-STANDARD_RULES = {"territorial": "territorial", "host": "host", "split50": {"split": 0.5}}
-
 
 def parse_rule_options(options: tuple[str, ...]) -> dict:
     rules = {}
@@ -71,24 +69,10 @@ def allocate_command(plan_dir, rule_options, out):
         from ..io import atomic_folder, output_path
 
         with atomic_folder(out, kind="allocation") as tmp:
-            table.to_csv(tmp / "allocation.csv", index=False, float_format="%.4f", lineterminator="\n")
-            flows.to_csv(tmp / "flows.csv", index=False, float_format="%.4f", lineterminator="\n")
+            write_csv(table, tmp / "allocation.csv", float_format="%.4f")
+            write_csv(flows, tmp / "flows.csv", float_format="%.4f")
         target = output_path(out)
         click.echo(f"written to {target}")
-
-
-def side_by_side(plan_table: pd.DataFrame, zones: pd.DataFrame, rule_sets: dict, district_ids: list[str]):
-    """Long tables (district_id, measure, rule, before, after, change, revoked) and flows, one block per rule set."""
-    rows, flows = [], []
-    for label, rules in rule_sets.items():
-        accounting = account(plan_table, zones, rules, district_ids)
-        for measure in rules:
-            block = accounting.districts[[f"{measure}_{c}" for c in ("before", "after", "change", "revoked")]]
-            block.columns = ["before", "after", "change", "revoked"]
-            rows.append(block.reset_index().assign(measure=measure, rule=label))
-        flows.append(accounting.flows.assign(rule=label))
-    table = pd.concat(rows, ignore_index=True)[["district_id", "measure", "rule", "before", "after", "change", "revoked"]]
-    return table, pd.concat(flows, ignore_index=True)
 
 
 COMMANDS = [allocate_command]

@@ -41,10 +41,11 @@ def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...]
 @scenario_options
 @click.option("--out", type=click.Path(file_okay=False), help="Plan folder to write (default: ./consolidate-out/SCENARIO).")
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
+@click.option("--xlsx", is_flag=True, help="Also write plan.xlsx: one sheet per table, for Excel and WPS.")
 @click.option("--export-model", type=click.Path(dir_okay=False), metavar="FILE.mps|FILE.lp",
               help="Also write the exact MIP (the whole region, through PuLP) for any other solver.")
 @reports_errors
-def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, export_model):
+def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, export_model):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -65,7 +66,7 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
     out = check_folder_target(out or Path("consolidate-out") / resolved.name)  # refused now, not after the solve
     with progress_bar("solving components") as advance:
         plan = solve(model, resolved, progress=advance)
-    folder = plan.to_dir(out, charts=not no_charts)
+    folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx)
     print_summary(plan)
     click.echo(f"\nwritten to {folder}")
     if export_model:

@@ -11,6 +11,7 @@ import yaml
 from ..errors import InputError, Problem
 from ..evaluation import (GRADES, EvaluationConfig, config_from_dict, evaluate, revocation_candidates,
                           weights_sweep)
+from ..office import write_csv
 from ..region import load_region
 from ._common import echo_table, reports_errors
 
@@ -129,12 +130,12 @@ def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFram
     from ..io import atomic_folder, output_path
 
     with atomic_folder(out, kind="scores") as tmp:
-        ranked.to_csv(tmp / "scores.csv", index=False, float_format="%.6g", encoding="utf-8")
+        write_csv(ranked, tmp / "scores.csv", float_format="%.6g")
         if sweep_table is not None:
             sweep = sweep_table.copy()
             sweep.insert(0, "name", model.zones["name"])
             sweep.insert(0, "zone_id", sweep.index)
-            sweep.sort_values(["base_rank"]).to_csv(tmp / "weights_sweep.csv", index=False, float_format="%.6g")
+            write_csv(sweep.sort_values(["base_rank"]), tmp / "weights_sweep.csv", float_format="%.6g")
         summary = {
             "region": model.name,
             "units": model.units,

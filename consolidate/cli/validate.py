@@ -54,6 +54,8 @@ def validate_command(region: str) -> None:
     shown = ", ".join(f"{z} {zones.at[z, 'name']}" for z in lonely[:20])
     more = f" … and {len(lonely) - 20} more" if len(lonely) > 20 else ""
     click.echo(f"islands (no neighbour): {len(lonely)}" + (f": {shown}{more}" if lonely else ""))
+    for note in model.notes:
+        click.secho(f"note: {note}", fg="yellow")
     click.secho("no problems found", fg="green")
 
 
