@@ -12,6 +12,7 @@ rejected with the key path and what is allowed (InputError, exit 2).
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -187,13 +188,19 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
                              f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed_yaml(path: Path, mtime_ns: int):
+    """A YAML file parsed once per version (sweeps and compare read the same scenarios again and again)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario file as data, with its `extends:` parents deep-merged underneath."""
     if path in chain:
         raise InputError(Problem(path.name, "extends: loops back to itself",
                                  " → ".join(p.name for p in chain + (path,))))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = copy.deepcopy(_parsed_yaml(path, path.stat().st_mtime_ns))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",

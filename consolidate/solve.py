@@ -60,22 +60,24 @@ class ComponentResult:
     solver_version: str = ""
 
 
-def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True):
+def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True,
+          warm=None):
     """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped.
 
     `progress(done, total)` is called as the components that need the MIP are solved.
     When the solver proves a component infeasible, `probe` re-solves with one rule relaxed at a time to
-    say which relaxations would give a plan (small regions only)."""
+    say which relaxations would give a plan (small regions only). `warm`: a `warm.WarmSolver` that keeps
+    scores and models between solves (use its `solve`)."""
     from . import diagnose
     from .plan import assemble_plan
 
     started = time.perf_counter()
-    scenario, graph, scores, grades, problem = prepare(region, scenario, graph)
+    scenario, graph, scores, grades, problem = prepare(region, scenario, graph, warm)
     diagnose.precheck(problem, region, scenario)
     components = decompose(problem)
     build_seconds = time.perf_counter() - started
 
-    results = solve_components(problem, components, scenario.solver, progress)
+    results = (warm or _Fresh).solve_components(problem, components, scenario.solver, progress)
     infeasible = [r for r in results if r.status == INFEASIBLE]
     if infeasible:
         diagnose.diagnose(problem, region, scenario, infeasible, probe=probe)
@@ -91,13 +93,20 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
 
 
-def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None):
+def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None, warm=None):
     """What every solve starts from: (the scenario resolved for the region and its back end, the zone graph,
     evaluation scores, grades, the problem's arrays)."""
     scenario = automatic_backend(scenario.for_region(region))
     graph = graph if graph is not None else zone_graph(region)
-    scores, grades = evaluation_scores(region, scenario)
+    scores, grades = (warm or _Fresh).scores(region, scenario)
     return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
+
+
+class _Fresh:
+    """Every solve from scratch (what `warm.WarmSolver` replaces with kept scores and models)."""
+
+    scores = staticmethod(lambda region, scenario: evaluation_scores(region, scenario))
+    solve_components = staticmethod(lambda *args: solve_components(*args))
 
 
 def automatic_backend(scenario: Scenario) -> Scenario:
