@@ -26,7 +26,7 @@ from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, 
 from .office import write_csv
 from .scenario import MODES
 
-PARTS = ("distance", "revocation", "host_quality", "zone_count")
+PARTS = ("distance", "revocation", "host_quality", "zone_count", "cross_district")
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
            "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
            *[f"merges_{m}" for m in MODES]]

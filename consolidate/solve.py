@@ -226,6 +226,9 @@ def _presolvable(problem: Problem, zones: np.ndarray) -> bool:
     """Keeping every zone is optimal (cost 0, all costs ≥ 0) and feasible: nothing forces a change."""
     if problem.cost_host[zones].any() or problem.must_revoke[zones].any():
         return False
+    assigned = problem.assigned[zones]
+    if ((assigned >= 0) & (assigned != zones)).any():  # a zone pinned to join a host
+        return False
     counted = problem.count_district[zones]
     for district in set(counted) & set(problem.caps):
         if (counted == district).sum() > problem.caps[district]:

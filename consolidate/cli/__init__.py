@@ -21,6 +21,10 @@ COMMANDS = {
                  "Check the region model REGION (a bundled name or a folder) and summarise it."),
     "regions": ("validate", "regions_command", "List the bundled region models."),
     "run": ("run", "run_command", "Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan."),
+    "explain": ("explain", "explain_command",
+                "Why each decision of the plan in PLAN_DIR: every alternative the rules allow with the exact extra "
+                "cost of forcing it (a re-solve with it pinned), in objective units and in real units, and the "
+                "alternatives the rules forbid with the rule that forbids each."),
     "allocate": ("allocate", "allocate_command",
                  "Re-account the plan in PLAN_DIR under other sharing rules (属地原则分成), without re-solving."),
     "score": ("score", "score_command",
