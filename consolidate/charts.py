@@ -959,71 +959,119 @@ def plan_charts(plan, folder, lang: str = "zh") -> list[Path]:
 # --- comparison of scenarios ------------------------------------------------------------------------
 
 
-PARTS = ("objective_distance", "objective_revocation", "objective_host_quality", "objective_zone_count")
-PART_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
+TRADE_TEXT = {
+    "zh": {"compare": "方案比较", "outcome": "开发区去向", "kept": "保留", "merged": "整合", "revoked": "撤销",
+           "revoked_gdp": "撤销区 GDP（{unit}）", "gdp_km": "GDP × 到牵头距离（{unit}·km）",
+           "cross": "并入外区牵头的 GDP（{unit}）", "hosts": "保留开发区数", "no_plan": "无方案",
+           "none_revoked": "没有开发区被撤销", "heat": "整合后各区开发区数", "sweep": "参数扫描",
+           "variants": "{n} 个变体 · 实心：已证明最优，空心：未证明，×：无方案（不可行或未解出）",
+           "pareto": "权衡：{x} 与 {y}（两者都越低越好）", "better": "越低越好", "dominated": "被支配", "front": "非支配（帕累托）",
+           "front_note": "{k} 个不同方案中 {f} 个非支配（{n} 个变体；相同方案只画一次）", "optimal": "最优",
+           "feasible": "可行", "infeasible": "不可行", "stopped": "未解出", "input_error": "输入错误",
+           "check_failed": "校验失败", "error": "错误", "district_cap": "上限", "revocation": "撤销权重",
+           "distance": "距离权重", "max_distance_km": "最远距离", "contiguity": "相邻方式"},
+    "en": {"compare": "Scenario comparison", "outcome": "Zones by outcome", "kept": "kept", "merged": "merged",
+           "revoked": "revoked", "revoked_gdp": "GDP of revoked zones ({unit})", "gdp_km": "GDP × km to host ({unit}·km)",
+           "cross": "GDP joining another district's host ({unit})", "hosts": "zones kept", "no_plan": "no plan",
+           "none_revoked": "no zone is revoked", "heat": "Zones per district after consolidation",
+           "sweep": "Sweep", "variants": "{n} variants · filled: proven optimal, hollow: not proven, ×: no plan "
+           "(infeasible or not solved)", "pareto": "Trade-off: {x} against {y} (lower is better in both)",
+           "better": "lower is better", "dominated": "dominated", "front": "non-dominated (Pareto)",
+           "front_note": "{f} of {k} distinct plans are non-dominated ({n} variants; a plan several variants share "
+           "is drawn once)", "optimal": "optimal", "feasible": "feasible", "infeasible": "infeasible",
+           "stopped": "stopped", "input_error": "input error", "check_failed": "check failed", "error": "error",
+           "district_cap": "cap", "revocation": "revocation weight", "distance": "distance weight",
+           "max_distance_km": "max km", "contiguity": "contiguity"},
+}
+QUANTITIES = ("revoked_gdp", "gdp_km", "cross_district_gdp", "hosts")      # real units, never weighted parts
+SOLVED_STATUSES = ("optimal", "feasible")
 
 
-def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str = "Scenario comparison"):
-    """Key figures of several scenarios side by side."""
+def _tt(lang: str, key: str, **kw) -> str:
+    text = TRADE_TEXT["zh" if lang == "zh" and fonts.cjk_font() else "en"].get(key, key)
+    return text.format(**kw) if kw else text
+
+
+def _quantity_label(column: str, lang: str, unit: str) -> str:
+    key = {"revoked_gdp": "revoked_gdp", "gdp_km": "gdp_km", "cross_district_gdp": "cross", "hosts": "hosts"}[column]
+    return _tt(lang, key, unit=unit or "GDP").replace("（）", "").replace(" ()", "")
+
+
+def _parameter_label(parameter: str, lang: str) -> str:
+    last = parameter.split(".")[-1]
+    return _tt(lang, last) if last in TRADE_TEXT["en"] else parameter
+
+
+def _solved(rows: pd.DataFrame) -> pd.Series:
+    if "status" not in rows:
+        return pd.Series(True, index=rows.index)
+    return rows["status"].astype(str).isin(SOLVED_STATUSES)
+
+
+def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str | None = None, lang: str = "zh",
+                   unit: str = "", district_names: dict[str, str] | None = None):
+    """Key figures of several scenarios side by side, in real units; a scenario without a plan says so."""
     t = table.reset_index(drop=True).copy()
     names = [str(s) for s in t["scenario"]]
     x = np.arange(len(t))
+    solved = _solved(t).to_numpy()
+    rotation = _rotation(names)
     with plt.rc_context(style()):
         fig = plt.figure(figsize=A4)
-        grid = fig.add_gridspec(2, 3, left=0.07, right=0.98, top=0.88, bottom=0.1, wspace=0.35, hspace=0.45)
+        longest = max((sum(2 if ord(c) > 0x2E80 else 1 for c in n) for n in names), default=0)
+        grid = fig.add_gridspec(2, 4, left=min(0.2, max(0.06, 0.02 + 0.0062 * longest)), right=0.98, top=0.86,
+                                bottom=0.08, wspace=0.38, hspace=0.55)
+
+        def ticks(ax):
+            ax.set_xticks(x, names, rotation=rotation, ha="right" if rotation else "center")
+
+        def no_plan(ax, top):
+            for xi in x[~solved]:
+                ax.text(xi, top * 0.02, f"{_tt(lang, 'no_plan')}\n({_tt(lang, str(t.at[xi, 'status']))})",
+                        ha="center", va="bottom", fontsize=7, color=REVOKED, rotation=90)
+
         ax = fig.add_subplot(grid[0, 0])
         bottom = np.zeros(len(t))
-        for col, colour, label in (("hosts", AFTER, "kept (hosts)"), ("members", GROUP_COLOURS[1], "merged"),
-                                   ("revoked", REVOKED, "revoked")):
+        for col, colour, key in (("hosts", AFTER, "kept"), ("members", GROUP_COLOURS[1], "merged"),
+                                 ("revoked", REVOKED, "revoked")):
             values = pd.to_numeric(t.get(col, pd.Series(0, index=t.index)), errors="coerce").fillna(0).to_numpy()
-            ax.bar(x, values, bottom=bottom, color=colour, label=label, width=0.6)
+            ax.bar(x, values, bottom=bottom, color=colour, label=_tt(lang, key), width=0.6)
             bottom += values
-        ax.set_xticks(x, names, rotation=_rotation(names), ha="right" if _rotation(names) else "center")
-        ax.set_title("Zones by outcome", loc="left")
-        ax.set_ylim(0, max(float(bottom.max()), 1) * 1.25)
+        top = max(float(bottom.max()), 1) * 1.25
+        ax.set_ylim(0, top)
+        no_plan(ax, top)
+        ticks(ax)
+        ax.set_title(_tt(lang, "outcome"), loc="left")
         ax.legend(frameon=False, fontsize=7, ncol=3, loc="upper center")
-        ax = fig.add_subplot(grid[0, 1])
-        bottom = np.zeros(len(t))
-        for part, colour in zip(PARTS, PART_COLOURS):
-            if part in t:
-                values = pd.to_numeric(t[part], errors="coerce").fillna(0).to_numpy()
-                if np.abs(values).sum() > 0:
-                    ax.bar(x, values, bottom=bottom, color=colour, width=0.6, label=part.replace("objective_", ""))
-                    bottom += values
-        objective = pd.to_numeric(t.get("objective"), errors="coerce")
-        for xi, value, proven, gap, status in zip(x, objective, t.get("proven_optimal", [True] * len(t)),
-                                                  t.get("gap", [None] * len(t)), t.get("status", [""] * len(t))):
-            if pd.isna(value):
-                ax.text(xi, 0, str(status or "no plan"), rotation=90, ha="center", va="bottom", fontsize=7,
-                        color=REVOKED)
-                continue
-            mark = "" if _truthy(proven) else f"\nnot proven (gap {_pct(gap)})"
-            ax.text(xi, value, f"{value:.3g}{mark}", ha="center", va="bottom", fontsize=6.8,
-                    color="black" if not mark else REVOKED)
-        ax.set_xticks(x, names, rotation=_rotation(names), ha="right" if _rotation(names) else "center")
-        ax.set_title("Objective (weighted parts)", loc="left")
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(frameon=False, fontsize=7)
-        ax = fig.add_subplot(grid[0, 2])
-        revoked_gdp = pd.to_numeric(t.get("revoked_gdp", pd.Series(0, index=t.index)), errors="coerce").fillna(0)
-        ax.bar(x, revoked_gdp, color=REVOKED, width=0.6)
-        for xi, v in zip(x, revoked_gdp):
-            ax.text(xi, v, f"{v:,.1f}", ha="center", va="bottom", fontsize=6.8)
-        ax.set_xticks(x, names, rotation=_rotation(names), ha="right" if _rotation(names) else "center")
-        ax.set_title("GDP in revoked zones", loc="left")
-        ax.set_ylim(0, max(float(revoked_gdp.max()), 1.0) * 1.2)
+        for k, column in enumerate(("revoked_gdp", "gdp_km", "cross_district_gdp"), start=1):
+            ax = fig.add_subplot(grid[0, k])
+            values = pd.to_numeric(t.get(column, pd.Series(np.nan, index=t.index)), errors="coerce")
+            shown = values.where(pd.Series(solved))
+            ax.bar(x[solved], shown[solved].fillna(0), color=(REVOKED, "#0072B2", "#009E73")[k - 1], width=0.6)
+            top = max(float(shown.max()) if shown.notna().any() else 0.0, 1.0) * 1.25
+            ax.set_ylim(0, top)
+            for xi, v in zip(x[solved], shown[solved]):
+                if pd.notna(v):
+                    ax.text(xi, v, f"{v:,.1f}", ha="center", va="bottom", fontsize=6.8)
+            no_plan(ax, top)
+            if column == "revoked_gdp" and solved.any() and not (shown[solved].fillna(0) > 0).any():
+                ax.text(0.5, 0.5, _tt(lang, "none_revoked"), transform=ax.transAxes, ha="center", va="center",
+                        fontsize=8, color="#555555")
+            ticks(ax)
+            ax.set_title(_quantity_label(column, lang, unit), loc="left", fontsize=8.5)
         ax = fig.add_subplot(grid[1, :])
-        _district_heatmap(ax, per_district)
-        fig.text(0.015, 0.965, title, fontsize=13, va="top")
-        seconds = pd.to_numeric(t.get("seconds"), errors="coerce")
-        fig.text(0.015, 0.925, " · ".join(f"{n}: {s}, {sec:.1f} s" for n, s, sec in
-                                          zip(names, t.get("status", [""] * len(t)), seconds.fillna(0))),
+        _district_heatmap(ax, per_district, lang, district_names)
+        fig.text(0.015, 0.965, title or _tt(lang, "compare"), fontsize=13, va="top")
+        seconds = pd.to_numeric(t.get("seconds"), errors="coerce").fillna(0)
+        fig.text(0.015, 0.925, " · ".join(f"{n}: {_tt(lang, str(st))}, {sec:.1f} s" for n, st, sec in
+                                          zip(names, t.get("status", [""] * len(t)), seconds)),
                  fontsize=8.5, va="top", color="#333333")
     return fig
 
 
-def _district_heatmap(ax, per_district: pd.DataFrame) -> None:
-    namer = Namer("zh")
+def _district_heatmap(ax, per_district: pd.DataFrame, lang: str = "zh",
+                      district_names: dict[str, str] | None = None) -> None:
+    namer = Namer(lang)
     frame = per_district.copy()
     if frame.empty:
         ax.set_axis_off()
@@ -1031,15 +1079,16 @@ def _district_heatmap(ax, per_district: pd.DataFrame) -> None:
     frame = frame.loc[frame.max(axis=1) > 0] if len(frame.columns) else frame
     frame = frame.head(30)
     values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(float).T
-    labels = [namer.name(n, n, n) for n in frame.index]
+    english = district_names or {}
+    labels = [namer.name(n, english.get(str(n), ""), n) for n in frame.index]
     ax.imshow(values, aspect="auto", cmap="Blues", vmin=0, vmax=max(np.nanmax(values), 1) * 1.3)
     for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
             ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7)
-    ax.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 10 else 0,
-                  ha="right" if len(labels) > 10 else "center")
+    ax.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0,
+                  ha="right" if len(labels) > 8 else "center")
     ax.set_yticks(range(len(frame.columns)), [str(c) for c in frame.columns])
-    ax.set_title("Zones per district after consolidation", loc="left")
+    ax.set_title(_tt(lang, "heat"), loc="left")
     for spine in ax.spines.values():
         spine.set_visible(False)
 
@@ -1055,9 +1104,11 @@ def _pct(gap) -> str:
         return "?"
 
 
-def compare_charts(table: pd.DataFrame, per_district: pd.DataFrame, folder) -> list[Path]:
+def compare_charts(table: pd.DataFrame, per_district: pd.DataFrame, folder, lang: str = "zh", unit: str = "",
+                   district_names: dict[str, str] | None = None) -> list[Path]:
     """Write `compare.png` and `compare.svg`: scenarios' key figures side by side."""
-    return save(compare_figure(table, per_district), Path(folder), "compare")
+    return save(compare_figure(table, per_district, lang=lang, unit=unit, district_names=district_names),
+                Path(folder), "compare")
 
 
 # --- sweeps ---------------------------------------------------------------------------------------
@@ -1074,114 +1125,182 @@ def pareto_front(x, y) -> np.ndarray:
     return mask
 
 
-def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str = "Sweep"):
-    """Objective and revoked GDP against each swept parameter."""
-    rows = rows.reset_index(drop=True)
-    parameters = list(parameters) or [c for c in rows.columns if "." in c]
+def _hashable(rows: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
+    """Swept values as the sweep writes them ({split: 0.5} as text), so they can be grouped and sorted."""
+    rows = rows.reset_index(drop=True).copy()
+    for p in parameters:
+        if p in rows:
+            rows[p] = rows[p].map(lambda v: _value_text(v) if isinstance(v, (dict, list)) else v)
+    return rows
+
+
+def _sort_key(value):
+    """Numbers in numeric order, before any text."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return (0, float(number), "") if pd.notna(number) else (1, 0.0, str(value))
+
+
+def _value_text(value) -> str:
+    if isinstance(value, dict) and set(value) == {"split"}:
+        return f"split:{value['split']:g}"
+    if isinstance(value, (dict, list)):
+        return str(value)
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if pd.notna(number) and float(number).is_integer():
+        return str(int(number))
+    return str(value)
+
+
+def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = None, lang: str = "zh",
+                 unit: str = ""):
+    """What each swept parameter does in real units: revoked GDP, GDP × km to host, zones kept; one line per
+    combination of the other parameters (legend in numeric order, only values that occur); variants without
+    a plan marked × at the top of the panel, never drawn as 0."""
+    parameters = [p for p in (list(parameters) or [c for c in rows.columns if "." in c]) if p in rows]
+    rows = _hashable(rows, parameters)
+    quantities = [q for q in ("revoked_gdp", "gdp_km", "hosts") if q in rows]
     n = max(1, len(parameters))
+    solved = _solved(rows)
+    optimal = rows["status"].astype(str).eq("optimal") if "status" in rows else solved
     with plt.rc_context(style()):
-        fig, axes = plt.subplots(2, n, figsize=A4, squeeze=False)
-        fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.1, hspace=0.4, wspace=0.3)
-        optimal = rows["status"].astype(str).eq("optimal") if "status" in rows else pd.Series(True, index=rows.index)
+        fig, axes = plt.subplots(max(1, len(quantities)), n, figsize=A4, squeeze=False)
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.08, hspace=0.45, wspace=0.3)
         for k, parameter in enumerate(parameters):
-            for r, column, label in ((0, "objective", "objective"), (1, "revoked_gdp", "GDP in revoked zones")):
+            others = [p for p in parameters if p != parameter]
+            categories = sorted(rows[parameter].dropna().unique(), key=_sort_key)
+            numeric = all(_sort_key(c)[0] == 0 for c in categories)
+            xs = (pd.to_numeric(rows[parameter], errors="coerce") if numeric
+                  else rows[parameter].map({c: i for i, c in enumerate(categories)}).astype(float))
+            keys = sorted({tuple(r) for r in rows[others].itertuples(index=False)}, key=lambda t: [_sort_key(v) for v in t]) \
+                if others else [()]
+            for r, column in enumerate(quantities):
                 ax = axes[r, k]
-                if parameter not in rows or column not in rows:
-                    ax.set_axis_off()
-                    continue
-                xs = _axis_values(rows[parameter])
-                ys = pd.to_numeric(rows[column], errors="coerce")
-                others = [p for p in parameters if p != parameter and p in rows]
-                groups = rows.groupby([rows[p].astype(str) for p in others], sort=True) if others else [("", rows)]
-                for i, (key, sub) in enumerate(groups):
-                    if i >= 8:
-                        break
-                    order = np.argsort(xs[sub.index], kind="stable")
-                    idx = sub.index[order]
-                    key = key if isinstance(key, tuple) else (key,)
-                    label_ = ", ".join(f"{p}={v}" for p, v in zip(others, key)) or None
-                    ax.plot(xs[idx], ys[idx], "-", color=GROUP_COLOURS[i % len(GROUP_COLOURS)], lw=1.2, label=label_)
+                ys = pd.to_numeric(rows[column], errors="coerce").where(solved)
+                for i, key in enumerate(keys[:8]):
+                    mask = np.ones(len(rows), bool)
+                    for p, v in zip(others, key):
+                        mask &= (rows[p] == v).to_numpy()
+                    idx = rows.index[mask & solved.to_numpy()]
+                    idx = idx[np.argsort(xs[idx].to_numpy(), kind="stable")]
+                    colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
+                    label = ", ".join(f"{_parameter_label(p, lang)} {_value_text(v)}" for p, v in zip(others, key))
+                    ax.plot(xs[idx], ys[idx], "-", color=colour, lw=1.2, label=label or None)
                     good = idx[optimal[idx].to_numpy()]
+                    ax.plot(xs[good], ys[good], "o", color=colour, ms=5)
                     bad = idx[~optimal[idx].to_numpy()]
-                    ax.plot(xs[good], ys[good], "o", color=GROUP_COLOURS[i % len(GROUP_COLOURS)], ms=5)
-                    ax.plot(xs[bad], ys[bad], "o", mfc="white", color=GROUP_COLOURS[i % len(GROUP_COLOURS)], ms=5)
-                failed = rows.index[ys.isna()]
+                    ax.plot(xs[bad], ys[bad], "o", mfc="white", color=colour, ms=5)
+                failed = rows.index[~solved.to_numpy()]
                 if len(failed):
-                    ax.plot(xs[failed], np.zeros(len(failed)), "x", color=REVOKED, ms=7, label="no plan")
-                ax.set_xlabel(parameter)
-                ax.set_ylabel(label)
-                if _categorical(rows[parameter]):
-                    ax.set_xticks(range(len(_categories(rows[parameter]))), _categories(rows[parameter]))
-                elif np.allclose(xs.dropna(), np.round(xs.dropna())):
-                    ax.xaxis.get_major_locator().set_params(integer=True)
-                if ax.get_legend_handles_labels()[0]:
-                    ax.legend(frameon=False, fontsize=6.5, loc="best")
-        fig.text(0.015, 0.965, title, fontsize=13, va="top")
-        fig.text(0.015, 0.925, f"{len(rows)} variants · filled: proven optimal, hollow: not proven, "
-                               f"x: no plan", fontsize=8.5, va="top", color="#333333")
+                    ax.plot(xs[failed], np.full(len(failed), 0.97), "x", color=REVOKED, ms=8, mew=2,
+                            transform=ax.get_xaxis_transform(), label=_tt(lang, "no_plan"), clip_on=False)
+                ax.set_xlabel(_parameter_label(parameter, lang) + (f" ({parameter})" if lang == "zh" else ""))
+                ax.set_ylabel(_quantity_label(column, lang, unit))
+                ax.set_xticks(range(len(categories)) if not numeric else [float(c) for c in categories],
+                              [_value_text(c) for c in categories])
+                finite = ys.dropna()
+                top = float(finite.max()) if len(finite) else 0.0
+                ax.set_ylim(min(0.0, float(finite.min()) if len(finite) else 0.0), top * 1.25 if top > 0 else 1.0)
+                if column == "revoked_gdp" and len(finite) and top == 0:
+                    ax.text(0.5, 0.5, _tt(lang, "none_revoked"), transform=ax.transAxes, ha="center", va="center",
+                            fontsize=8, color="#555555")
+                if ax.get_legend_handles_labels()[0] and r == 0:
+                    ax.legend(frameon=False, fontsize=6.5, loc="upper right")
+        fig.text(0.015, 0.965, title or _tt(lang, "sweep"), fontsize=13, va="top")
+        fig.text(0.015, 0.925, _tt(lang, "variants", n=len(rows)), fontsize=8.5, va="top", color="#333333")
     return fig
 
 
-def _categorical(series: pd.Series) -> bool:
-    return pd.to_numeric(series, errors="coerce").isna().any()
-
-
-def _categories(series: pd.Series) -> list[str]:
-    return sorted(series.astype(str).unique())
-
-
-def _axis_values(series: pd.Series) -> pd.Series:
-    if _categorical(series):
-        order = {c: i for i, c in enumerate(_categories(series))}
-        return series.astype(str).map(order).astype(float)
-    return pd.to_numeric(series, errors="coerce").astype(float)
-
-
 def pareto_parts(rows: pd.DataFrame) -> tuple[str, str]:
-    """The two objective parts that vary most across the variants (the trade-off to show)."""
-    parts = [c for c in rows.columns if c.startswith("objective_")]
-    spread = {c: float(pd.to_numeric(rows[c], errors="coerce").std(skipna=True) or 0) for c in parts}
-    ranked = sorted(parts, key=lambda c: (-spread[c], parts.index(c)))
-    while len(ranked) < 2:
-        ranked.append("revoked_gdp" if "revoked_gdp" in rows and "revoked_gdp" not in ranked else "objective")
-    return ranked[0], ranked[1]
+    """The two real quantities to trade off: GDP × km to host against revoked GDP when revocation varies,
+    else against the zones kept (never weighted objective parts, which change with the weights swept)."""
+    def varies(column):
+        return column in rows and pd.to_numeric(rows[column], errors="coerce").nunique(dropna=True) > 1
+
+    for pair in (("gdp_km", "revoked_gdp"), ("gdp_km", "hosts"), ("revoked_gdp", "hosts")):
+        if all(varies(c) for c in pair):
+            return pair
+    return ("gdp_km", "revoked_gdp") if "gdp_km" in rows else ("revoked_gdp", "hosts")
+
+
+def distinct_plans(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct plan among the solved variants (by plan_id, else by its figures), with
+    `variants`: how many variants gave it, and the first variant's parameters."""
+    solved = rows[_solved(rows)].copy()
+    if "plan_id" in solved and solved["plan_id"].notna().all():
+        key = solved["plan_id"].astype(str)
+    else:
+        figures = [c for c in ("hosts", "members", "revoked", "revoked_gdp", "gdp_km") if c in solved]
+        key = solved[figures].round(6).astype(str).agg("|".join, axis=1)
+    solved["_plan"] = key.to_numpy()
+    first = solved.drop_duplicates("_plan", keep="first").set_index("_plan")
+    first["variants"] = solved.groupby("_plan").size().reindex(first.index)
+    return first.reset_index(drop=True)
+
+
+def _variants_text(params: list[str], combos: list[tuple], lang: str) -> str:
+    """The variants that give one plan: `cap 4 · revocation weight 1, 5, 20` when they are a full grid,
+    else each combination, at most four."""
+    if not combos:
+        return ""
+    values = [sorted({c[k] for c in combos}, key=_sort_key) for k in range(len(params))]
+    join = "、" if lang == "zh" else ", "
+    if len(combos) == int(np.prod([len(v) for v in values])):
+        return " · ".join(f"{_parameter_label(p, lang)} {join.join(v)}" for p, v in zip(params, values))
+    shown = "; ".join(", ".join(f"{_parameter_label(p, lang)} {v}" for p, v in zip(params, c)) for c in combos[:4])
+    return shown + (" …" if len(combos) > 4 else "")
 
 
 def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, str] | None = None,
-                  title: str = "Trade-off"):
-    """Two objective parts against each other, with the non-dominated (Pareto) variants marked."""
-    rows = rows.reset_index(drop=True)
+                  title: str | None = None, lang: str = "zh", unit: str = ""):
+    """Two real quantities against each other, each distinct plan once, the non-dominated ones marked and
+    labelled with every variant that gives them."""
+    rows = _hashable(rows, parameters)
     xcol, ycol = parts or pareto_parts(rows)
-    x = pd.to_numeric(rows.get(xcol), errors="coerce").to_numpy(float)
-    y = pd.to_numeric(rows.get(ycol), errors="coerce").to_numpy(float)
+    plans = distinct_plans(rows)
+    params = [p for p in parameters if p in rows]
+    solved = rows[_solved(rows)]
+    if "plan_id" in rows and len(plans) and "plan_id" in plans:
+        variants_of = {pid: sorted(({tuple(_value_text(v) for v in r) for r in
+                                     solved.loc[solved["plan_id"] == pid, params].itertuples(index=False)}),
+                                   key=lambda t: [_sort_key(v) for v in t]) for pid in plans["plan_id"]}
+    else:
+        variants_of = {}
+    x = pd.to_numeric(plans.get(xcol), errors="coerce").to_numpy(float)
+    y = pd.to_numeric(plans.get(ycol), errors="coerce").to_numpy(float)
     front = pareto_front(x, y)
     with plt.rc_context(style()):
         fig, ax = plt.subplots(figsize=A4)
         fig.subplots_adjust(left=0.09, right=0.97, top=0.86, bottom=0.1)
-        ax.scatter(x[~front], y[~front], s=28, color="#9E9E9E", label="dominated", zorder=3)
-        ax.scatter(x[front], y[front], s=48, color=REVOKED, edgecolors="black", label="non-dominated (Pareto)",
-                   zorder=4)
+        ax.scatter(x[~front], y[~front], s=28, color="#9E9E9E", label=_tt(lang, "dominated"), zorder=3)
+        ax.scatter(x[front], y[front], s=48, color=REVOKED, edgecolors="black", label=_tt(lang, "front"), zorder=4)
         order = np.argsort(x[front], kind="stable")
-        ax.step(x[front][order], y[front][order], where="post", color=REVOKED, lw=1, zorder=2)
-        params = [p for p in parameters if p in rows]
+        ax.step(x[front][order], y[front][order], where="post", color=REVOKED, lw=0.8, ls=(0, (3, 3)), alpha=0.6,
+                zorder=2)
+        fig.canvas.draw()
+        placer = LabelPlacer(ax, fig.canvas.get_renderer())
+        placer.block_points(ax.transData.transform(np.column_stack([x, y])[~np.isnan(x) & ~np.isnan(y)]),
+                            np.full(int((~np.isnan(x) & ~np.isnan(y)).sum()), 6.0))
         for i in np.flatnonzero(front):
-            label = ", ".join(f"{p.split('.')[-1]}={rows.at[i, p]}" for p in params)
-            if label:
-                ax.annotate(label, (x[i], y[i]), xytext=(6, 4), textcoords="offset points", fontsize=6.8,
-                            path_effects=HALO)
-        ax.set_xlabel(f"{xcol} (lower is better)")
-        ax.set_ylabel(f"{ycol} (lower is better)")
+            combos = variants_of.get(plans.at[i, "plan_id"], []) if variants_of else \
+                [tuple(_value_text(plans.at[i, p]) for p in params)]
+            text = _variants_text(params, combos, lang)
+            if text:
+                placer.place((x[i], y[i]), text, fontsize=7, radius_pt=4, must=True)
+        ax.set_xlabel(_quantity_label(xcol, lang, unit))
+        ax.set_ylabel(_quantity_label(ycol, lang, unit))
         ax.legend(frameon=False)
-        fig.text(0.015, 0.965, title, fontsize=13, va="top")
-        fig.text(0.015, 0.925, f"{int(front.sum())} of {len(rows)} variants are non-dominated in "
-                               f"{xcol} and {ycol}", fontsize=8.5, va="top", color="#333333")
+        heading = title or _tt(lang, "pareto", x=_quantity_label(xcol, lang, "").split("（")[0].split(" (")[0],
+                               y=_quantity_label(ycol, lang, "").split("（")[0].split(" (")[0])
+        fig.text(0.015, 0.965, heading, fontsize=13, va="top")
+        fig.text(0.015, 0.925, _tt(lang, "front_note", f=int(front.sum()), k=len(plans), n=len(rows)),
+                 fontsize=8.5, va="top", color="#333333")
     return fig
 
 
-def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder) -> list[Path]:
-    """Write `sweep.*` (objective and revoked GDP per parameter) and `pareto.*` (trade-off) into `folder`."""
+def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder, lang: str = "zh", unit: str = "") -> list[Path]:
+    """Write `sweep.*` (real quantities per parameter) and `pareto.*` (the trade-off) into `folder`."""
     folder = Path(folder)
-    written = save(sweep_figure(rows, parameters), folder, "sweep")
-    if len(rows) >= 2 and any(c.startswith("objective_") for c in rows.columns):
-        written += save(pareto_figure(rows, parameters), folder, "pareto")
+    written = save(sweep_figure(rows, parameters, lang=lang, unit=unit), folder, "sweep")
+    if int(_solved(rows).sum()) >= 2:
+        written += save(pareto_figure(rows, parameters, lang=lang, unit=unit), folder, "pareto")
     return written

@@ -197,13 +197,19 @@ class _Context:
         self._measure_pairs()
 
     def _measure_pairs(self) -> None:
-        """The great-circle km of every (member, named host) of the plan, in one vectorised call."""
+        """The km of every (member, named host) of the plan, in one vectorised call."""
+        distances = getattr(self.region, "distances", None)
+        self._measure = distances if distances is not None and distances.method != "great_circle" else None
         pairs = [(m, h) for m, h in self.host_of.items() if h in self._row and m in self._row and m != h]
-        if pairs:
+        if not pairs:
+            return
+        if self._measure is not None:
+            km = self._measure.km_between([m for m, _ in pairs], [h for _, h in pairs])
+        else:
             a = np.array([self._row[m] for m, _ in pairs])
             b = np.array([self._row[h] for _, h in pairs])
             km = haversine_km(self._lat[a], self._lon[a], self._lat[b], self._lon[b])
-            self._km = dict(zip(pairs, km.tolist()))
+        self._km = dict(zip(pairs, (float(x) for x in km)))
 
     # zone facts
     def label(self, zone: str) -> str:
@@ -232,11 +238,21 @@ class _Context:
         return _LEVEL_DEFAULT_SCORE.get(self.level[zone], 0.2)
 
     def km(self, a: str, b: str) -> float:
+        """Kilometres from a to b: the region's measure when it is in km (planar, a km matrix), else great-circle."""
         known = self._km.get((a, b))
         if known is not None:
             return known
+        if self._measure is not None:
+            return float(self._measure.km_between([a], [b])[0])
         i, j = self._row[a], self._row[b]
         return float(haversine_km(self._lat[i], self._lon[i], self._lat[j], self._lon[j]))
+
+    def matrix_distance(self, a: str, b: str) -> float | None:
+        """The member → host distance from the region's matrix (NaN when the pair is missing); None without one."""
+        distances = getattr(self.region, "distances", None)
+        if distances is None or distances.method != "matrix":
+            return None
+        return float(distances.between([a], [b])[0])
 
     def district(self, ref: Any) -> str | None:
         """A district id from an id or a name; None if the region has no such district."""
@@ -369,23 +385,30 @@ def _membership_rules(ctx: _Context) -> list[str]:
     out = []
     for h, members in ctx.groups.items():
         for m in members:
+            given = ctx.matrix_distance(m, h)
+            if given is not None:  # a distance matrix: the pair must be in it, within the limit in its unit
+                unit = ctx.region.distances.unit
+                if math.isnan(given):
+                    out.append(f"{ctx.label(m)} joins {h}, a pair missing from the distance matrix")
+                elif limit is not None and given > limit + 1e-9:
+                    out.append(f"{ctx.label(m)} is {given:g} {unit} from its host {h} (max {limit:g})")
             if merging.contiguity == "adjacent":
                 if not ctx.graph.has_edge(m, h):
                     out.append(f"{ctx.label(m)} is not adjacent to its host {h}")
                     continue
                 km = ctx.graph.edges[m, h].get("km", math.nan)
                 km = ctx.km(m, h) if _empty(km) else float(km)
-                if limit is not None and km > limit + 1e-9:  # an edge without coordinates has no distance
+                if given is None and limit is not None and km > limit + 1e-9:  # an edge without coordinates has no distance
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
             elif merging.contiguity == "nearby":
                 km = ctx.km(m, h)
-                if math.isnan(km):
+                if math.isnan(km) and given is None:
                     out.append(f"{ctx.label(m)} or its host {h} has no coordinates (contiguity nearby)")
-                elif limit is not None and km > limit + 1e-9:
+                elif given is None and limit is not None and km > limit + 1e-9:
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
             else:  # connected: distance to host here, connectivity per group below
                 km = ctx.km(m, h)
-                if limit is not None and km > limit + 1e-9:
+                if given is None and limit is not None and km > limit + 1e-9:
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
             designated = (merging.hosts.functional_areas and ctx.is_functional(h)) or h in ctx.scenario.pins.hosts
             if merging.hosts.not_below_member and not designated and _LEVEL_RANK.get(ctx.level[h], 9) \
@@ -609,5 +632,6 @@ def _distances(ctx: _Context) -> list[str]:
                 if not math.isnan(d):
                     out.append(f"{ctx.label(z)} has distance {d:g} km but no coordinates to measure it")
             elif math.isnan(d) or abs(d - want) > DISTANCE_TOLERANCE_KM:
-                out.append(f"{ctx.label(z)} has distance {d:g} km to {ctx.host_of[z]}, haversine gives {want:.3f}")
+                out.append(f"{ctx.label(z)} has distance {d:g} km to {ctx.host_of[z]}, the region's km measure "
+                           f"gives {want:.3f}")
     return out

@@ -253,7 +253,7 @@ def zone_fates(solved: list[Outcome]) -> pd.DataFrame:
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def write_comparison(result: Comparison, out: str | Path, plans: bool = True) -> Path:
+def write_comparison(result: Comparison, out: str | Path, plans: bool = True, lang: str = "zh") -> Path:
     """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
     solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts if
     consolidate.charts.compare_charts exists — all into a temporary folder renamed into place."""
@@ -271,7 +271,7 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True) ->
                     folder = tmp / "plans" / safe_name(o.label)
                     folder.mkdir(parents=True)
                     o.plan.write_tables(folder)
-        _charts(result, tmp)
+        _charts(result, tmp, lang)
     return output_path(out)
 
 
@@ -280,19 +280,34 @@ def safe_name(label: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in label) or "scenario"
 
 
-def _charts(result: Comparison, folder: Path) -> None:
+def _charts(result: Comparison, folder: Path, lang: str = "zh") -> None:
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
-    draw_charts("compare_charts", result.table[TABLE_COLUMNS].copy(), per_district, folder)
+    region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
+    draw_charts("compare_charts", result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
+                unit=region_unit(region), district_names=english_district_names(region))
 
 
-def draw_charts(name: str, *args) -> None:
-    """Call consolidate.charts.NAME(*args) if that exists; a chart that fails is a warning — the tables
-    it would illustrate are already written and are what matters."""
+def region_unit(region, measure: str = "gdp") -> str:
+    """The region's unit of a measure (亿元), '' when it names none."""
+    return (region.units.get(measure, "") if region is not None else "") or ""
+
+
+def english_district_names(region) -> dict[str, str]:
+    """District name → its English name, where the region model has one."""
+    if region is None or "name_en" not in region.districts:
+        return {}
+    return {str(n): str(e) for n, e in zip(region.districts["name"], region.districts["name_en"])
+            if isinstance(e, str) and e.strip()}
+
+
+def draw_charts(name: str, *args, **options) -> None:
+    """Call consolidate.charts.NAME(*args, **options) if that exists; a chart that fails is a warning — the
+    tables it would illustrate are already written and are what matters."""
     charts = charts_module()
     if charts is None or not hasattr(charts, name):
         return
     try:
-        getattr(charts, name)(*args)
+        getattr(charts, name)(*args, **options)
     except Exception as error:  # noqa: BLE001
         import warnings
 

@@ -77,9 +77,7 @@ def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> str:
 
 def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenario) -> tuple[list[str], list[str]]:
     """Districts that must keep more zones than their cap whatever the plan, and why, zone by zone."""
-    can_join = np.zeros(problem.n_zones, bool)
-    can_join[problem.pair_member] = True
-    stuck = (~can_join & ~problem.revocable) | problem.must_host | (problem.assigned == np.arange(problem.n_zones))
+    stuck = must_survive(problem)
     reasons, blocked = [], []
     for district, cap in sorted(problem.caps.items()):
         counted = np.flatnonzero(problem.count_district == district)
@@ -92,6 +90,35 @@ def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenari
         reasons.append(f"{region.district_name(district)} has {len(counted)} zones that count against a cap of {cap}, "
                        f"but {len(pinned)} of them can neither join a host nor be revoked: {names}")
     return blocked, reasons
+
+
+def must_survive(problem: Problem) -> np.ndarray:
+    """Zones that survive in every plan: no host to join and not revocable, or pinned to stay."""
+    can_join = np.zeros(problem.n_zones, bool)
+    can_join[problem.pair_member] = True
+    return (~can_join & ~problem.revocable) | problem.must_host | (problem.assigned == np.arange(problem.n_zones))
+
+
+def why_over_cap(problem: Problem, region: Region, scenario: Scenario, district: str,
+                 survivors: np.ndarray | None = None) -> str:
+    """Why a district cannot meet its cap: the zones counted against it that can neither join a host nor be
+    revoked, each with the rule that holds it; and for the other `survivors` (zone indices kept by the plan),
+    the only hosts they may join and why they may not be revoked."""
+    stuck = must_survive(problem)
+    counted = np.flatnonzero(problem.count_district == district)
+    held = counted[stuck[counted]]
+    text = [f"{len(held)} of its {len(counted)} zones can neither join a host nor be revoked"
+            + (": " + "; ".join(f"{_zone(problem, k)} ({_why_stuck(problem, k, region, scenario)})" for k in held)
+               if len(held) else "")]
+    for k in (survivors if survivors is not None else []):
+        if problem.count_district[k] != district or stuck[k]:
+            continue
+        hosts = problem.pair_host[problem.pair_member == k].tolist()
+        where = ", ".join(f"{_zone(problem, j)} in {region.district_name(problem.count_district[j])}" for j in hosts)
+        blocks = problem.rules.why_not_revoked(k)
+        text.append(f"{_zone(problem, k)} may join only {where or 'no host'}"
+                    + (f" and may not be revoked ({', '.join(blocks)})" if blocks else ""))
+    return "; ".join(text)
 
 
 def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> str:

@@ -7,7 +7,8 @@ A zone's point (or most of its polygon) inside another district's outline contra
 (where it physically lies): that is an input problem naming the district it is in instead. A point inside
 no outline at all is only a note (outlines are often simplified along coasts and rivers). With the [geo]
 extra the tests use shapely; without it, points are tested against GeoJSON outlines with matplotlib's
-point-in-polygon, so the core install checks too.
+point-in-polygon, so the core install checks too (points against GeoJSON outlines are always tested this
+way, so the answer does not depend on whether the extra is installed).
 """
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def _district_of_each_zone(zones: pd.DataFrame, layer, outlines: dict[str, list]
     n = len(zones)
     found: list[str | None] = [None] * n
     share: list[float | None] = [None] * n
-    if not has_geo():
+    if (layer is None and district_shapes is None) or not has_geo():  # points in GeoJSON outlines: the core's way
         lat, lon = zones["lat"].to_numpy(float), zones["lon"].to_numpy(float)
         ok = np.isfinite(lat) & np.isfinite(lon)
         points = np.column_stack([lon, lat])[ok]

@@ -28,14 +28,10 @@ def is_layer(path: Path) -> bool:
 
 
 def has_geo() -> bool:
-    """True when the GIS extra (geopandas, pyogrio, shapely) is installed."""
-    try:
-        import geopandas  # noqa: F401
-        import pyogrio  # noqa: F401
-        import shapely  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when the GIS extra (geopandas, pyogrio, shapely) is installed (found, not imported: that is slow)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("geopandas", "pyogrio", "shapely"))
 
 
 def geo_missing(file: str, what: str) -> Problem:

@@ -32,6 +32,7 @@ from .scenario import Scenario
 
 PLAN_COLUMNS = ["zone_id", "name", "district_id", "managing_district_id", "level", "kind", "status", "host_id",
                 "group_id", "mode", "new_kind", "distance_to_host_km"]
+OPTIONAL_PLAN_COLUMNS = ["minutes_to_host"]
 
 
 @dataclass
@@ -44,6 +45,11 @@ class Plan:
     region: Region | None = None
     scenario: Scenario | None = None
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        """plan.csv's columns: PLAN_COLUMNS, and minutes_to_host when the region measures travel time."""
+        return PLAN_COLUMNS + [c for c in OPTIONAL_PLAN_COLUMNS if c in self.table.columns]
 
     @property
     def proven_optimal(self) -> bool:
@@ -84,12 +90,12 @@ class Plan:
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The plan's tables by name, as plan.xlsx holds them (one sheet each)."""
-        return {"plan": self.table.reset_index(drop=True)[PLAN_COLUMNS],
+        return {"plan": self.table.reset_index(drop=True)[self.columns],
                 "districts": self.districts.reset_index(drop=True), "flows": self.flows, "graph": self.edges,
                 **dict(sorted(self.extra.items()))}
 
     def write_tables(self, folder: Path) -> None:
-        table = self.table.reset_index(drop=True)[PLAN_COLUMNS]
+        table = self.table.reset_index(drop=True)[self.columns]
         write_csv(table, folder / "plan.csv", float_format="%.3f")
         write_csv(self.districts.reset_index(drop=True), folder / "districts.csv", float_format="%.4f")
         write_csv(self.flows, folder / "flows.csv", float_format="%.4f")
@@ -114,7 +120,9 @@ class Plan:
         if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
             raise InputError(InputProblem(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
         table = _read_csv(folder / "plan.csv", PLAN_COLUMNS, fix, dtype=str, keep_default_na=False)
-        table["distance_to_host_km"] = pd.to_numeric(table["distance_to_host_km"], errors="coerce")
+        for column in ("distance_to_host_km", *OPTIONAL_PLAN_COLUMNS):
+            if column in table:
+                table[column] = pd.to_numeric(table[column], errors="coerce")
         table = table.set_index("zone_id", drop=False).rename_axis(None)
         districts = _read_csv(folder / "districts.csv", ["district_id", "zones_before", "zones_after"], fix,
                               dtype={"district_id": str})
@@ -181,16 +189,22 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         "kind": zones["kind"].to_numpy(), "status": status, "host_id": host, "group_id": host, "mode": mode,
     }, index=ids)
     table["new_kind"] = _folded_kinds(table, scenario)
-    table["distance_to_host_km"] = _distances(table, zones)
+    table["distance_to_host_km"] = _distances(table, region)
+    if region.distances is not None and region.distances.unit == "minutes":
+        table["minutes_to_host"] = _distances(table, region, minutes=True)
 
     district_ids = list(region.districts.index)
     rules = accounting_rules(scenario)
     accounting = account(table, zones, rules, district_ids)
     districts = _district_table(region, scenario, table, problem, accounting.districts)
-    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades)
+    excess = sum(getattr(r, "cap_excess", 0) for r in results)
+    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
+                        cap_excess=excess)
     edges = _used_edges(table, graph)
 
     summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
+    if scenario.rules.cap_mode == "in_principle":
+        summary["cap_excess"] = cap_excess_report(region, scenario, problem, table, districts, results)
     plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
     if scores is not None:
         plan.extra["scores"] = pd.DataFrame({"zone_id": ids, "score": scores.reindex(ids).round(6).to_numpy(),
@@ -200,6 +214,24 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         raise CheckFailed("the solved plan failed independent checks (a bug in the model — please report it):\n  - "
                           + "\n  - ".join(f"{c.name}: {c.detail}" for c in failed))
     return plan
+
+
+def cap_excess_report(region: Region, scenario: Scenario, problem: Problem, table: pd.DataFrame,
+                      districts: pd.DataFrame, results: list) -> dict:
+    """Under cap_mode in_principle: the least total of zones above the caps (proven or not), and each district
+    above its cap, by how many, and which rule keeps it from complying (`diagnose.why_over_cap`)."""
+    from .diagnose import why_over_cap
+
+    over = districts[districts["cap"].notna() & (districts["zones_after"] > districts["cap"].fillna(0))]
+    survivors = np.flatnonzero((table["status"] == "host").to_numpy())
+    proven = all(getattr(r, "cap_excess_proven", True) for r in results)
+    verdict = ("the solver proved that no plan keeps fewer zones above the caps" if proven else
+               "NOT proven the least: the solver stopped early")
+    return {"total": int(sum(getattr(r, "cap_excess", 0) for r in results)), "proven": proven,
+            "districts": [{"district_id": d, "name": region.district_name(d), "cap": int(row["cap"]),
+                           "kept": int(row["zones_after"]), "over": int(row["zones_after"] - row["cap"]),
+                           "reason": why_over_cap(problem, region, scenario, d, survivors) + "; " + verdict}
+                          for d, row in over.iterrows()]}
 
 
 def accounting_rules(scenario: Scenario) -> dict:
@@ -227,14 +259,21 @@ def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     return new_kind
 
 
-def _distances(table: pd.DataFrame, zones: pd.DataFrame) -> pd.Series:
+def _distances(table: pd.DataFrame, region: Region, minutes: bool = False) -> pd.Series:
+    """Member → host km by the region's measure (planar, a km matrix, else great-circle), or the matrix's minutes."""
+    zones, distances = region.zones, region.distances
     out = pd.Series(np.nan, index=table.index)
     out[table["status"] == "host"] = 0.0
     members = table[table["status"] == "member"]
     if len(members):
         m, h = members.index, members["host_id"].to_numpy()
-        out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
-                                       zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
+        if minutes:
+            out[m] = np.round(distances.between(m, h), 3)
+        elif distances is not None and distances.method != "great_circle":
+            out[m] = np.round(distances.km_between(m, h), 3)
+        else:
+            out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
+                                           zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
     return out
 
 
@@ -295,6 +334,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "input_files": region.files,
         "data_note": region.data_note,
         "input_notes": region.notes,
+        "distances": region.distances.describe() if region.distances is not None else "great-circle km",
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
         .astype(int).to_dict(),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,

@@ -62,6 +62,7 @@ class Problem:
     notes: list[str] = field(default_factory=list)
     assigned: np.ndarray = None         # pins.assign: the host index each zone must end with (itself: survives), −1 none
     rules: "Eligibility | None" = None  # the eligibility rules the arrays were built from (explanations use them)
+    cap_mode: str = "strict"            # rules.cap_mode
     part_units: dict[str, tuple[float, str]] = field(default_factory=dict)  # part -> (value → real units, unit)
 
     @property
@@ -97,7 +98,8 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     gdp = zones["gdp"].to_numpy(dtype=float)
     rules = Eligibility.of(region, scenario, score, grades)
     revocable = rules.revocable()
-    member, host, km = _candidate_pairs(region, scenario, graph, index)
+    measured = region.distances is not None and region.distances.method != "great_circle"
+    member, host, km = (_measured_pairs if measured else _candidate_pairs)(region, scenario, graph, index)
     keep = ~np.any([mask for _, mask in rules.pair_rules(member, host)], axis=0) if len(member) else np.zeros(0, bool)
     member, host, km = member[keep], host[keep], km[keep]
     mode = rules.modes(member, host)
@@ -108,7 +110,7 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
         must_host=must_host, must_revoke=must_revoke, pair_member=member, pair_host=host, pair_km=km,
         pair_mode=mode, cost_pair=np.zeros(len(member)), cost_revoke=np.zeros(n), cost_host=np.zeros(n),
         location=location, managing=managing, contiguity=scenario.merging.contiguity, assigned=rules.assigned,
-        rules=rules,
+        rules=rules, cap_mode=scenario.rules.cap_mode,
         connected_method=scenario.merging.connected_method,
         graph=graph if scenario.merging.contiguity == "connected" else None,
     )
@@ -296,6 +298,40 @@ def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
     member = np.concatenate([a, b]).astype(np.int64)
     host = np.concatenate([b, a]).astype(np.int64)
     km = np.round(np.concatenate([km, km]).astype(float), 6)
+    order = np.lexsort((host, member))
+    return member[order], host[order], km[order]
+
+
+def _measured_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
+                    index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed (member, host, distance) pairs when the planner chose the measure (planar km or a matrix):
+    nearby pairs found in that measure; with a matrix, each pair's distance is the matrix's member → host
+    value and a pair missing from the matrix is not allowed."""
+    merging, distances = scenario.merging, region.distances
+    ids = list(index)
+    limit = merging.max_distance_km
+    if merging.contiguity == "adjacent":
+        pairs = [(index[x], index[y]) for x, y in graph.edges()]
+        a, b = (np.array(v, dtype=np.int64) for v in zip(*pairs)) if pairs else (np.empty(0, np.int64),) * 2
+    else:
+        if limit is None and merging.contiguity == "nearby":
+            raise InputError(InputProblem("scenario", "merging.max_distance_km is required for contiguity: nearby",
+                                          "set e.g. merging.max_distance_km: 30"))
+        a, b = distances.pairs_within(ids, limit if limit is not None else 1e9)
+        if merging.contiguity == "connected":
+            comp = {z: c for c, nodes in enumerate(nx.connected_components(graph)) for z in nodes}
+            same = np.array([comp[ids[x]] == comp[ids[y]] for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
+            a, b = a[same], b[same]
+    member = np.concatenate([a, b]).astype(np.int64)
+    host = np.concatenate([b, a]).astype(np.int64)
+    if distances.method == "matrix" or merging.contiguity != "adjacent":
+        km = distances.between([ids[i] for i in member], [ids[j] for j in host])
+    else:  # planar km along graph edges: the edge's own km (boundary-to-boundary for polygon adjacency)
+        km = np.array([graph.edges[ids[i], ids[j]]["km"] for i, j in zip(member, host)], dtype=float)
+    keep = np.isfinite(km) if distances.method == "matrix" else np.ones(len(km), bool)
+    if limit is not None:
+        keep &= ~(km > limit)
+    member, host, km = member[keep], host[keep], np.round(km[keep].astype(float), 6)
     order = np.lexsort((host, member))
     return member[order], host[order], km[order]
 

@@ -255,6 +255,7 @@ class Report:
             raise ValueError(f"lang must be one of {sorted(WORDS)}")
         self.plans, self.labels, self.lang = plans, labels, lang
         self.w = WORDS[lang]
+        self._reasons: dict[int, dict[str, str]] = {}
 
     # names in the report's language
 
@@ -454,11 +455,17 @@ class Report:
         return '<div class="keys">' + table_html(frame, f'{label}: {w["differences"]}') + "</div>\n"
 
     def reasons(self, plan: Plan) -> dict[str, str]:
-        """Why each zone that changes does: from `consolidate.explain` when it is installed, else the facts
-        that forced it (its district over the cap, a revoked zone's small GDP share)."""
-        explained = explain_reasons(plan, self.lang)
-        if explained:
-            return explained
+        """Why each zone that changes does: the facts that forced it (its district over the cap, a revoked
+        zone's small GDP share), then what the cheapest alternative would cost (consolidate.explain)."""
+        key = id(plan)
+        if key not in self._reasons:
+            facts = self.facts_forcing(plan)
+            explained = explain_reasons(plan, self.lang, self.zone_names(plan))
+            self._reasons[key] = {z: "; ".join(t for t in (facts.get(z, ""), explained.get(z, "")) if t)
+                                  for z in {*facts, *explained}}
+        return self._reasons[key]
+
+    def facts_forcing(self, plan: Plan) -> dict[str, str]:
         w, t, d = self.w, plan.table, plan.districts
         names = self.district_names(plan)
         counted = t["managing_district_id"] if (plan.summary.get("scenario") or {}).get("count_by",
@@ -563,8 +570,12 @@ class Report:
             w["kept_zones"]: table["hosts"], w["members"]: table["members"], w["revoked"]: table["revoked"],
             w["revoked_gdp"]: table["revoked_gdp"], w["weighted_km"].format(unit=self.unit(self.plans[0])): table["gdp_km"],
             w["moved"]: table["cross_district_gdp"], w["objective"]: table["objective"]})
-        figure = figure_html(charts.svg_text(charts.compare_figure(table, per_district, w["comparison"])),
-                             w["compare_alt"], w["compare_alt"])
+        from .compare import english_district_names
+
+        region = next((p.region for p in self.plans if p.region is not None), None)
+        drawn = charts.compare_figure(table, per_district, w["comparison"], lang=self.lang,
+                                      unit=self.unit(self.plans[0]), district_names=english_district_names(region))
+        figure = figure_html(charts.svg_text(drawn), w["compare_alt"], w["compare_alt"])
         zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
             .rename(columns={"district": w["district"]})
         return (f'<section id="comparison" aria-labelledby="comparison-h">\n'
@@ -634,19 +645,48 @@ class Report:
         return '<dl class="facts">\n' + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>\n" for k, v in items) + "</dl>\n"
 
 
-def explain_reasons(plan: Plan, lang: str) -> dict[str, str]:
-    """Reasons per zone from `consolidate.explain` if that module offers them ({} when it does not)."""
-    try:
-        from . import explain
-    except ImportError:
+EXPLAINED_AT_MOST = 40     # zones whose alternatives are re-solved for the report (each is one small re-solve)
+
+EXPLAIN_WORDS = {
+    "zh": {"next": "次优选择：{option}，目标值 +{cost:.3g}", "forced": "别无可行选择（其他选择都违反规则）",
+           "join": "并入 {target}", "host": "单独保留", "revoke": "撤销", "delta_gdp_km": "GDP×km {v:+,.1f}",
+           "delta_gdp_under_weak_hosts": "弱牵头方下 GDP {v:+,.1f}", "delta_revoked_gdp": "撤销 GDP {v:+,.1f}",
+           "delta_zones_kept": "保留数 {v:+.0f}", "delta_cross_district_members": "跨区成员 {v:+.0f}"},
+    "en": {"next": "next best: {option}, objective +{cost:.3g}", "forced": "no other choice gives a plan",
+           "join": "join {target}", "host": "stay a host", "revoke": "be revoked", "delta_gdp_km": "GDP×km {v:+,.1f}",
+           "delta_gdp_under_weak_hosts": "GDP under weak hosts {v:+,.1f}", "delta_revoked_gdp": "revoked GDP {v:+,.1f}",
+           "delta_zones_kept": "zones kept {v:+.0f}", "delta_cross_district_members": "cross-district members {v:+.0f}"},
+}
+
+
+def explain_reasons(plan: Plan, lang: str, names: dict[str, str] | None = None) -> dict[str, str]:
+    """Per merged or revoked zone, what the cheapest alternative would cost, re-solved exactly by
+    `consolidate.explain` ({} when the plan cannot be re-solved here or has too many such zones)."""
+    changed = list(plan.table.index[plan.table["status"].isin(["member", "revoked"])])
+    if not changed or len(changed) > EXPLAINED_AT_MOST or plan.region is None or plan.scenario is None:
         return {}
-    reasons = getattr(explain, "reasons", None)
-    if reasons is None:
-        return {}
     try:
-        return {str(k): str(v) for k, v in reasons(plan, lang=lang).items()}
+        from .explain import explain_plan
+        options = explain_plan(plan, changed)
     except Exception:  # noqa: BLE001 - a reason is a courtesy; the decisions stand without it
         return {}
+    w, names = EXPLAIN_WORDS[lang], names or {}
+    out = {}
+    for zone, group in options.groupby("zone_id", sort=False):
+        others = group[~group["chosen"] & group["allowed"] & group["extra_cost"].notna()]
+        if not len(others):
+            out[str(zone)] = w["forced"]
+            continue
+        best = others.loc[others["extra_cost"].idxmin()]
+        option = w["join"].format(target=names.get(str(best["target_id"]), best["target_name"])) \
+            if best["option"] == "join" else w.get(str(best["option"]), str(best["option"]))
+        effects = [w[c].format(v=float(best[c])) for c in ("delta_gdp_km", "delta_gdp_under_weak_hosts",
+                                                          "delta_revoked_gdp", "delta_zones_kept",
+                                                          "delta_cross_district_members")
+                   if c in best and pd.notna(best[c]) and abs(float(best[c])) > 1e-6]
+        text = w["next"].format(option=option, cost=float(best["extra_cost"]))
+        out[str(zone)] = text + (f" ({', '.join(effects)})" if effects else "")
+    return out
 
 
 def baseline_for(plan: Plan) -> dict:

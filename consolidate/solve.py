@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .backends import INFEASIBLE, NO_SOLUTION, OPTIMAL, HighsRounds, Solution, solve_model
+from .backends import FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, HighsRounds, Solution, solve_model
 from .errors import SolverStopped
 from .graph import zone_graph
 from .model import build_model
@@ -58,6 +58,8 @@ class ComponentResult:
     chosen_pairs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     revoked: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
     solver_version: str = ""
+    cap_excess: int = 0              # cap_mode in_principle: the least number of zones above the caps (phase 1)
+    cap_excess_proven: bool = True
 
 
 def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True,
@@ -246,7 +248,48 @@ def solve_component(problem: Problem, zones: np.ndarray, pairs: np.ndarray, sett
     A host whose group comes out disconnected in FLOW_AFTER_ROUNDS rounds also gets the flow constraints
     (its group is then connected in every solution): otherwise a far cluster of candidates may try one
     bridge after another, a round each. Both are exact, so the optimum is the same."""
-    model = build_model(problem, zones, pairs)
+    if problem.cap_mode == "in_principle" and _over_cap(problem, zones):
+        return _solve_in_principle(problem, zones, pairs, settings)
+    return _solve_model_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+
+
+def _over_cap(problem: Problem, zones: np.ndarray) -> bool:
+    counted = problem.count_district[zones]
+    return any((counted == d).sum() > problem.caps[d] for d in set(counted) & set(problem.caps))
+
+
+def _solve_in_principle(problem: Problem, zones: np.ndarray, pairs: np.ndarray, settings: Solver) -> ComponentResult:
+    """`rules.cap_mode: in_principle`, lexicographically and exactly: phase 1 minimises the number of zones above
+    the caps (one integer excess column per capped district); phase 2 minimises the usual objective with the
+    total excess held at that minimum. With a minimum of 0 phase 2 is the strict model itself, so a region
+    whose caps can be met gets the strict plan."""
+    model = build_model(problem, zones, pairs, excess=True)
+    cost = model.c.copy()
+    columns = np.array(sorted(model.excess_col.values()), np.int64)
+    model.c = np.zeros_like(cost)
+    model.c[columns] = 1.0
+    first = _solve_model_rounds(model, problem, zones, settings)
+    if first.status not in (OPTIMAL, FEASIBLE):
+        return first
+    minimum = int(round(first.objective))
+    if minimum == 0:
+        result = _solve_model_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+    else:
+        model.c = cost
+        model.add_block("cap_excess", np.zeros(len(columns), np.int64), columns, np.ones(len(columns)),
+                        np.array([-np.inf]), np.array([float(minimum)]))
+        result = _solve_model_rounds(model, problem, zones, settings)
+    result.cap_excess = minimum
+    result.cap_excess_proven = first.status == OPTIMAL
+    if not result.cap_excess_proven and result.status == OPTIMAL:
+        result.status = FEASIBLE  # the second phase is optimal for a minimum that was not proven
+    result.seconds_build += first.seconds_build
+    result.seconds_solve += first.seconds_solve
+    return result
+
+
+def _solve_model_rounds(model, problem: Problem, zones: np.ndarray, settings: Solver) -> ComponentResult:
+    """One model solved exactly; with `connected` contiguity cut and re-solved until every group is connected."""
     use_cuts = problem.contiguity == "connected" and problem.connected_method == "cuts"
     total = ComponentResult(zones=zones, status=NO_SOLUTION, objective=float("nan"), best_bound=None, gap=None)
     # HiGHS straight from the matrices: keep the LP between rounds (exact, see HighsRounds)

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import yaml
 
-from .compare import METRICS, draw_charts, metrics, one_line, solve_outcome
+from .compare import METRICS, draw_charts, metrics, one_line, region_unit, solve_outcome
 from .errors import ConsolidateError, InputError, Problem
 from .io import claim_folder, write_text
 from .office import csv_text
@@ -196,7 +196,7 @@ def columns(parameters: list[str]) -> list[str]:
 def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, variants: list[dict] | None = None,
               fixed: Iterable[str] = (), region: str | None = None, workers: int | None = None,
               dask: str | None = None, resume: bool = False, progress: bool = True,
-              echo: Callable[[str], None] = print) -> SweepResult:
+              echo: Callable[[str], None] = print, lang: str = "zh") -> SweepResult:
     started = time.perf_counter()
     fixed = list(fixed)
     if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
@@ -221,6 +221,9 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
             continue
         try:
             resolved = load_scenario(scenario_path, v.overrides, region=region)
+            # the region's rules where the variant sets none, now: the worker gets every key filled in, and a
+            # filled-in key is one the scenario set (so 滨海新区's exemption would be lost there)
+            resolved = resolved.for_region(cached_region(resolved.region)[0])
         except ConsolidateError as error:   # this variant's values are invalid: a row, not a crash
             row.update(_texts(failed_row(v.id, "input_error", one_line(error))))
             invalid += 1
@@ -242,8 +245,16 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     finally:
         writer.write()
     table = writer.frame()
-    draw_charts("sweep_charts", _typed(table), parameters, folder)
+    draw_charts("sweep_charts", _typed(table), parameters, folder, lang=lang, unit=_unit(base.region))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
+
+
+def _unit(region: str) -> str:
+    """The base region's GDP unit, for the charts' axes ('' when the region cannot be read here)."""
+    try:
+        return region_unit(cached_region(region)[0])
+    except ConsolidateError:
+        return ""
 
 
 def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,

@@ -104,7 +104,7 @@ class WarmSolver:
             if k not in hard:
                 results.append(_keep_everything(problem, zones))
                 continue
-            result = self._warm(problem, zones, pairs, settings) if _warm_applies(settings) else None
+            result = self._warm(problem, zones, pairs, settings) if _warm_applies(problem, settings) else None
             if result is None:
                 result = solve_component(problem, zones, pairs, settings)
                 self.stats["fresh"] += 1
@@ -139,9 +139,11 @@ class WarmSolver:
         return result
 
 
-def _warm_applies(settings: Solver) -> bool:
-    """Only a fresh solve that must prove optimality with HiGHS is reproduced warm."""
-    return settings.name == "highs" and settings.backend == "highspy" and settings.mip_gap == 0
+def _warm_applies(problem: Problem, settings: Solver) -> bool:
+    """Only a fresh solve of the one-phase model that must prove optimality with HiGHS is reproduced warm
+    (`rules.cap_mode: in_principle` solves two phases: the fresh way)."""
+    return (settings.name == "highs" and settings.backend == "highspy" and settings.mip_gap == 0
+            and problem.cap_mode == "strict")
 
 
 def _structure(model: MatrixModel, settings: Solver) -> str:

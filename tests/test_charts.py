@@ -187,10 +187,30 @@ def test_compare_and_sweep_charts(tmp_path):
                          "objective_revocation": [np.nan, 4, 0, 0.5, 1, 1.5, 0.5, 0.3],
                          "objective_host_quality": [np.nan, 0, 0, 0, 0, 0, 0, 0],
                          "hosts": [None, 20, 25, 30, 22, 24, 27, 31], "members": [None, 10, 6, 2, 9, 7, 5, 2],
-                         "revoked": [None, 3, 2, 1, 2, 2, 1, 0], "revoked_gdp": [None, 30, 10, 5, 20, 15, 5, 0]})
+                         "revoked": [None, 3, 2, 1, 2, 2, 1, 0], "revoked_gdp": [None, 30, 10, 5, 20, 15, 5, 0],
+                         "gdp_km": [None, 300, 100, 90, 300, 150, 120, 90],
+                         "plan_id": [None, "p1", "p2", "p3", "p1", "p4", "p5", "p6"]})
     written = charts.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "sweep")
     assert sorted(p.name for p in written) == ["pareto.png", "pareto.svg", "sweep.png", "sweep.svg"]
-    assert charts.pareto_parts(rows) == ("objective_revocation", "objective_distance")
+    assert charts.pareto_parts(rows) == ("gdp_km", "revoked_gdp")      # real units, never weighted parts
+    assert list(charts.distinct_plans(rows)["plan_id"]) == ["p1", "p2", "p3", "p4", "p5", "p6"]   # each plan once
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_trade_off_charts_speak_the_language_and_show_no_plan_as_such(lang):
+    rows = pd.DataFrame({"rules.district_cap": [10, 2, 5, 1], "status": ["optimal", "optimal", "optimal", "infeasible"],
+                         "hosts": [30, 20, 25, None], "revoked_gdp": [0, 30, 10, None], "gdp_km": [0, 300, 100, None],
+                         "plan_id": ["a", "b", "c", None]})
+    fig = charts.sweep_figure(rows, ["rules.district_cap"], lang=lang, unit="亿元")
+    texts = charts.drawn_texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    charts.plt.close(fig)
+    assert ticks == ["1", "2", "5", "10"]                        # numeric order, only the values swept
+    joined = "\n".join(texts)
+    assert ("无方案" in joined) == (lang == "zh") and ("no plan" in joined) == (lang == "en")
+    assert "objective" not in joined and "weighted" not in joined
+    line = fig.axes[0].lines
+    assert all(not (np.asarray(l.get_ydata(), float) == 0).all() or l.get_marker() != "x" for l in line)
 
 
 def test_pareto_front_keeps_the_non_dominated_points():

@@ -149,3 +149,53 @@ def test_explain_command_prints_and_writes_csv(must_show, tmp_path):
     assert set(written["zone_id"]) == {DAQIUZHUANG}
     bad = CliRunner().invoke(main, ["explain", str(folder), "--zone", "nowhere"])
     assert bad.exit_code == 2 and "no zone" in bad.output
+
+
+# --- the cap in principle ----------------------------------------------------------------------------
+
+
+def test_in_principle_gives_the_strict_plan_where_the_caps_can_be_met(tmp_path):
+    runner = CliRunner()
+    outs = {}
+    for mode in ("strict", "in_principle"):
+        outs[mode] = tmp_path / mode
+        result = runner.invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--set",
+                                      f"rules.cap_mode={mode}", "--out", str(outs[mode]), "--no-charts"])
+        assert result.exit_code == 0, result.output
+    assert (outs["strict"] / "plan.csv").read_bytes() == (outs["in_principle"] / "plan.csv").read_bytes()
+
+
+def over_cap_region(make_region):
+    """甲区 (cap 1) has two national zones that may neither merge nor be revoked, and a small one that may go."""
+    districts = [{"district_id": "A", "name": "甲区"}, {"district_id": "B", "name": "乙区"}]
+    zones = [{"zone_id": "a1", "name": "甲一", "district_id": "A", "level": "national", "kind": "etdz",
+              "lat": 39.0, "lon": 117.0, "gdp": 100},
+             {"zone_id": "a2", "name": "甲二", "district_id": "A", "level": "national", "kind": "htz",
+              "lat": 40.0, "lon": 118.0, "gdp": 90},
+             {"zone_id": "a3", "name": "甲三", "district_id": "A", "lat": 39.05, "lon": 117.05, "gdp": 20},
+             {"zone_id": "b1", "name": "乙一", "district_id": "B", "lat": 41.0, "lon": 119.0, "gdp": 30}]
+    return load_region(make_region(districts, zones, derive={"method": "distance", "max_km": 20},
+                                   rules={"district_cap": 1, "exempt_districts": []}))
+
+
+def test_in_principle_minimises_the_excess_first_and_the_checks_hold_it_to_the_minimum(make_region):
+    region = over_cap_region(make_region)
+    strict = load_scenario("baseline", ["revocation.allowed=false"])
+    with pytest.raises(InfeasibleError):
+        solve(region, strict)
+    scenario = load_scenario("baseline", ["revocation.allowed=false", "rules.cap_mode=in_principle"])
+    plan = solve(region, scenario)
+    excess = plan.summary["cap_excess"]
+    assert plan.summary["proven_optimal"] and excess["total"] == 1 and excess["proven"]
+    assert decisions(plan)["a3"] == ("member", "a1")       # the one zone that can go, goes: excess 1, not 2
+    (district,) = excess["districts"]
+    assert district["name"] == "甲区" and district["over"] == 1 and "protected from revocation" not in district["reason"]
+    assert "can neither join a host nor be revoked" in district["reason"]
+    from consolidate.checks import check_plan, failed
+    from consolidate.graph import zone_graph
+
+    worse = plan.table.copy()
+    worse.loc["a3", ["status", "host_id", "group_id", "mode", "distance_to_host_km"]] = ["host", "a3", "a3", "", 0.0]
+    graph = zone_graph(region)
+    assert not failed(check_plan(plan.table, region, plan.scenario, graph, cap_excess=1))
+    assert [r.name for r in failed(check_plan(worse, region, plan.scenario, graph, cap_excess=1))] == ["district_caps"]

@@ -10,7 +10,7 @@ from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, 
 from .. import describe
 from ..io import check_folder_target
 from ..warm import WarmSolver
-from ._common import echo_table, reports_errors
+from ._common import echo_table, lang_option, language, reports_errors
 from .run import resolve, scenario_options
 
 
@@ -19,8 +19,9 @@ from .run import resolve, scenario_options
 @scenario_options
 @click.option("--out", type=click.Path(file_okay=False),
               help="Folder to write the comparison into (default: ./consolidate-out/compare).")
+@lang_option
 @reports_errors
-def compare_command(items, region, overrides, solver, time_limit, out):
+def compare_command(items, region, overrides, solver, time_limit, out, lang):
     """Solve and compare scenarios side by side.
 
     Each argument is a scenario (a bundled name or a YAML file), solved now under --region and
@@ -62,7 +63,8 @@ def compare_command(items, region, overrides, solver, time_limit, out):
             outcome = outcomes[-1]
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)
-    folder = write_comparison(result, out)
+    solved_region = next((o.plan.region for o in outcomes if o.plan is not None), None)
+    folder = write_comparison(result, out, lang=language(lang, solved_region))
     print_comparison(result)
     click.echo(f"\nwritten to {folder}")
 

@@ -89,6 +89,7 @@ WORDS = {
            "district": "district", "before": "before", "after": "after", "merged": "merged",
            "hosts": "hosts receiving", "per_district": "Zones per district",
            "members_hint": "(each merge: --members, or plan.csv)",
+           "over_cap": "cap in principle (rules.cap_mode=in_principle): {n} zone(s) above the caps:",
            "entrusted": "entrusted", "co_construction": "co-construction", "multi_park": "multi-park"},
     "zh": {"scenario": "方案", "proven": "已证明最优", "written": "已写入",
            "not_proven": "未证明最优（达到时间上限或允许差距；差距 {gap}，界 {bound}）",
@@ -98,6 +99,7 @@ WORDS = {
            "more": "… 另有 {n} 个（见 districts.csv 和 plan.csv）", "district": "区", "before": "整合前",
            "after": "整合后", "merged": "整合", "hosts": "接收的牵头开发区", "per_district": "各区开发区数",
            "members_hint": "（逐项列出：--members，或见 plan.csv）",
+           "over_cap": "上限“原则上”执行（rules.cap_mode=in_principle）：超出上限共 {n} 个开发区：",
            "entrusted": "委托代管", "co_construction": "合作共建", "multi_park": "一区多园",
            "distance": "距离", "revocation": "撤销", "host_quality": "牵头质量", "zone_count": "开发区数"},
 }
@@ -134,6 +136,11 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
     click.echo(f"{w['objective']} {s['objective']:.4f} ({verdict}): " + objective_parts_text(s["objective_parts"], w)
                + f"; {s['seconds']['total']:.2f} s, {s['solver']['version']} via {s['solver']['backend']}")
     click.echo(f"{w['checks']}: {sum(c['passed'] for c in s['checks'])}/{len(s['checks'])} {w['passed']}")
+    excess = s.get("cap_excess")
+    if excess and excess["districts"]:
+        click.secho(w["over_cap"].format(n=excess["total"]), fg="yellow")
+        for d in excess["districts"]:
+            click.echo(f"  {d['name']}: {d['kept']} > {w['cap']} {d['cap']} (+{d['over']}): {d['reason']}")
     d = plan.districts
     changed = d[(d["zones_before"] != d["zones_after"])]
     if not len(changed):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..sweep import parse_grid, read_variants, run_sweep
-from ._common import echo_table, reports_errors
+from ._common import echo_table, lang_option, reports_errors
 
 
 @click.command("sweep")
@@ -23,8 +23,9 @@ from ._common import echo_table, reports_errors
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for sweep.csv.")
 @click.option("--resume", is_flag=True, help="Keep the variants sweep.csv in --out already has a final status for.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@lang_option
 @reports_errors
-def sweep_command(scenario, grid, variants_file, overrides, region, workers, dask, out, resume, no_progress):
+def sweep_command(scenario, grid, variants_file, overrides, region, workers, dask, out, resume, no_progress, lang):
     """Solve SCENARIO (default: baseline) under every combination of --grid values.
 
     One row per variant in OUT/sweep.csv: its id (a hash of its overrides), the parameters, status,
@@ -41,7 +42,7 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
     explicit = read_variants(variants_file) if variants_file else None
     result = run_sweep(scenario, parse_grid(grid), out, variants=explicit, fixed=list(overrides), region=region,
                        workers=workers, dask=dask, resume=resume, progress=not no_progress,
-                       echo=lambda text: click.echo(text, err=True))
+                       echo=lambda text: click.echo(text, err=True), lang=lang or "zh")
     rows = result.rows
     counts = rows["status"].value_counts()
     click.echo(f"{len(rows)} variants: " + ", ".join(f"{n} {s}" for s, n in counts.items())
