@@ -12,6 +12,7 @@ reports an optimal solution and the remaining gap is zero (within its tolerance)
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import time
@@ -158,7 +159,8 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
                     _gap(objective, bound) if status != OPTIMAL else 0.0, settings.name, version, build, seconds)
 
 
-def _highs_version() -> str:
+@functools.lru_cache(maxsize=1)
+def _highs_version() -> str:  # read once: the package metadata is parsed on every call (≈10 ms)
     import importlib.metadata
 
     return f"HiGHS {importlib.metadata.version('highspy')}"

@@ -129,6 +129,11 @@ def _number(value: Any) -> float:
     return float(value)
 
 
+def _items(column: pd.Series):
+    """(zone, value) of a plan column, as plain Python values (iterating a pandas index is slow)."""
+    return zip(column.index.tolist(), column.tolist())
+
+
 def _summarise(offences: list[str]) -> str:
     if not offences:
         return ""
@@ -155,8 +160,8 @@ class _Context:
         frame = frame[~frame.index.duplicated(keep="first")]
         frame = frame[frame.index.isin(self.zones.index)]
         self.plan = frame
-        self.status = {z: _text(s) for z, s in frame["status"].items()}
-        self.host_of = {z: _text(h) for z, h in frame["host_id"].items()}
+        self.status = {z: _text(s) for z, s in _items(frame["status"])}
+        self.host_of = {z: _text(h) for z, h in _items(frame["host_id"])}
         self.hosts = [z for z, s in self.status.items() if s == "host"]
         self.revoked = [z for z, s in self.status.items() if s == "revoked"]
         self.members = [z for z, s in self.status.items() if s == "member"]
@@ -271,8 +276,9 @@ def _every_zone_once(ctx: _Context) -> list[str]:
         out.append(f"plan lacks column(s) {', '.join(missing_columns)}")
     dupes = sorted(set(plan.index[plan.index.duplicated()].astype(str)))
     out += [f"{z} appears more than once" for z in dupes]
-    out += [f"{ctx.label(z)} is missing from the plan" for z in zones.index if z not in plan.index]
-    out += [f"{z} is not a zone of the region" for z in dict.fromkeys(plan.index) if z not in zones.index]
+    planned, known = set(plan.index.tolist()), set(zones.index.tolist())
+    out += [f"{ctx.label(z)} is missing from the plan" for z in zones.index.tolist() if z not in planned]
+    out += [f"{z} is not a zone of the region" for z in dict.fromkeys(plan.index.tolist()) if z not in known]
     for z, status in ctx.status.items():
         if status not in STATUSES:
             out.append(f"{ctx.label(z)} has status {status!r} (not host, member or revoked)")
@@ -280,7 +286,7 @@ def _every_zone_once(ctx: _Context) -> list[str]:
     for column in ("district_id", "managing_district_id"):
         if column not in plan.columns:
             continue
-        for z, value in ctx.plan[column].items():
+        for z, value in _items(ctx.plan[column]):
             expected = ctx.managing(z) if column == "managing_district_id" else ctx.location[z]
             if _text(value) != expected:
                 out.append(f"{ctx.label(z)} has {column} {_text(value)!r}, the region says {expected!r}")
@@ -303,7 +309,7 @@ def _hosts_host_themselves(ctx: _Context) -> list[str]:
             out.append(f"member {ctx.label(z)} names host {h!r}, not a zone of the plan")
         elif ctx.status[h] != "host":
             out.append(f"member {ctx.label(z)} names {ctx.label(h)} as host, whose status is {ctx.status[h]!r}")
-    group_of = {z: _text(g) for z, g in ctx.plan["group_id"].items()}
+    group_of = {z: _text(g) for z, g in _items(ctx.plan["group_id"])}
     owner: dict[str, str] = {}
     for h, members in ctx.groups.items():
         gid = group_of[h]
@@ -434,7 +440,7 @@ def _membership_rules(ctx: _Context) -> list[str]:
 
 def _customs_rule(ctx: _Context) -> list[str]:
     rule = ctx.scenario.merging.customs
-    new_kind = {z: _text(v) for z, v in ctx.plan["new_kind"].items()}
+    new_kind = {z: _text(v) for z, v in _items(ctx.plan["new_kind"])}
     out = []
     expected_new: dict[str, str] = {}
     if rule == "fold":
@@ -478,7 +484,7 @@ def preferred_mode(same_managing: bool, host_national_or_functional: bool, allow
 
 def _merge_modes(ctx: _Context) -> list[str]:
     allowed = list(ctx.scenario.merging.modes)
-    modes = {z: _text(v) for z, v in ctx.plan["mode"].items()}
+    modes = {z: _text(v) for z, v in _items(ctx.plan["mode"])}
     out = []
     for h, members in ctx.groups.items():
         strong_host = ctx.level[h] == "national" or ctx.is_functional(h)
@@ -613,7 +619,7 @@ def _fairness(ctx: _Context) -> list[str]:
 
 def _distances(ctx: _Context) -> list[str]:
     out = []
-    for z, value in ctx.plan["distance_to_host_km"].items():
+    for z, value in _items(ctx.plan["distance_to_host_km"]):
         status = ctx.status[z]
         try:
             d = _number(value)
