@@ -11,8 +11,6 @@ The names below are imported on first use (PEP 562), so `import consolidate` and
 load pandas, SciPy, the solver and matplotlib only when a command needs them.
 """
 import importlib
-import sys
-import types
 
 from ._version import __version__
 
@@ -20,9 +18,10 @@ _PUBLIC = {  # name -> the module that defines it
     "Region": ".region", "load_region": ".region", "region_from_frames": ".region",
     "Scenario": ".scenario", "load_scenario": ".scenario",
     "Plan": ".plan",
+    "solve": ".pipeline",  # consolidate.solve is the function; its module is consolidate.pipeline
 }
 
-__all__ = [*_PUBLIC, "solve", "__version__"]
+__all__ = [*_PUBLIC, "__version__"]
 
 
 def __getattr__(name: str):
@@ -36,19 +35,3 @@ def __getattr__(name: str):
 def __dir__():
     return sorted(set(globals()) | set(__all__))
 
-
-class _Package(types.ModuleType):
-    """`consolidate.solve` is the function, although a submodule has the same name: importing a submodule
-    binds it as an attribute of its package, which this property ignores (the module itself stays
-    importable as `consolidate.solve` through sys.modules)."""
-
-    @property
-    def solve(self):
-        return importlib.import_module(".solve", __name__).solve
-
-    @solve.setter
-    def solve(self, module):
-        pass
-
-
-sys.modules[__name__].__class__ = _Package

@@ -1,2 +1,2 @@
-"""The package version, in a module of its own so that `--version` and setup.py read it without imports."""
+"""The toolkit's version: its own module, so that any module (and setup.py) may read it without importing the package."""
 __version__ = "0.1.0"

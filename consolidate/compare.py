@@ -25,9 +25,9 @@ import pandas as pd
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
 from .office import write_csv
 from .scenario import MODES
+from .statistics import OBJECTIVE_PARTS
 
-PARTS = ("distance", "revocation", "host_quality", "zone_count", "cross_district")
-METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
+METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in OBJECTIVE_PARTS],
            "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
            *[f"merges_{m}" for m in MODES]]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
@@ -78,18 +78,15 @@ def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
     """The METRICS of a plan (or, with no plan, an all-empty row with `status`)."""
     if plan is None:
         return {**{column: None for column in METRICS}, "status": status}
-    s = plan.summary
-    parts = s.get("objective_parts", {})
-    counts = s.get("counts", {})
-    by_mode = counts.get("by_mode", {})
-    row = {"status": s["status"], "proven_optimal": bool(s["proven_optimal"]), "gap": s.get("gap"),
-           "objective": s.get("objective")}
-    for part in PARTS:
-        row[f"objective_{part}"] = parts.get(part, {}).get("weighted", 0.0)
-    row.update(hosts=counts.get("hosts"), members=counts.get("members"), revoked=counts.get("revoked"),
-               revoked_gdp=revoked_gdp(plan), **real_units(plan))
+    s = plan.stats
+    counted = "counts" in plan.summary
+    row = {"status": s.status, "proven_optimal": bool(s.proven_optimal), "gap": s.gap, "objective": s.objective}
+    for part, weighted in s.weighted_parts().items():
+        row[f"objective_{part}"] = weighted
+    row.update(hosts=s.counts.hosts if counted else None, members=s.counts.members if counted else None,
+               revoked=s.counts.revoked if counted else None, revoked_gdp=revoked_gdp(plan), **real_units(plan))
     for mode in MODES:
-        row[f"merges_{mode}"] = int(by_mode.get(mode, 0))
+        row[f"merges_{mode}"] = int(s.counts.by_mode.get(mode, 0))
     return row
 
 
@@ -134,7 +131,7 @@ def solve_outcome(label: str, load: Callable[[], tuple], warm=None) -> Outcome:
     """Solve what `load()` returns — (region, scenario) or (region, scenario, graph) — into an outcome;
     loading and solving errors (ConsolidateError) become its status and message, not a crash.
     `warm`: a `warm.WarmSolver` of the region, for many solves in a row (the same plans, sooner)."""
-    from .solve import solve
+    from .pipeline import solve
 
     started = time.perf_counter()
     try:
@@ -255,8 +252,8 @@ def zone_fates(solved: list[Outcome]) -> pd.DataFrame:
 
 def write_comparison(result: Comparison, out: str | Path, plans: bool = True, lang: str = "zh") -> Path:
     """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
-    solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts if
-    consolidate.charts.compare_charts exists — all into a temporary folder renamed into place."""
+    solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts — all
+    into a temporary folder renamed into place."""
     from .io import atomic_folder, output_path
 
     with atomic_folder(out, kind="comparison") as tmp:
@@ -281,9 +278,11 @@ def safe_name(label: str) -> str:
 
 
 def _charts(result: Comparison, folder: Path, lang: str = "zh") -> None:
+    from .charts.compare import compare_charts
+
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
     region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
-    draw_charts("compare_charts", result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
+    draw_charts(compare_charts, result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
                 unit=region_unit(region), district_names=english_district_names(region))
 
 
@@ -300,27 +299,15 @@ def english_district_names(region) -> dict[str, str]:
             if isinstance(e, str) and e.strip()}
 
 
-def draw_charts(name: str, *args, **options) -> None:
-    """Call consolidate.charts.NAME(*args, **options) if that exists; a chart that fails is a warning — the
-    tables it would illustrate are already written and are what matters."""
-    charts = charts_module()
-    if charts is None or not hasattr(charts, name):
-        return
+def draw_charts(chart: Callable[..., Any], *args, **options) -> None:
+    """Call `chart(*args, **options)`; a chart that fails is a warning — the tables it would illustrate are
+    already written and are what matters."""
     try:
-        getattr(charts, name)(*args, **options)
+        chart(*args, **options)
     except Exception as error:  # noqa: BLE001
         import warnings
 
-        warnings.warn(f"charts not drawn ({name}): {one_line(error)}", stacklevel=2)
-
-
-def charts_module():
-    """consolidate.charts when it is there (another part of the toolkit; optional for compare and sweep)."""
-    try:
-        from . import charts
-    except ImportError:
-        return None
-    return charts
+        warnings.warn(f"charts not drawn ({chart.__name__}): {one_line(error)}", stacklevel=2)
 
 
 def key_figures(result: Comparison) -> pd.DataFrame:

@@ -59,7 +59,7 @@ def write_model(region: Region, scenario: Scenario, path: str | Path) -> Path:
     """Write the scenario's MIP on `region` to `path` (.mps or .lp), atomically; returns the path."""
     from .backends import pulp_problem
     from .io import atomic_file
-    from .solve import prepare
+    from .pipeline import prepare
 
     path = check_path(path)
     _, _, _, _, problem = prepare(region, scenario)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from .errors import InputIssue
 from .layers import WGS84, has_geo
 
 MOST = 0.5          # "most of its polygon": a zone is placed by where more than half of its area lies
@@ -23,7 +23,7 @@ OVERLAP_SHARE = 0.01  # overlaps under 1% of the smaller polygon are digitising 
 
 
 def misplaced_zones(zones: pd.DataFrame, layer, outlines: dict[str, list], district_shapes, lookup: dict[str, str],
-                    notes: list[str]) -> list[Problem]:
+                    notes: list[str]) -> list[InputIssue]:
     """A problem for every zone lying (by point, or by most of its polygon) in another district's outline."""
     where = zones.attrs.get("where", "zones.csv")
     label = zones.attrs.get("row_label", "row")
@@ -42,7 +42,7 @@ def misplaced_zones(zones: pd.DataFrame, layer, outlines: dict[str, list], distr
             continue
         how = "by its point" if share[k] is None else f"by most of its polygon ({share[k]:.0%})"
         fix = "its point (lat, lon)" if share[k] is None else "its boundary"
-        problems.append(Problem(
+        problems.append(InputIssue(
             where, f"zone {zone_id} ({zones['name'].iloc[k]}) lies in {names.get(found[k], found[k])} ({found[k]}) "
             f"{how}, but district_id says {names.get(own, own)} ({own})",
             f"set district_id to {found[k]} (or {names.get(found[k], found[k])}) if that is where it lies, "

@@ -22,13 +22,14 @@ import pandas as pd
 
 from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
-from .errors import CheckFailed, InputError, Problem as InputProblem
+from .errors import CheckFailed, InputError, InputIssue
 from .geo import haversine_km
 from .layers import has_geo
 from .office import write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
+from .statistics import PlanSummary
 
 PLAN_COLUMNS = ["zone_id", "name", "district_id", "managing_district_id", "level", "kind", "status", "host_id",
                 "group_id", "mode", "new_kind", "distance_to_host_km"]
@@ -55,9 +56,14 @@ class Plan:
     def proven_optimal(self) -> bool:
         return bool(self.summary.get("proven_optimal"))
 
+    @property
+    def stats(self) -> PlanSummary:
+        """The summary typed (statistics.PlanSummary): named fields and the verdict; `summary` is its dict view."""
+        return PlanSummary.from_dict(self.summary)
+
     def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
         """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
-        from .charts import plan_charts
+        from .charts.plan import plan_charts
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -83,7 +89,7 @@ class Plan:
 
                 write_plan_gpkg(self, tmp / "plan.gpkg")
             if charts and self.region is not None:
-                from .charts import plan_charts
+                from .charts.plan import plan_charts
 
                 plan_charts(self, tmp, lang=lang)
         return output_path(out)
@@ -102,7 +108,8 @@ class Plan:
         write_csv(self.edges, folder / "graph.csv", float_format="%.3f")
         for name, frame in sorted(self.extra.items()):
             write_csv(frame, folder / f"{name}.csv", float_format="%.4f")
-        (folder / "summary.json").write_text(json.dumps(self.summary, ensure_ascii=False, indent=2, default=_plain)
+        (folder / "summary.json").write_text(json.dumps(self.stats.to_dict(), ensure_ascii=False, indent=2,
+                                                        default=_plain)
                                              + "\n", encoding="utf-8")
 
     @classmethod
@@ -112,13 +119,13 @@ class Plan:
         fix = "give a folder written by `consolidate run --out`, or run the scenario again"
         missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
         if missing:
-            raise InputError(InputProblem(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
+            raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
         try:
             summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(InputProblem(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
+            raise InputError(InputIssue(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
         if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
-            raise InputError(InputProblem(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
+            raise InputError(InputIssue(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
         table = _read_csv(folder / "plan.csv", PLAN_COLUMNS, fix, dtype=str, keep_default_na=False)
         for column in ("distance_to_host_km", *OPTIONAL_PLAN_COLUMNS):
             if column in table:
@@ -147,10 +154,10 @@ def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFr
     try:
         frame = pd.read_csv(path, **options)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(InputProblem(str(path), f"cannot be read as CSV: {exc}", fix)) from None
+        raise InputError(InputIssue(str(path), f"cannot be read as CSV: {exc}", fix)) from None
     lacking = [c for c in required if c not in frame.columns]
     if lacking:
-        raise InputError(InputProblem(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
+        raise InputError(InputIssue(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
     return frame
 
 
@@ -327,10 +334,10 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "region": region.name,
         "region_title": region.title,
         "region_path": str(region.root) if region.root else None,
-        "scenario": scenario.resolved(),
+        "scenario": scenario.as_dict(),
         "label": label(scenario.name, overrides),          # `baseline · cap 2 · nearby`
         "overrides": overrides,                             # how it differs from the file it is named after
-        "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
+        "description": describe(scenario.as_dict(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
         "input_notes": region.notes,

@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import describe, webmap
 from .plan import Plan
+from .statistics import PlanSummary
 
 GENERATOR_TAG = '<meta name="generator" content="consolidate">'  # marks a report we may overwrite
 
@@ -69,7 +70,8 @@ ul.points li { margin: .15rem 0; }
 .plan-brief { border-left: 4px solid #2f6ea5; padding: .1rem 0 .1rem 1rem; margin: 1rem 0 1.5rem; }
 nav ul { columns: 2; }
 .keys td:first-child, .keys th[scope=row] { font-family: ui-monospace, "DejaVu Sans Mono", monospace; white-space: nowrap; }
-.keys td.same { color: #777; }
+.keys td.same { color: #555; }
+.keys td { overflow-wrap: anywhere; }
 footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid #ccc; padding-top: .5rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; line-height: 1.35; }
@@ -81,6 +83,9 @@ footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid 
   h2, h3, caption { break-after: avoid; }
   figure img { border: none; max-height: 175mm; object-fit: contain; }
   table { font-size: 8pt; }
+  .keys table { font-size: 7pt; }
+  .keys th, .keys td { padding: .05rem .3rem; }
+  footer { break-before: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 @page { size: A4; margin: 14mm 12mm; }
@@ -284,11 +289,8 @@ class Report:
         return self.w.get(str(mode), str(mode))
 
     def verdict(self, s: dict) -> str:
-        if s.get("proven_optimal"):
-            return f'<span class="ok">{esc(self.w["proven"])}</span>'
-        gap = s.get("gap")
-        gap = "?" if gap is None else f"{100 * float(gap):.2f}%"
-        return f'<span class="warn">{esc(self.w["not_proven"])} ({esc(self.w["gap"])} {esc(gap)})</span>'
+        verdict = PlanSummary.from_dict(s).verdict
+        return f'<span class="{"ok" if verdict.proven_optimal else "warn"}">{esc(verdict.text(self.lang))}</span>'
 
     def render(self) -> str:
         w = self.w
@@ -514,7 +516,7 @@ class Report:
         return table_html(frame, f'{label}: {w["decisions"]}')
 
     def districts(self, plan: Plan, label: str) -> str:
-        from .charts import measures
+        from .charts.plan import measures
 
         w = self.w
         d = plan.districts
@@ -533,13 +535,14 @@ class Report:
         return table_html(frame, f'{label}: {w["accounts"]}' + (f" ({unit})" if unit else ""))
 
     def charts(self, plan: Plan, label: str) -> str:
-        from . import charts
+        from .charts._style import svg_text
+        from .charts.plan import allocation_chart, zones_chart
 
         w = self.w
-        out = figure_html(charts.svg_text(charts.zones_chart(plan, self.lang)), w["zones_alt"],
+        out = figure_html(svg_text(zones_chart(plan, self.lang)), w["zones_alt"],
                           f"{label}: {w['zones_alt']}")
         if plan.flows is not None and len(plan.flows):    # under the territorial rule nothing moves: no chart
-            out += figure_html(charts.svg_text(charts.allocation_chart(plan, self.lang)), w["alloc_alt"],
+            out += figure_html(svg_text(allocation_chart(plan, self.lang)), w["alloc_alt"],
                                f"{label}: {w['alloc_alt']}")
         return out
 
@@ -561,7 +564,8 @@ class Report:
     # several plans
 
     def comparison(self) -> str:
-        from . import charts
+        from .charts._style import svg_text
+        from .charts.compare import compare_figure
 
         w = self.w
         table, per_district = comparison_frames(self.plans, self.labels)
@@ -573,9 +577,9 @@ class Report:
         from .compare import english_district_names
 
         region = next((p.region for p in self.plans if p.region is not None), None)
-        drawn = charts.compare_figure(table, per_district, w["comparison"], lang=self.lang,
-                                      unit=self.unit(self.plans[0]), district_names=english_district_names(region))
-        figure = figure_html(charts.svg_text(drawn), w["compare_alt"], w["compare_alt"])
+        drawn = compare_figure(table, per_district, w["comparison"], lang=self.lang,
+                               unit=self.unit(self.plans[0]), district_names=english_district_names(region))
+        figure = figure_html(svg_text(drawn), w["compare_alt"], w["compare_alt"])
         zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
             .rename(columns={"district": w["district"]})
         return (f'<section id="comparison" aria-labelledby="comparison-h">\n'
@@ -585,17 +589,23 @@ class Report:
     # appendices
 
     def all_keys(self) -> str:
+        """Every resolved key: one value across all plans where they agree, each plan's where they do not."""
         w = self.w
         flat = [describe.flatten(p.summary.get("scenario") or {}) for p in self.plans]
-        keys = list(dict.fromkeys(k for f in flat for k in f))
+        keys = [k for k in dict.fromkeys(k for f in flat for k in f) if k not in ("name", "description")]
+        head = "".join(f'<th scope="col">{esc(label)}</th>' for label in self.labels)
         rows = []
         for key in keys:
             values = [describe.named_value(f.get(key)) for f in flat]
-            rows.append([key, *values])
-        frame = pd.DataFrame(rows, columns=[w["key"], *self.labels])
+            if len(set(values)) == 1:
+                cells = f'<td colspan="{len(values)}" class="same">{esc(values[0])}</td>'
+            else:
+                cells = "".join(f"<td>{esc(v)}</td>" for v in values)
+            rows.append(f'<tr><th scope="row">{esc(key)}</th>{cells}</tr>')
+        table = (f'<table>\n<caption>{esc(w["appendix_keys"])}</caption>\n<thead><tr><th scope="col">{esc(w["key"])}'
+                 f"</th>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n")
         return (f'<section id="appendix-keys" class="appendix" aria-labelledby="appendix-keys-h">\n'
-                f'<h2 id="appendix-keys-h">{esc(w["appendix_keys"])}</h2>\n<div class="keys">'
-                + table_html(frame, w["appendix_keys"]) + "</div>\n</section>\n")
+                f'<h2 id="appendix-keys-h">{esc(w["appendix_keys"])}</h2>\n<div class="keys">{table}</div>\n</section>\n')
 
     def provenance(self) -> str:
         w = self.w
@@ -696,7 +706,7 @@ def baseline_for(plan: Plan) -> dict:
     base = load_scenario("baseline")
     if plan.region is not None:
         base = base.for_region(plan.region)
-    return base.resolved()
+    return base.as_dict()
 
 
 def embedded_font_css(document: str) -> str:
@@ -736,7 +746,7 @@ def embedded_font_css(document: str) -> str:
 
 
 def comparison_frames(plans: list[Plan], labels: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The `table` and `per_district` frames that `charts.compare_figure` draws, from solved plans."""
+    """The `table` and `per_district` frames that `charts.compare.compare_figure` draws, from solved plans."""
     from .compare import metrics
 
     rows, per = [], {}
@@ -787,9 +797,9 @@ def plan_folders(folders: list[str | Path]) -> list[Path]:
         else:
             out.append(folder)
     if not out:
-        from .errors import InputError, Problem
+        from .errors import InputError, InputIssue
 
-        raise InputError(Problem(", ".join(map(str, folders)), "no solved plans in this comparison folder",
+        raise InputError(InputIssue(", ".join(map(str, folders)), "no solved plans in this comparison folder",
                                  "give plan folders from `consolidate run`, or a compare folder with plans/"))
     return out
 

@@ -19,7 +19,7 @@ from typing import Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 from .resources import bundled_scenarios, scenarios_dir
 
 MODES = ("entrusted", "co_construction", "multi_park")
@@ -168,16 +168,18 @@ class Scenario(Strict):
             return self
         if "exempt_districts" in missing:
             missing["exempt_districts"] = [region.district_name(d) for d in missing["exempt_districts"]]
-        data = self.resolved()
+        data = self.as_dict()
         data["rules"].update(missing)
         return scenario_from_dict(data, where=f"{self.name} on region {region.name}")
 
-    def resolved(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The scenario as plain data, every default filled in (written into summary.json)."""
         return self.model_dump(mode="json")
 
+    resolved = as_dict  # the old name, for code written before the rename; use as_dict
+
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.resolved(), allow_unicode=True, sort_keys=False)
+        return yaml.safe_dump(self.as_dict(), allow_unicode=True, sort_keys=False)
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -190,7 +192,7 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     for candidate in (scenarios_dir() / f"{name_or_path}.yaml", scenarios_dir() / str(name_or_path)):
         if candidate.is_file():
             return candidate
-    raise InputError(Problem(str(name_or_path), "no such scenario",
+    raise InputError(InputIssue(str(name_or_path), "no such scenario",
                              f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
 
 
@@ -203,19 +205,19 @@ def _parsed_yaml(path: Path, mtime_ns: int):
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario file as data, with its `extends:` parents deep-merged underneath."""
     if path in chain:
-        raise InputError(Problem(path.name, "extends: loops back to itself",
+        raise InputError(InputIssue(path.name, "extends: loops back to itself",
                                  " → ".join(p.name for p in chain + (path,))))
     try:
         data = copy.deepcopy(_parsed_yaml(path, path.stat().st_mtime_ns))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+        raise InputError(InputIssue(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
                                  "fix the YAML syntax", row=(mark.line + 1) if mark else None)) from None
     except UnicodeDecodeError:
-        raise InputError(Problem(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
+        raise InputError(InputIssue(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
     data = data or {}
     if not isinstance(data, dict):
-        raise InputError(Problem(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
+        raise InputError(InputIssue(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
     if isinstance(data.get("region"), str) and not _is_bundled_region(data["region"]):
         data["region"] = str((path.parent / data["region"]).resolve())
     parent = data.pop("extends", None)
@@ -251,7 +253,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     """`a.b=value` → (['a', 'b'], value), the value read as YAML (numbers, booleans, lists)."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise InputError(Problem("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
+        raise InputError(InputIssue("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
     try:
         value = yaml.safe_load(raw) if raw.strip() else None
     except yaml.YAMLError:
@@ -291,7 +293,7 @@ def scenario_from_dict(data: dict, where: str = "scenario") -> Scenario:
                 allowed = f"allowed keys here: {', '.join(parent)}" if parent else ""
             elif "expected" in err.get("ctx", {}):
                 allowed = f"allowed: {err['ctx']['expected']}"
-            problems.append(Problem(where, f"{path}: {err['msg']}", allowed, value=err.get("input")
+            problems.append(InputIssue(where, f"{path}: {err['msg']}", allowed, value=err.get("input")
                                     if not isinstance(err.get("input"), dict) else None))
         raise InputError(problems) from None
     _check_allocation(scenario, where)
@@ -330,3 +332,19 @@ def load_scenario(name_or_path: str | Path | None = "baseline", overrides: list[
         data["region"] = region
     data.setdefault("name", path.stem)
     return scenario_from_dict(data, where=path.name + (" with --set overrides" if overrides else ""))
+
+
+def resolve_scenario(scenario: str | Path | None, region: str | None = None, overrides: tuple[str, ...] | list[str] = (),
+                     solver: str | None = None, time_limit: float | None = None):
+    """The (Region, Scenario) a run asks for: SCENARIO (a name or a file) with `--set` overrides, the solver
+    and time limit as overrides too, on `region` or else the scenario's own region. One path for every
+    command and library caller, so the same request means the same scenario everywhere."""
+    from .region import load_region
+
+    extra = list(overrides)
+    if solver:
+        extra.append(f"solver.name={solver}")
+    if time_limit is not None:  # 0 or less is rejected by the scenario schema, not ignored
+        extra.append(f"solver.time_limit_s={time_limit}")
+    loaded = load_scenario(scenario, extra, region=region)
+    return load_region(loaded.region), loaded

@@ -58,7 +58,7 @@ class WarmSolver:
               probe: bool = True):
         """The plan of `scenario` (default: the one given at construction) with `overrides` and extra `pins`
         ({"hosts"|"keep"|"revoke": [zone ids], "forbid_pairs": [[a, b]]}) added; as `consolidate.solve`."""
-        from .solve import solve
+        from .pipeline import solve
 
         return solve(self.region, self.variant(scenario, overrides, pins), graph=self.graph, progress=progress,
                      probe=probe, warm=self)
@@ -84,7 +84,7 @@ class WarmSolver:
 
     def scores(self, region, scenario: Scenario):
         """Evaluation scores and grades, computed once per evaluation setting."""
-        from .solve import evaluation_scores
+        from .pipeline import evaluation_scores
 
         if region is not self.region:
             return evaluation_scores(region, scenario)
@@ -95,7 +95,7 @@ class WarmSolver:
 
     def solve_components(self, problem: Problem, components, settings: Solver, progress=None):
         """`solve.solve_components`, each component that needs the MIP first tried warm."""
-        from .solve import _keep_everything, _presolvable, solve_component
+        from .engine import _keep_everything, _presolvable, solve_component
 
         results = []
         hard = [k for k, (zones, _) in enumerate(components) if not _presolvable(problem, zones)]
@@ -117,7 +117,7 @@ class WarmSolver:
         return results
 
     def _warm(self, problem: Problem, zones: np.ndarray, pairs: np.ndarray, settings: Solver):
-        from .solve import ComponentResult, _read_solution, find_separator_cuts
+        from .engine import ComponentResult, _read_solution, find_separator_cuts
 
         started = time.perf_counter()
         model = build_model(problem, zones, pairs)

@@ -7,7 +7,7 @@ import pytest
 
 from consolidate.region import load_region
 from consolidate.scenario import load_scenario
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 
 from regions import write_region
 

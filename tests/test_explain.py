@@ -1,6 +1,8 @@
 """Explaining decisions: pins.assign, the cross-district weight, and extra costs that re-solving confirms."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -10,7 +12,7 @@ from consolidate.cli import main
 from consolidate.errors import InfeasibleError, InputError
 from consolidate.explain import explain_plan, regrets
 from consolidate.scenario import load_scenario, scenario_from_dict
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 
 MUST_SHOW = ["rules.district_cap=2", "merging.contiguity=nearby"]
 DAQIUZHUANG = "S129027"  # 天津大邱庄工业区
@@ -27,7 +29,7 @@ def must_show(tianjin):
 
 
 def with_keys(scenario, **keys):
-    data = scenario.resolved()
+    data = scenario.as_dict()
     for key, value in keys.items():
         node = data
         *path, last = key.split("__")
@@ -199,3 +201,76 @@ def test_in_principle_minimises_the_excess_first_and_the_checks_hold_it_to_the_m
     graph = zone_graph(region)
     assert not failed(check_plan(plan.table, region, plan.scenario, graph, cap_excess=1))
     assert [r.name for r in failed(check_plan(worse, region, plan.scenario, graph, cap_excess=1))] == ["district_caps"]
+
+
+# --- locking a hand-edited plan -----------------------------------------------------------------------
+
+
+def edit(folder, zone, host, mode, km):
+    path = folder / "plan.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    row = table["zone_id"] == zone
+    table.loc[row, ["status", "host_id", "group_id", "mode", "distance_to_host_km"]] = ["member", host, host, mode, km]
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    return table.set_index("zone_id")
+
+
+def test_lock_keeps_a_hand_edited_plan_and_it_passes_the_checks(must_show, tmp_path):
+    folder = must_show.to_dir(tmp_path / "edited", charts=False)
+    edited = edit(folder, DAQIUZHUANG, "G121054", "multi_park", "17.986")   # the near tie: 子牙, same district
+    runner = CliRunner()
+    args = ["run", "cap-2", "--set", "merging.contiguity=nearby", "--no-charts"]
+    result = runner.invoke(main, [*args, "--lock", str(folder), "--out", str(tmp_path / "all")])
+    assert result.exit_code == 0, result.output
+    locked = pd.read_csv(tmp_path / "all" / "plan.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig").set_index("zone_id")
+    assert (locked[["status", "host_id"]] == edited[["status", "host_id"]]).all().all()
+    summary = json.loads((tmp_path / "all" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["checks_passed"] and summary["objective"] > must_show.summary["objective"]
+
+    one = runner.invoke(main, [*args, "--lock", f"{folder}:天津大邱庄工业区", "--out", str(tmp_path / "one")])
+    assert one.exit_code == 0, one.output
+    locked = pd.read_csv(tmp_path / "one" / "plan.csv", dtype=str, encoding="utf-8-sig").set_index("zone_id")
+    assert locked.at[DAQIUZHUANG, "host_id"] == "G121054"
+
+
+def test_an_impossible_lock_is_explained_like_any_infeasibility(must_show, tmp_path):
+    folder = must_show.to_dir(tmp_path / "edited", charts=False)
+    edit(folder, DAQIUZHUANG, "G123002", "entrusted", "58.657")   # a customs area, 58 km away
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--no-charts",
+                                       "--lock", f"{folder}:{DAQIUZHUANG}", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 3, result.output
+    assert "customs areas merge only with customs areas" in result.output and "too far" in result.output
+
+
+# --- near-optimal alternatives ------------------------------------------------------------------------
+
+
+def test_three_alternatives_are_distinct_non_decreasing_and_checked(tmp_path, must_show):
+    out = tmp_path / "alt"
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--alternatives", "3",
+                                       "--out", str(out), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    tables, objectives = [], []
+    for rank in range(4):
+        summary = json.loads((out / f"alt-{rank}" / "summary.json").read_text(encoding="utf-8"))
+        assert summary["checks_passed"]
+        assert summary["proven_optimal"] == (rank == 0)
+        assert rank == 0 or summary["alternative"]["proven_next_best"]
+        objectives.append(summary["objective"])
+        tables.append((out / f"alt-{rank}" / "plan.csv").read_bytes())
+    assert len(set(tables)) == 4 and objectives == sorted(objectives)
+    assert tables[0] == must_show.to_dir(tmp_path / "run", charts=False).joinpath("plan.csv").read_bytes()
+    fates = pd.read_csv(out / "alternatives.csv", encoding="utf-8-sig")
+    assert "stability" in fates and (fates["stability"] != "4/4").any()
+    # the next best plan costs what explain says the cheapest single change costs
+    best_regret = regrets(explain_plan(must_show), must_show.summary["objective"])["regret"].min()
+    assert objectives[1] == pytest.approx(objectives[0] + best_regret, abs=1e-6)
+
+
+def test_within_stops_at_the_percentage(tmp_path):
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--alternatives", "3",
+                                       "--within", "0.1", "--out", str(tmp_path / "alt"), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    plans = pd.read_csv(tmp_path / "alt" / "plans.csv", encoding="utf-8-sig")
+    assert list(plans["plan"]) == ["alt-0", "alt-1"] and (plans["extra_pct"] <= 0.1).all()

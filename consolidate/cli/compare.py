@@ -9,9 +9,10 @@ from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, 
                        unique_labels, write_comparison)
 from .. import describe
 from ..io import check_folder_target
+from ..scenario import resolve_scenario
 from ..warm import WarmSolver
 from ._common import echo_table, lang_option, language, reports_errors
-from .run import resolve, scenario_options
+from .run import scenario_options
 
 
 @click.command("compare")
@@ -42,9 +43,10 @@ def compare_command(items, region, overrides, solver, time_limit, out, lang):
         if is_plan_dir(item):
             jobs.append((plan_label(item), item, None))
         else:
-            loaded = resolve(item, region, overrides, solver, time_limit)
-            model, scenario = loaded
-            jobs.append((describe.label(scenario.name, describe.overrides_from_named(scenario, model)), item, loaded))
+            loaded = resolve_scenario(item, region, overrides, solver, time_limit)
+            chosen_region, scenario = loaded
+            jobs.append((describe.label(scenario.name, describe.overrides_from_named(scenario, chosen_region)), item,
+                         loaded))
     labels = unique_labels([label for label, _, _ in jobs])
     out = check_folder_target(out or Path("consolidate-out") / "compare")  # refused now, not after the solves
     outcomes = []
@@ -55,9 +57,9 @@ def compare_command(items, region, overrides, solver, time_limit, out, lang):
             outcomes.append(plan_outcome(label, item))
         else:
             click.echo(f"solving {label} …", err=True)
-            model, scenario = loaded
+            chosen_region, scenario = loaded
             if scenario.region not in solvers:
-                solvers[scenario.region] = WarmSolver(model)
+                solvers[scenario.region] = WarmSolver(chosen_region)
             warm = solvers[scenario.region]
             outcomes.append(solve_outcome(label, lambda: (warm.region, scenario, warm.graph), warm=warm))
             outcome = outcomes[-1]

@@ -44,7 +44,7 @@ def run_solve(case: dict) -> dict:
     from consolidate.region import load_region
     from consolidate.scenario import load_scenario
 
-    solve = importlib.import_module("consolidate.solve").solve
+    solve = importlib.import_module("consolidate").solve
     path = suite.region_path(case["region"])
     scenario_name, _ = suite.scenario_of(case["region"])
     started = time.perf_counter()
@@ -99,7 +99,7 @@ def run_sweep(case: dict) -> dict:
     from consolidate.scenario import load_scenario
     from consolidate.sweep import make_variants, parse_grid
 
-    solve = importlib.import_module("consolidate.solve").solve
+    solve = importlib.import_module("consolidate").solve
     path = suite.region_path(case["region"])
     scenario_name, fixed = suite.scenario_of(case["region"])
     fixed = fixed + ([f"solver.backend={case['backend']}"] if case.get("backend") else [])

@@ -1,22 +1,16 @@
-"""Solve a scenario on a region: decompose, solve each component exactly, check, account.
+"""The exact engine under `solve`: independent components, each solved exactly, in worker processes.
 
-    >>> from consolidate import load_region, load_scenario, solve
-    >>> plan = solve(load_region("tianjin"), load_scenario("baseline"))
-    >>> plan.summary["proven_optimal"], plan.summary["status"]
-    (True, 'optimal')
+    >>> components = decompose(problem)                       # (zones, pairs), largest first
+    >>> results = solve_components(problem, components, scenario.solver, progress)
 
-Steps: the problem's arrays (`problem.py`) → a check that no district is over its cap beyond
-repair (`diagnose.py`) → independent components (no allowed pair, cap or fairness row links them)
-→ for each: presolve (a component with no district over its cap is solved by keeping every zone:
-every cost is ≥ 0, so that plan's cost 0 is optimal), else the MIP (`model.py`) through a back end
-(`backends.py`), with separator cuts added until every group is connected when contiguity is
-`connected` → the plan, checked by `checks.py`, accounted by `allocation.py`.
-
-Speed (measured in scripts/bench/README.md): HiGHS is driven straight from the matrices (highspy)
-unless the scenario names `pulp`; the cut loop keeps HiGHS's LP warm between rounds
-(`backends.HighsRounds`) and gives a host whose group keeps coming out disconnected the flow
-constraints; with solver.processes > 1 components are solved in batches by worker processes that
-receive the problem once.
+- `decompose`: components no allowed pair, cap or fairness row links — solved apart, the same optimum;
+- presolve: a component with no district over its cap keeps every zone (every cost is ≥ 0, so that
+  plan's cost 0 is optimal);
+- `solve_component`: the MIP (`model.py`) through a back end (`backends.py`); with `connected`
+  contiguity, separator cuts (`find_separator_cuts`) until every group is connected, the rounds on one
+  warm HiGHS LP (`HighsRounds`), and the flow constraints for a host whose group keeps coming out
+  disconnected;
+- with solver.processes > 1, components go in batches to worker processes that receive the problem once.
 """
 from __future__ import annotations
 
@@ -26,17 +20,14 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .backends import FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, HighsRounds, Solution, solve_model
-from .errors import SolverStopped
-from .graph import zone_graph
-from .model import build_model
-from .problem import Problem, build_problem
-from .region import Region
-from .scenario import Scenario, Solver
+from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _finite_or_inf, _highs, _highs_version,
+                       _round_integers, _solve_highspy, solve_model)
+from .model import MatrixModel, build_model
+from .problem import Problem
+from .scenario import Solver
 
 MAX_CUT_ROUNDS = 200
 FLOW_AFTER_ROUNDS = 2  # a host whose group came out disconnected this often gets the flow constraints
@@ -60,84 +51,6 @@ class ComponentResult:
     solver_version: str = ""
     cap_excess: int = 0              # cap_mode in_principle: the least number of zones above the caps (phase 1)
     cap_excess_proven: bool = True
-
-
-def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True,
-          warm=None):
-    """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped.
-
-    `progress(done, total)` is called as the components that need the MIP are solved.
-    When the solver proves a component infeasible, `probe` re-solves with one rule relaxed at a time to
-    say which relaxations would give a plan (small regions only). `warm`: a `warm.WarmSolver` that keeps
-    scores and models between solves (use its `solve`)."""
-    from . import diagnose
-    from .plan import assemble_plan
-
-    started = time.perf_counter()
-    scenario, graph, scores, grades, problem = prepare(region, scenario, graph, warm)
-    diagnose.precheck(problem, region, scenario)
-    components = decompose(problem)
-    build_seconds = time.perf_counter() - started
-
-    results = (warm or _Fresh).solve_components(problem, components, scenario.solver, progress)
-    infeasible = [r for r in results if r.status == INFEASIBLE]
-    if infeasible:
-        diagnose.diagnose(problem, region, scenario, infeasible, probe=probe)
-    stopped = [r for r in results if r.status == NO_SOLUTION]
-    if stopped:
-        zones = sum(len(r.zones) for r in stopped)
-        raise SolverStopped(f"no verified plan for {len(stopped)} component(s) ({zones} zones): the solver stopped at "
-                            f"its time limit ({scenario.solver.time_limit_s:g} s per solve) without a feasible plan, "
-                            f"or the connectivity cut loop did not converge in {MAX_CUT_ROUNDS} rounds — raise "
-                            f"solver.time_limit_s, use merging.connected_method=flow, or loosen the rules "
-                            f"(e.g. contiguity: nearby instead of connected)")
-    return assemble_plan(region, scenario, graph, problem, results, scores, grades,
-                         seconds={"build": build_seconds, "total": time.perf_counter() - started})
-
-
-def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None, warm=None):
-    """What every solve starts from: (the scenario resolved for the region and its back end, the zone graph,
-    evaluation scores, grades, the problem's arrays)."""
-    scenario = automatic_backend(scenario.for_region(region))
-    graph = graph if graph is not None else zone_graph(region)
-    scores, grades = (warm or _Fresh).scores(region, scenario)
-    return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
-
-
-class _Fresh:
-    """Every solve from scratch (what `warm.WarmSolver` replaces with kept scores and models)."""
-
-    scores = staticmethod(lambda region, scenario: evaluation_scores(region, scenario))
-    solve_components = staticmethod(lambda *args: solve_components(*args))
-
-
-def automatic_backend(scenario: Scenario) -> Scenario:
-    """Resolve `solver.backend`: HiGHS straight from the matrices (highspy) at every size; CBC, and HiGHS
-    when the scenario names `pulp`, through PuLP. `auto` (the former default) means highspy too.
-
-    scripts/bench/README.md measured highspy as fast as PuLP → HiGHS or faster at every size (PuLP makes
-    a Python object per variable and constraint), and the cut loop and the warm re-solve engine need it;
-    the plans of every bundled scenario are byte-identical either way. The model stays exportable
-    through PuLP (`export.write_model`, `consolidate run --export-model`)."""
-    solver = scenario.solver
-    backend = "highspy" if solver.name == "highs" and solver.backend != "pulp" else "pulp"
-    if backend == solver.backend:
-        return scenario
-    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": backend})})
-
-
-def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | None, pd.Series | None]:
-    """Comprehensive-evaluation scores and grades, when the region has indicator data to score."""
-    try:
-        from .evaluation import evaluate
-    except ImportError:
-        return None, None
-    indicators = ["built_area_ha", "investment", "rnd_intensity", "high_tech_share", "energy_per_output",
-                  "env_compliance", "debt_ratio"]
-    if not any(col in region.zones and region.zones[col].notna().any() for col in indicators):
-        return None, None
-    table = evaluate(region.zones, scenario.evaluation)
-    return table["score"], table["grade"]
 
 
 def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -251,7 +164,7 @@ def solve_component(problem: Problem, zones: np.ndarray, pairs: np.ndarray, sett
     bridge after another, a round each. Both are exact, so the optimum is the same."""
     if problem.cap_mode == "in_principle" and _over_cap(problem, zones):
         return _solve_in_principle(problem, zones, pairs, settings)
-    return _solve_model_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+    return solve_rounds(build_model(problem, zones, pairs), problem, zones, settings)
 
 
 def _over_cap(problem: Problem, zones: np.ndarray) -> bool:
@@ -269,17 +182,17 @@ def _solve_in_principle(problem: Problem, zones: np.ndarray, pairs: np.ndarray, 
     columns = np.array(sorted(model.excess_col.values()), np.int64)
     model.c = np.zeros_like(cost)
     model.c[columns] = 1.0
-    first = _solve_model_rounds(model, problem, zones, settings)
+    first = solve_rounds(model, problem, zones, settings)
     if first.status not in (OPTIMAL, FEASIBLE):
         return first
     minimum = int(round(first.objective))
     if minimum == 0:
-        result = _solve_model_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+        result = solve_rounds(build_model(problem, zones, pairs), problem, zones, settings)
     else:
         model.c = cost
         model.add_block("cap_excess", np.zeros(len(columns), np.int64), columns, np.ones(len(columns)),
                         np.array([-np.inf]), np.array([float(minimum)]))
-        result = _solve_model_rounds(model, problem, zones, settings)
+        result = solve_rounds(model, problem, zones, settings)
     result.cap_excess = minimum
     result.cap_excess_proven = first.status == OPTIMAL
     if not result.cap_excess_proven and result.status == OPTIMAL:
@@ -289,7 +202,7 @@ def _solve_in_principle(problem: Problem, zones: np.ndarray, pairs: np.ndarray, 
     return result
 
 
-def _solve_model_rounds(model, problem: Problem, zones: np.ndarray, settings: Solver) -> ComponentResult:
+def solve_rounds(model, problem: Problem, zones: np.ndarray, settings: Solver) -> ComponentResult:
     """One model solved exactly; with `connected` contiguity cut and re-solved until every group is connected."""
     use_cuts = problem.contiguity == "connected" and problem.connected_method == "cuts"
     total = ComponentResult(zones=zones, status=NO_SOLUTION, objective=float("nan"), best_bound=None, gap=None)
@@ -369,3 +282,134 @@ def find_separator_cuts(problem: Problem, model, solution: Solution) -> list[tup
     return cuts
 
 
+# --- the cut loop's rounds on HiGHS: a warm LP relaxation, and a MIP over the columns that may move ----------
+
+
+class HighsRounds:
+    """Solves the rounds of a cut loop on one `MatrixModel` exactly, faster than a fresh MIP per round.
+
+        >>> rounds = HighsRounds(model, settings)
+        >>> solution = rounds.solve()            # an optimum of the model as it is now
+        >>> model.add_separator_cuts(cuts, problem)
+        >>> solution = rounds.solve()            # the new blocks reach HiGHS as added rows
+
+    The LP relaxation stays loaded in HiGHS: after cuts arrive, dual simplex restarts from the last basis
+    (milliseconds instead of a MIP from scratch). When the LP optimum is integral it is the MIP optimum.
+    Otherwise reduced-cost fixing gives the MIP: for every x feasible for the LP,
+    c·x ≥ z_LP + Σ_j |d_j|·|x_j − x*_j| (d the reduced costs), so a column whose |d_j| exceeds δ keeps its
+    LP value in every solution that costs at most z_LP + δ. The MIP over the other columns (a small one)
+    is exact when its optimum is within z_LP + δ; if not, δ is raised to that optimum minus z_LP and it
+    is solved once more, which is then exact; if it is infeasible δ grows, and in the end nothing is fixed.
+    """
+
+    def __init__(self, model: MatrixModel, settings: Solver):
+        self.model, self.settings = model, settings
+        self.blocks, self.cols = len(model.rows), model.n_cols
+        self.highs = _highs(model, settings, integer=False)
+        self.last_gap = 0.0  # (MIP − LP) objective of the last fractional round: where δ starts next time
+
+    def _add_new_blocks(self) -> None:
+        """Columns and constraint blocks the model gained since the last round (cuts, flow) go to HiGHS."""
+        model, new = self.model, slice(self.cols, self.model.n_cols)
+        if model.n_cols > self.cols:
+            self.highs.addCols(model.n_cols - self.cols, model.c[new].astype(float), model.col_lo[new].astype(float),
+                               model.col_hi[new].astype(float), 0, np.zeros(model.n_cols - self.cols, np.int32),
+                               np.empty(0, np.int32), np.empty(0))
+            self.cols = model.n_cols
+        for block, lo, hi in zip(self.model.rows[self.blocks:], self.model.row_lo[self.blocks:],
+                                 self.model.row_hi[self.blocks:]):
+            block = block.tocsr()
+            self.highs.addRows(block.shape[0], _finite_or_inf(lo), _finite_or_inf(hi), block.nnz,
+                               block.indptr.astype(np.int32), block.indices.astype(np.int32),
+                               block.data.astype(float))
+        self.blocks = len(self.model.rows)
+
+    def solve(self) -> Solution:
+        import highspy
+
+        model, settings = self.model, self.settings
+        started = time.perf_counter()
+        self._add_new_blocks()
+        h = self.highs
+        h.run()
+        S = highspy.HighsModelStatus
+        status = h.getModelStatus()
+        if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+            return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0,
+                            time.perf_counter() - started)
+        if status != S.kOptimal:  # e.g. the time limit: leave it to the MIP solver
+            solution = _solve_highspy(model, settings)
+            solution.seconds_solve += time.perf_counter() - started
+            return solution
+        x = np.array(h.getSolution().col_value)
+        z = float(h.getInfo().objective_function_value)
+        rounded = _round_integers(x, model)
+        if np.abs(x - rounded)[model.integer].max(initial=0.0) <= 1e-6 and _satisfies(model, rounded):
+            objective = float(model.c @ rounded)
+            return Solution(OPTIMAL, rounded, objective, z, 0.0, "highs", _highs_version(), 0.0,
+                            time.perf_counter() - started)
+        solution = self._fix_and_solve(x, z, np.array(h.getSolution().col_dual))
+        solution.seconds_solve = time.perf_counter() - started
+        return solution
+
+    def _fix_and_solve(self, x: np.ndarray, z: float, d: np.ndarray) -> Solution:
+        model = self.model
+        info = self.highs.getInfo()
+        # the bound holds up to the LP's own dual infeasibilities; keep a margin for them
+        margin = float(info.sum_dual_infeasibilities) + 1e-7 * max(1.0, abs(z))
+        delta = max(2.0 * self.last_gap, 1e-6 * max(1.0, abs(z)))
+        at_lo = x <= model.col_lo + 1e-9
+        at_hi = x >= model.col_hi - 1e-9
+        for _ in range(8):
+            fixed = model.integer & (((d > delta + margin) & at_lo) | ((d < -delta - margin) & at_hi))
+            if not fixed.any():
+                break
+            solution = _solve_fixed(model, self.settings, fixed, np.where(at_hi, model.col_hi, model.col_lo))
+            if solution.status == OPTIMAL and solution.objective <= z + delta:
+                self.last_gap = solution.objective - z
+                solution.best_bound = solution.objective
+                return solution
+            if solution.status == OPTIMAL:
+                delta = solution.objective - z + 1e-9 * max(1.0, abs(z))  # one more solve, then exact
+            elif solution.status == INFEASIBLE:
+                delta = 10 * delta + 1e-4 * max(1.0, abs(z))
+            else:  # the time limit on the smaller MIP: the whole MIP will not do better
+                break
+        solution = _solve_highspy(model, self.settings)
+        if solution.objective is not None:
+            self.last_gap = max(solution.objective - z, 0.0)
+        return solution
+
+
+def _satisfies(model: MatrixModel, values: np.ndarray, tol: float = 1e-6) -> bool:
+    A, lo, hi = model.matrix()
+    activity = A @ values
+    return bool(np.all(activity >= lo - tol) and np.all(activity <= hi + tol)
+                and np.all(values >= model.col_lo - tol) and np.all(values <= model.col_hi + tol))
+
+
+def _solve_fixed(model: MatrixModel, settings: Solver, fixed: np.ndarray, at: np.ndarray) -> Solution:
+    """Solve `model` with the columns `fixed` held at `at`: only the free columns and the rows that touch
+    them reach the solver. The solution is over all columns of `model`."""
+    A, lo, hi = model.matrix()
+    A = A.tocsc()
+    free = np.flatnonzero(~fixed)
+    constant = A[:, fixed] @ at[fixed]
+    sub = A[:, free].tocsr()
+    touched = np.diff(sub.indptr) > 0
+    tol = 1e-6
+    if np.any(constant[~touched] < lo[~touched] - tol) or np.any(constant[~touched] > hi[~touched] + tol):
+        return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0, 0.0)
+    small = MatrixModel(zones=np.empty(0, np.int64), pairs=np.empty(0, np.int64), revocable=np.empty(0, np.int64),
+                        c=model.c[free], col_lo=model.col_lo[free], col_hi=model.col_hi[free],
+                        integer=model.integer[free])
+    small.rows, small.row_lo, small.row_hi = [sub[touched]], [lo[touched] - constant[touched]], \
+        [hi[touched] - constant[touched]]
+    result = _solve_highspy(small, settings)
+    if result.values is not None:
+        values = at.astype(float).copy()
+        values[free] = result.values
+        result.values = values
+        result.objective = float(model.c @ values)
+        result.best_bound = None
+    return result
