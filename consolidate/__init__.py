@@ -16,7 +16,7 @@ from ._version import __version__
 
 _PUBLIC = {  # name -> the module that defines it
     "Region": ".region", "load_region": ".region", "region_from_frames": ".region",
-    "Scenario": ".scenario", "load_scenario": ".scenario",
+    "Scenario": ".scenario", "load_scenario": ".scenario", "resolve_scenario": ".scenario", "Resolved": ".scenario",
     "Plan": ".plan",
     "solve": ".pipeline",  # consolidate.solve is the function; its module is consolidate.pipeline
 }

@@ -270,8 +270,7 @@ def sweep(scenario: str | None = DEFAULT_SCENARIO, grid: dict[str, list[Any]] | 
     """Solve every grid point in parallel processes; rows sorted by distance to the published outcome
     (then plain L1, then grid order). Invalid, infeasible and stopped variants are rows with their status."""
     from .compare import error_status, one_line
-    from .scenario import load_scenario
-    from .sweep import Task, make_variants
+    from .sweep import make_variants, make_task
 
     grid = _grid_list(grid or DEFAULT_GRID)
     variants, parameters = make_variants(grid, None, list(overrides))
@@ -279,11 +278,9 @@ def sweep(scenario: str | None = DEFAULT_SCENARIO, grid: dict[str, list[Any]] | 
     for v in variants:
         rows[v.id] = {"variant": v.id, **v.values}
         try:
-            variant = load_scenario(scenario or DEFAULT_SCENARIO, v.overrides, region=region)
+            tasks.append(make_task(v.id, scenario or DEFAULT_SCENARIO, region, v.overrides))
         except ConsolidateError as error:
             rows[v.id].update(status=error_status(error), message=one_line(error))
-            continue
-        tasks.append(Task(v.id, variant.as_dict(), variant.region))
     workers = max(1, min(processes or os.cpu_count() or 1, len(tasks) or 1))
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -15,6 +15,7 @@ shared with `sweep.py`, so a compare row and a sweep row mean the same thing.
 """
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from .statistics import OBJECTIVE_PARTS
 
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in OBJECTIVE_PARTS],
            "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
-           *[f"merges_{m}" for m in MODES]]
+           *[f"merges_{m}" for m in MODES], "plan_sha256"]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
 SOLVED = ("optimal", "feasible")
 FILES = ("comparison.csv", "zones_per_district.csv", "district_changes.csv", "zone_fates.csv", "comparison.md")
@@ -87,6 +88,7 @@ def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
                revoked=s.counts.revoked if counted else None, revoked_gdp=revoked_gdp(plan), **real_units(plan))
     for mode in MODES:
         row[f"merges_{mode}"] = int(s.counts.by_mode.get(mode, 0))
+    row["plan_sha256"] = hashlib.sha256(plan.plan_csv().encode("utf-8")).hexdigest()  # same hash, same plan.csv
     return row
 
 
@@ -250,7 +252,8 @@ def zone_fates(solved: list[Outcome]) -> pd.DataFrame:
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def write_comparison(result: Comparison, out: str | Path, plans: bool = True, lang: str = "zh") -> Path:
+def write_comparison(result: Comparison, out: str | Path, plans: bool = True, lang: str = "zh",
+                     charts: bool = True) -> Path:
     """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
     solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts — all
     into a temporary folder renamed into place."""
@@ -268,7 +271,8 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True, la
                     folder = tmp / "plans" / safe_name(o.label)
                     folder.mkdir(parents=True)
                     o.plan.write_tables(folder)
-        _charts(result, tmp, lang)
+        if charts:
+            _charts(result, tmp, lang)
     return output_path(out)
 
 
@@ -313,7 +317,7 @@ def draw_charts(chart: Callable[..., Any], *args, **options) -> None:
 def key_figures(result: Comparison) -> pd.DataFrame:
     """The comparison table turned on its side: one row per figure, one column per scenario."""
     table = result.table.set_index("scenario")
-    shown = table.drop(columns="reason").T.astype(object)
+    shown = table.drop(columns=["reason", "plan_sha256"]).T.astype(object)   # the hash is for files, not eyes
     for label in shown.columns:
         for figure in shown.index:
             shown.at[figure, label] = _cell(shown.at[figure, label], figure)

@@ -28,7 +28,7 @@ from .errors import ConsolidateError, SolverStopped
 from .graph import zone_graph
 from .problem import build_problem
 from .region import Region
-from .scenario import Scenario
+from .scenario import Scenario, resolve_scenario
 
 
 def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True,
@@ -66,7 +66,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
 def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None, warm=None):
     """The scenario with the region's rules and the back end resolved, the zone graph, evaluation scores and
     grades, and the problem's arrays: (scenario, graph, scores, grades, problem). `warm`: see `solve`."""
-    scenario = automatic_backend(scenario.for_region(region))
+    scenario = automatic_backend(resolve_scenario(scenario, region).scenario)
     graph = graph if graph is not None else zone_graph(region)
     scores, grades = (warm or _Fresh).scores(region, scenario)
     return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)

@@ -25,7 +25,7 @@ from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, InputIssue
 from .geo import haversine_km
 from .layers import has_geo
-from .office import write_csv, write_xlsx
+from .office import csv_text, write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
@@ -100,9 +100,12 @@ class Plan:
                 "districts": self.districts.reset_index(drop=True), "flows": self.flows, "graph": self.edges,
                 **dict(sorted(self.extra.items()))}
 
+    def plan_csv(self) -> str:
+        """plan.csv as written, byte for byte once UTF-8 encoded: the text `plan_sha256` is taken of."""
+        return csv_text(self.table.reset_index(drop=True)[self.columns], float_format="%.3f")
+
     def write_tables(self, folder: Path) -> None:
-        table = self.table.reset_index(drop=True)[self.columns]
-        write_csv(table, folder / "plan.csv", float_format="%.3f")
+        (folder / "plan.csv").write_text(self.plan_csv(), encoding="utf-8", newline="")
         write_csv(self.districts.reset_index(drop=True), folder / "districts.csv", float_format="%.4f")
         write_csv(self.flows, folder / "flows.csv", float_format="%.4f")
         write_csv(self.edges, folder / "graph.csv", float_format="%.3f")

@@ -14,13 +14,16 @@ from __future__ import annotations
 import copy
 import functools
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Iterable, Literal, NamedTuple, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import InputError, InputIssue
 from .resources import bundled_scenarios, scenarios_dir
+
+if TYPE_CHECKING:
+    from .region import Region
 
 MODES = ("entrusted", "co_construction", "multi_park")
 LEVELS = ("national", "municipal", "district", "subdistrict")
@@ -334,17 +337,51 @@ def load_scenario(name_or_path: str | Path | None = "baseline", overrides: list[
     return scenario_from_dict(data, where=path.name + (" with --set overrides" if overrides else ""))
 
 
-def resolve_scenario(scenario: str | Path | None, region: str | None = None, overrides: tuple[str, ...] | list[str] = (),
-                     solver: str | None = None, time_limit: float | None = None):
-    """The (Region, Scenario) a run asks for: SCENARIO (a name or a file) with `--set` overrides, the solver
-    and time limit as overrides too, on `region` or else the scenario's own region. One path for every
-    command and library caller, so the same request means the same scenario everywhere."""
-    from .region import load_region
+# --- resolving: the one way every command and the API turn a scenario into what is solved ------------
 
-    extra = list(overrides)
-    if solver:
-        extra.append(f"solver.name={solver}")
-    if time_limit is not None:  # 0 or less is rejected by the scenario schema, not ignored
-        extra.append(f"solver.time_limit_s={time_limit}")
-    loaded = load_scenario(scenario, extra, region=region)
-    return load_region(loaded.region), loaded
+
+class Resolved(NamedTuple):
+    region: "Region"
+    scenario: Scenario
+
+
+def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
+                     region: "str | Path | Region | None" = None, overrides: Iterable[str] = (),
+                     solver: str | None = None, time_limit: float | None = None) -> Resolved:
+    """The region model and the scenario to solve on it: `scenario` (a bundled name, a YAML file or a
+    Scenario) with `extends:` and the `--set` overrides applied (`solver` and `time_limit`, the CLI's
+    --solver and --time-limit, are overrides too), on `region` (a name, a folder or a loaded Region;
+    default: the scenario's own), with the region's `rules:` wherever the scenario sets none.
+
+    `run`, `compare`, `sweep` (every worker), `campaign` and `solve` all go through here, so a variant
+    solved anywhere is the scenario `consolidate run` with the same `--set` solves. The result is
+    final: its `as_dict()` data, validated again (in a worker, on another machine), is the same scenario.
+
+        >>> region, s = resolve_scenario("baseline", overrides=["rules.district_cap=2"])
+        >>> s.rules.district_cap, s.rules.exempt_districts
+        (2, ['滨海新区'])
+    """
+    from .region import Region, load_region
+
+    overrides = [*overrides, *solver_overrides(solver, time_limit)]
+    if isinstance(region, (str, Path)) and Path(region).expanduser().exists():
+        region = str(Path(region).expanduser().resolve())   # workers may run in another folder
+    given = None if isinstance(region, Region) or region is None else str(region)
+    if isinstance(scenario, Scenario):
+        if overrides or given:
+            data = apply_overrides(scenario.model_dump(mode="json", exclude_unset=True), overrides)
+            if given:
+                data["region"] = given
+            data.setdefault("name", scenario.name)
+            scenario = scenario_from_dict(data, where=f"scenario '{scenario.name}'"
+                                          + (" with --set overrides" if overrides else ""))
+    else:
+        scenario = load_scenario(scenario, overrides, region=given)
+    model = region if isinstance(region, Region) else load_region(scenario.region)
+    return Resolved(model, scenario.for_region(model))
+
+
+def solver_overrides(solver: str | None = None, time_limit: float | None = None) -> list[str]:
+    """`--solver` and `--time-limit` as `--set` overrides (0 or less is rejected by the schema, not ignored)."""
+    return ([f"solver.name={solver}"] if solver else []) + \
+        ([f"solver.time_limit_s={time_limit}"] if time_limit is not None else [])

@@ -32,7 +32,7 @@ from .compare import METRICS, draw_charts, metrics, one_line, region_unit, solve
 from .errors import ConsolidateError, InputError, InputIssue
 from .io import claim_folder, write_text
 from .office import csv_text
-from .scenario import load_scenario, parse_override, resolve_scenario_path
+from .scenario import parse_override, resolve_scenario, resolve_scenario_path
 
 FINAL = {"optimal", "feasible", "infeasible", "stopped", "input_error", "check_failed"}
 CSV_NAME, META_NAME = "sweep.csv", "sweep.json"
@@ -46,8 +46,14 @@ class Task:
     """What a worker needs to solve one variant (plain data: it travels to other processes and machines)."""
 
     variant: str
-    scenario: dict            # the resolved scenario, validated by the client
+    scenario: dict            # the resolved scenario (region rules applied), validated by the client
     region: str               # the scenario's region (bundled name or absolute path)
+
+
+def make_task(variant: str, scenario: str | Path, region: str | None, overrides: list[str]) -> Task:
+    """The Task for one variant: the scenario `consolidate run SCENARIO --region REGION --set …` solves."""
+    _, resolved = resolve_scenario(scenario, region, overrides)
+    return Task(variant, resolved.as_dict(), resolved.region)
 
 
 @dataclass
@@ -195,13 +201,13 @@ def columns(parameters: list[str]) -> list[str]:
 
 def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, variants: list[dict] | None = None,
               fixed: Iterable[str] = (), region: str | None = None, workers: int | None = None,
-              dask: str | None = None, resume: bool = False, progress: bool = True,
+              dask: str | None = None, resume: bool = False, progress: bool = True, charts: bool = True,
               echo: Callable[[str], None] = print, lang: str = "zh") -> SweepResult:
     started = time.perf_counter()
     fixed = list(fixed)
     if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
         region = str(Path(region).expanduser().resolve())
-    base = load_scenario(scenario, fixed, region=region)     # a bad base scenario stops here (exit 2)
+    _, base = resolve_scenario(scenario, region, fixed)     # a bad base scenario stops here (exit 2)
     scenario_path = str(resolve_scenario_path(scenario))
     all_variants, parameters = make_variants(grid, variants, fixed)
     if not all_variants or not parameters:
@@ -220,15 +226,10 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
             skipped += 1
             continue
         try:
-            variant = load_scenario(scenario_path, v.overrides, region=region)
-            # the region's rules where the variant sets none, now: the worker gets every key filled in, and a
-            # filled-in key is one the scenario set (so 滨海新区's exemption would be lost there)
-            variant = variant.for_region(cached_region(variant.region)[0])
+            tasks.append(make_task(v.id, scenario_path, region, v.overrides))
         except ConsolidateError as error:   # this variant's values are invalid: a row, not a crash
             row.update(_texts(failed_row(v.id, "input_error", one_line(error))))
             invalid += 1
-            continue
-        tasks.append(Task(v.id, variant.as_dict(), variant.region))
     if invalid == len(all_variants):
         raise InputError(InputIssue("sweep", "no variant is a valid scenario: " + rows[all_variants[0].id]["message"],
                                  "check the --grid keys and values"))
@@ -245,9 +246,10 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     finally:
         writer.write()
     table = writer.frame()
-    from .charts.sweep import sweep_charts
+    if charts:
+        from .charts.sweep import sweep_charts
 
-    draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region))
+        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
 
 

@@ -20,9 +20,10 @@ from .run import scenario_options
 @scenario_options
 @click.option("--out", type=click.Path(file_okay=False),
               help="Folder to write the comparison into (default: ./consolidate-out/compare).")
+@click.option("--no-charts", is_flag=True, help="Write the tables only.")
 @lang_option
 @reports_errors
-def compare_command(items, region, overrides, solver, time_limit, out, lang):
+def compare_command(items, region, overrides, solver, time_limit, out, no_charts, lang):
     """Solve and compare scenarios side by side.
 
     Each argument is a scenario (a bundled name or a YAML file), solved now under --region and
@@ -66,7 +67,7 @@ def compare_command(items, region, overrides, solver, time_limit, out, lang):
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)
     solved_region = next((o.plan.region for o in outcomes if o.plan is not None), None)
-    folder = write_comparison(result, out, lang=language(lang, solved_region))
+    folder = write_comparison(result, out, lang=language(lang, solved_region), charts=not no_charts)
     print_comparison(result)
     click.echo(f"\nwritten to {folder}")
 

@@ -10,7 +10,7 @@ from .. import describe
 from ..errors import ConsolidateError
 from ..resources import bundled_scenarios
 from ..region import load_region
-from ..scenario import load_scenario
+from ..scenario import load_scenario, resolve_scenario
 from ._common import echo_table, lang_option, language, reports_errors
 
 
@@ -33,7 +33,7 @@ def scenarios_command():
     def on_its_region(scenario):  # rules a scenario leaves out come from its region model
         if scenario.region not in regions:
             regions[scenario.region] = load_region(scenario.region)
-        return scenario.for_region(regions[scenario.region])
+        return resolve_scenario(scenario, regions[scenario.region]).scenario
 
     base = on_its_region(load_scenario("baseline"))
     rows = []
@@ -64,9 +64,7 @@ def show_scenario_command(scenario, overrides, region, lang):
     \b
       consolidate show-scenario cap-2 --set merging.cross_district=false > my.yaml
     """
-    loaded = load_scenario(scenario, list(overrides), region=region)
-    its_region = load_region(loaded.region)
-    loaded = loaded.for_region(its_region)
+    its_region, loaded = resolve_scenario(scenario, region, overrides)
     if overrides or region or lang:  # the file's prose no longer fits (or is in the other language): say what it is
         lang = language(lang, its_region)
         loaded = loaded.model_copy(update={"description": describe.describe(loaded.as_dict(), lang)})

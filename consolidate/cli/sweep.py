@@ -23,9 +23,11 @@ from ._common import echo_table, lang_option, reports_errors
 @click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder for sweep.csv.")
 @click.option("--resume", is_flag=True, help="Keep the variants sweep.csv in --out already has a final status for.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--no-charts", is_flag=True, help="Write sweep.csv only.")
 @lang_option
 @reports_errors
-def sweep_command(scenario, grid, variants_file, overrides, region, workers, dask, out, resume, no_progress, lang):
+def sweep_command(scenario, grid, variants_file, overrides, region, workers, dask, out, resume, no_progress,
+                  no_charts, lang):
     """Solve SCENARIO (default: baseline) under every combination of --grid values.
 
     One row per variant in OUT/sweep.csv: its id (a hash of its overrides), the parameters, status,
@@ -41,15 +43,15 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
     """
     explicit = read_variants(variants_file) if variants_file else None
     result = run_sweep(scenario, parse_grid(grid), out, variants=explicit, fixed=list(overrides), region=region,
-                       workers=workers, dask=dask, resume=resume, progress=not no_progress,
+                       workers=workers, dask=dask, resume=resume, progress=not no_progress, charts=not no_charts,
                        echo=lambda text: click.echo(text, err=True), lang=lang or "zh")
     rows = result.rows
     counts = rows["status"].value_counts()
     click.echo(f"{len(rows)} variants: " + ", ".join(f"{n} {s}" for s, n in counts.items())
                + f"; {result.solved} solved now" + (f", {result.skipped} kept from before" if result.skipped else "")
                + f", {result.seconds:.1f} s wall")
-    shown = rows[["variant", *result.parameters, "status", "objective", "hosts", "members", "revoked",
-                  "revoked_gdp"]]
+    real = [c for c in ("gdp_km", "revoked_gdp") if c in rows]  # the objective in real units
+    shown = rows[["variant", *result.parameters, "status", "objective", "hosts", "members", "revoked", *real]]
     title = "Sweep" + (f" (the first 30 of {len(shown)} rows)" if len(shown) > 30 else "")
     echo_table(shown.head(30).reset_index(drop=True), title=title)
     click.echo(f"\nwritten to {result.folder / 'sweep.csv'}")
