@@ -21,6 +21,8 @@ COMMANDS = {
                  "Check the region model REGION (a bundled name or a folder) and summarise it."),
     "regions": ("validate", "regions_command", "List the bundled region models."),
     "run": ("run", "run_command", "Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan."),
+    "check": ("check", "check_command",
+              "Check PLAN — a plan folder, or a bare plan.csv with --scenario — against every rule."),
     "explain": ("explain", "explain_command",
                 "Why each decision of the plan in PLAN_DIR: every alternative the rules allow with the exact extra "
                 "cost of forcing it (a re-solve with it pinned), in objective units and in real units, and the "
