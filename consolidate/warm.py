@@ -84,7 +84,7 @@ class WarmSolver:
 
     def scores(self, region, scenario: Scenario):
         """Evaluation scores and grades, computed once per evaluation setting."""
-        from .pipeline import evaluation_scores
+        from .evaluation import evaluation_scores
 
         if region is not self.region:
             return evaluation_scores(region, scenario)
