@@ -63,6 +63,17 @@ class Plan:
         """The summary typed (statistics.PlanSummary): named fields and the verdict; `summary` is its dict view."""
         return PlanSummary.from_dict(self.summary)
 
+    def region_title(self, lang: str) -> str:
+        """The region's title in `lang` where the region model gives one, else as the summary recorded it."""
+        if self.region is not None:
+            return self.region.title_in(lang)
+        return str(self.summary.get("region_title") or self.summary.get("region") or "")
+
+    def data_note(self, lang: str) -> str:
+        if self.region is not None:
+            return self.region.data_note_in(lang)
+        return str(self.summary.get("data_note") or "")
+
     def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
         """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
         from .charts.plan import plan_charts

@@ -336,6 +336,21 @@ def _measured_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
     return member[order], host[order], km[order]
 
 
+PART_UNIT_WORDS_ZH = {   # the explanations in `part_units`, in Chinese
+    "(GDP × km to host)": "（GDP × 到牵头开发区的距离）", "(GDP × (1 − host score))": "（GDP × (1 − 牵头开发区得分)）",
+    "of GDP revoked": "撤销的 GDP", "zones kept": "保留的开发区", "members joining another district's host": "跨区并入的开发区",
+}
+
+
+def part_unit_text(unit: str, lang: str) -> str:
+    """An objective part's unit as `part_units` writes it, in `lang`."""
+    if lang != "zh":
+        return unit
+    for english, chinese in PART_UNIT_WORDS_ZH.items():
+        unit = unit.replace(english, chinese)
+    return unit.replace(" （", "（")
+
+
 def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.ndarray, money: str) -> None:
     """Objective coefficients. GDP enters as a percentage of the region's zone GDP, so each part reads as
     'percent of GDP' (times km/reference km for distance) and the weights are comparable.

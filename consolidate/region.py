@@ -117,7 +117,7 @@ DISTRICT_EDGE_COLUMNS = (
 
 REGION_KEYS = {
     "name", "title", "description", "districts", "zones", "outlines", "district_adjacency",
-    "adjacency", "rules", "units", "data_note", "extra_columns", "distances", "language",
+    "adjacency", "rules", "units", "data_note", "extra_columns", "distances", "language", "title_zh", "data_note_zh",
 }
 RULE_KEYS = {"district_cap", "exempt_districts", "district_caps"}
 
@@ -152,6 +152,15 @@ class Region:
     zone_shapes: Any = None      # GeoSeries by zone_id in the zones layer's CRS, when zones came from a GIS layer
     district_shapes: Any = None  # GeoSeries by district_id (a district layer or layer outlines), with the extra
     distances: Any = None        # distances.Distances: how the planner measures distance (great-circle by default)
+    title_zh: str = ""           # the title and data note in Chinese, where the model gives them
+    data_note_zh: str = ""
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (zh: title_zh where the model has one), else the title as written."""
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
+
+    def data_note_in(self, lang: str) -> str:
+        return self.data_note_zh if lang == "zh" and self.data_note_zh else self.data_note
 
     def district_id(self, ref: str) -> str:
         """The id of a district named by id or by name; raises InputError if unknown."""
@@ -303,7 +312,8 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         district_edges=district_edges, outlines=outlines, rules=rules, units=dict(spec.get("units") or {}),
         data_note=str(spec.get("data_note") or "").strip(), files=files, notes=notes,
         language=str(spec.get("language") or "").strip(), zone_shapes=zone_shapes,
-        district_shapes=district_shapes, distances=distances,
+        district_shapes=district_shapes, distances=distances, title_zh=str(spec.get("title_zh") or "").strip(),
+        data_note_zh=str(spec.get("data_note_zh") or "").strip(),
     )
 
 

@@ -162,7 +162,7 @@ WORDS = {
         "alloc_alt": "GDP and fiscal revenue per district before and after, with flows between districts",
         "compare_alt": "Key figures of the plans side by side", "rule": "sharing rule",
         "customs": "folded into a comprehensive bonded zone", "entrusted": "entrusted",
-        "co_construction": "co-construction", "multi_park": "one zone, many parks", "optimal": "optimal",
+        "co_construction": "co-construction", "multi_park": "one-zone-many-parks", "optimal": "optimal",
         "feasible": "feasible (not proven optimal)", "infeasible": "no feasible plan",
         "weighted_km": "GDP × km to host ({unit}·km)", "moved": "GDP joining a host of another district", "kept_zones": "zones kept",
         EDITED: EDITED_VERDICT["en"],
@@ -306,7 +306,7 @@ class Report:
     def render(self) -> str:
         w = self.w
         first = self.plans[0]
-        region = first.summary.get("region_title") or first.summary.get("region") or ""
+        region = first.region_title(self.lang)
         sections: list[tuple[str, str, str]] = [("executive", w["executive"], self.executive())]
         if len(self.plans) > 1:
             sections.append(("comparison", w["comparison"], self.comparison()))
@@ -430,9 +430,8 @@ class Report:
             seen.add(key)
             quality = s.get("data_quality") or {}
             text = w["and"].join(w["quality_text"].format(n=n, q=w.get(q, q)) for q, n in sorted(quality.items()))
-            region = s.get("region_title") or s.get("region") or ""
-            lines.append(f"<li>{esc(region)}: {esc(text)}.</li>")
-            note = s.get("data_note") or (plan.region.data_note if plan.region is not None else "")
+            lines.append(f"<li>{esc(plan.region_title(self.lang))}: {esc(text)}.</li>")
+            note = plan.data_note(self.lang)
             if note:
                 lines.append(f'<li class="muted">{esc(note)}</li>')
         return "<ul>\n" + "\n".join(lines) + "\n</ul>\n"
@@ -634,12 +633,12 @@ class Report:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(f"<h3>{esc(s.get('region_title') or s.get('region') or label)}</h3>\n")
+            out.append(f"<h3>{esc(plan.region_title(self.lang) or label)}</h3>\n")
             quality = s.get("data_quality") or {}
             frame = pd.DataFrame([(f"{w[q]} ({q})" if q in w else q, n) for q, n in sorted(quality.items())],
                                  columns=[w["quality"], w["count"]])
             out.append(table_html(frame, f'{w["quality"]} ({label})'))
-            note = s.get("data_note") or (plan.region.data_note if plan.region is not None else "")
+            note = plan.data_note(self.lang)
             if note:
                 out.append(f"<p><strong>{esc(w['note'])}:</strong> {esc(note)}</p>\n")
             files = s.get("input_files") or {}

@@ -18,11 +18,14 @@ GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": 
 
 SCORE_WORDS = {
     "zh": {"excellent": "优秀", "qualified": "合格", "unqualified": "不合格", "score": "综合评价得分（1 = 最好）",
-           "title": "{region}：各区开发区得分（{norm}，缺失值：{missing}）", "omitted": "{n} 个名称因空间不足未标注（见 scores.csv）"},
+           "title": "{region}：各区开发区得分（{norm}，缺失值：{missing}）", "omitted": "{n} 个名称因空间不足未标注（见 scores.csv）",
+           "minmax": "极差标准化", "zscore": "标准分数", "rank": "排名", "mean": "均值", "worst": "最差值",
+           "zero": "零", "exclude": "排除", "error": "报错"},
     "en": {"excellent": "excellent", "qualified": "qualified", "unqualified": "unqualified",
            "score": "comprehensive evaluation score (1 = best)",
            "title": "{region}: zone scores by district ({norm}, missing: {missing})",
-           "omitted": "{n} names left out for space (see scores.csv)"},
+           "omitted": "{n} names left out for space (see scores.csv)",
+           "omitted_one": "1 name left out for space (see scores.csv)"},
 }
 
 
@@ -75,7 +78,9 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
         ax.set_xlim(-0.6, len(districts) - 0.4)
         ax.set_ylim(-0.03, 1.03)
         ax.set_ylabel(words["score"])
-        ax.set_title(words["title"].format(region=region.title, norm=config.normalisation, missing=config.missing),
+        ax.set_title(words["title"].format(region=region.title_in("zh" if words is SCORE_WORDS["zh"] else "en"),
+                                          norm=words.get(config.normalisation, config.normalisation),
+                                          missing=words.get(config.missing, config.missing)),
                      fontsize=9, loc="left", pad=16)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7, frameon=False, ncol=3,
                   borderaxespad=0.1, handletextpad=0.2, columnspacing=1.0)
@@ -89,5 +94,6 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
             left_out = sum(placer.place((row["x"], row["score"]), label_of(row), 5.5, 3.0, must=False,
                                         color="#333333") is None for _, row in ordered.iterrows())
             if left_out:
-                fig.text(0.01, 0.005, words["omitted"].format(n=left_out), fontsize=6.5, color="#555555")
+                fig.text(0.01, 0.005, words.get("omitted_one" if left_out == 1 else "omitted",
+                                               words["omitted"]).format(n=left_out), fontsize=6.5, color="#555555")
     return save(fig, folder, "scores")

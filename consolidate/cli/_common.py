@@ -90,14 +90,16 @@ def progress_bar(what: str):
         yield lambda done, total: bar.update(done=done, total=total)
 
 
-def objective_parts_text(parts: dict, words: dict | None = None) -> str:
+def objective_parts_text(parts: dict, words: dict | None = None, lang: str = "en") -> str:
     """Each weighted objective part that is not zero, with its value in the planner's units (`words` names the
     parts in the language asked)."""
+    from ..problem import part_unit_text
+
     shown = []
     for name, part in parts.items():
         if part.get("weighted"):
-            value = part.get("real")
-            real = "" if value is None else f" = {value:,.0f} {part['unit']}" if abs(value) >= 1000 \
-                else f" = {value:.4g} {part['unit']}"
+            value, unit = part.get("real"), part_unit_text(str(part.get("unit", "")), lang)
+            real = "" if value is None else f" = {value:,.0f} {unit}" if abs(value) >= 1000 \
+                else f" = {value:.4g} {unit}"
             shown.append(f"{(words or {}).get(name, name)} {part['weighted']:.4f}{real}")
     return ", ".join(shown) or "all parts 0"

@@ -157,14 +157,14 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
     s = plan.stats
     table = plan.table
     zone, district = _names(plan, lang, "zones"), _names(plan, lang, "districts")
-    click.secho(f"{s.region_title} — {w['scenario']} '{s.label or s.scenario_name}'", bold=True)
+    click.secho(f"{plan.region_title(lang)} — {w['scenario']} '{s.label or s.scenario_name}'", bold=True)
     verdict = click.style(s.verdict.text(lang, detail=True), fg="green" if s.verdict.proven_optimal else "yellow")
     counts = s.counts
     modes = ", ".join(f"{n} {w.get(m, m)}" for m, n in counts.by_mode.items()) or w["none"]
     click.echo(w["counts"].format(zones=counts.zones, hosts=counts.hosts, members=counts.members, modes=modes,
                                   revoked=counts.revoked, folded=counts.customs_folded))
     click.echo(f"{w['objective']} {s.objective:.4f} ({verdict}): "
-               + objective_parts_text(plan.summary["objective_parts"], w)
+               + objective_parts_text(plan.summary["objective_parts"], w, lang)
                + f"; {s.seconds.total:.2f} s, {s.solver.version} via {s.solver.backend}")
     click.echo(f"{w['checks']}: {sum(c.passed for c in s.checks)}/{len(s.checks)} {w['passed']}")
     excess = s.cap_excess
