@@ -130,15 +130,16 @@ def real_units(plan) -> dict[str, Any]:
     return out
 
 
-def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
+def solve_outcome(label: str, load: Callable[[], tuple], warm=None) -> Outcome:
     """Solve what `load()` returns — (region, scenario) or (region, scenario, graph) — into an outcome;
-    loading and solving errors (ConsolidateError) become its status and message, not a crash."""
+    loading and solving errors (ConsolidateError) become its status and message, not a crash.
+    `warm`: a `warm.WarmSolver` of the region, for many solves in a row (the same plans, sooner)."""
     from .pipeline import solve
 
     started = time.perf_counter()
     try:
         region, scenario, *graph = load()
-        plan = solve(region, scenario, graph=graph[0] if graph else None)
+        plan = solve(region, scenario, graph=graph[0] if graph else None, warm=warm)
     except ConsolidateError as error:
         return Outcome(label, None, error_status(error), one_line(error), round(time.perf_counter() - started, 3))
     return Outcome(label, plan, plan.summary["status"], "", round(time.perf_counter() - started, 3))
@@ -293,12 +294,17 @@ def _charts(result: Comparison, folder: Path, lang: str = "zh") -> None:
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
     region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
     draw_charts(compare_charts, result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
-                unit=region_unit(region), district_names=english_district_names(region))
+                unit=region_unit(region, lang=lang), district_names=english_district_names(region))
 
 
-def region_unit(region, measure: str = "gdp") -> str:
-    """The region's unit of a measure (亿元), '' when it names none."""
-    return (region.units.get(measure, "") if region is not None else "") or ""
+UNITS_EN = {"亿元": "100 million yuan", "万元": "10,000 yuan", "元": "yuan", "人": "persons", "公顷": "ha",
+            "平方公里": "km²"}
+
+
+def region_unit(region, measure: str = "gdp", lang: str = "zh") -> str:
+    """The region's unit of a measure (亿元; in English 100 million yuan), '' when it names none."""
+    unit = (region.units.get(measure, "") if region is not None else "") or ""
+    return UNITS_EN.get(unit, unit) if lang == "en" else unit
 
 
 def english_district_names(region) -> dict[str, str]:
