@@ -7,6 +7,10 @@
     >>> plan.districts[["zones_before", "zones_after", "cap"]]
     >>> plan.to_dir("out/baseline")
 """
+from ._interrupt import guard_startup
+
+guard_startup()   # before the imports below, which take seconds: Ctrl-C in them is one line and exit 130
+
 from .region import Region, load_region, region_from_frames
 from .scenario import Resolved, Scenario, load_scenario, resolve_scenario
 from .plan import Plan

@@ -340,7 +340,9 @@ def sweep(scenario: str | None = DEFAULT_SCENARIO, grid: dict[str, list[Any]] | 
             rows[v.id].update(status=error_status(error), message=one_line(error))
     workers = max(1, min(processes or os.cpu_count() or 1, len(tasks) or 1))
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        from ._interrupt import ignore_in_worker
+
+        with ProcessPoolExecutor(max_workers=workers, initializer=ignore_in_worker) as pool:
             done = list(pool.map(campaign_variant, tasks))
     else:
         done = [campaign_variant(task) for task in tasks]

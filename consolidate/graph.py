@@ -35,7 +35,7 @@ def zone_graph(region: Region) -> nx.Graph:
     lat, lon = zones["lat"], zones["lon"]
     for a, b in sorted(edges):
         km = float(haversine_km(lat[a], lon[a], lat[b], lon[b])) if np.isfinite([lat[a], lon[a], lat[b], lon[b]]).all() else float("nan")
-        graph.add_edge(a, b, km=round(km, 3), kind=kinds.get((a, b)) or "derived")
+        graph.add_edge(a, b, km=km, kind=kinds.get((a, b)) or "derived")   # exact: priced as nearby prices it
     return graph
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, Problem as InputProblem
+from .allocation import check_measures
 from .geo import pairs_within_km
 from .region import CUSTOMS_PREFIX, LEVELS, Region
 from .scenario import Scenario
@@ -179,10 +180,7 @@ def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
             ok = ~(km > limit)  # edges without coordinates (nan km) stay allowed
             a, b, km = a[ok], b[ok], km[ok]
     else:
-        if limit is None:
-            if merging.contiguity == "nearby":
-                raise InputError(InputProblem("scenario", "merging.max_distance_km is required for contiguity: nearby",
-                                              "set e.g. merging.max_distance_km: 30"))
+        if limit is None:   # connected only: the schema refuses nearby without a distance
             limit = 1e9 if len(lat) <= 2000 else 200.0  # connected without a limit: bounded for large regions
         a, b, km = pairs_within_km(lat, lon, limit)
         if merging.contiguity == "connected":  # a group must be connected: host and member in one graph component
@@ -236,13 +234,13 @@ def fairness_rows(problem: Problem, region: Region, scenario: Scenario) -> list[
         spec = scenario.allocation.get(measure, "territorial")
         rule = parse_rule(spec, f"allocation.{measure}")
         if not is_linear(rule):
-            raise InputError(InputProblem("scenario", f"fairness bounds need a linear sharing rule, but "
+            raise InputError(InputProblem(scenario.source, f"fairness bounds need a linear sharing rule, but "
                                           f"allocation.{measure} is {spec!r}",
                                           "use territorial, host or {split: s} for this measure, or drop it "
                                           "from fairness.measures"))
         column = region.zones[measure] if measure in region.zones else None
         if column is None or pd.to_numeric(column, errors="coerce").notna().sum() < column.notna().sum():
-            raise InputError(InputProblem("scenario", f"fairness.measures names '{measure}', not a numeric zone column",
+            raise InputError(InputProblem(scenario.source, f"fairness.measures names '{measure}', not a numeric zone column",
                                           "use gdp, fiscal_revenue or another numeric column of zones.csv"))
         value = pd.to_numeric(column, errors="coerce").fillna(0).to_numpy(dtype=float)
         n = problem.n_zones
@@ -273,22 +271,26 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
     for key in ("hosts", "keep", "revoke"):
         for zone in getattr(scenario.pins, key):
             if zone not in index:
-                problems.append(InputProblem("scenario", f"pins.{key} names unknown zone {zone!r}",
+                problems.append(InputProblem(scenario.source, f"pins.{key} names unknown zone {zone!r}",
                                              "use a zone_id from the region's zones.csv"))
     for a, b in scenario.pins.forbid_pairs:
+        if a == b:
+            problems.append(InputProblem(scenario.source, f"pins.forbid_pairs pairs zone {a!r} with itself",
+                                         "name two different zones in each pair"))
         for zone in (a, b):
             if zone not in index:
-                problems.append(InputProblem("scenario", f"pins.forbid_pairs names unknown zone {zone!r}",
+                problems.append(InputProblem(scenario.source, f"pins.forbid_pairs names unknown zone {zone!r}",
                                              "use zone_ids from the region's zones.csv"))
     for ref in list(scenario.rules.exempt_districts) + list(scenario.rules.district_caps):
         try:
-            region.district_id(ref)
+            region.district_id(ref, file=scenario.source)
         except InputError as exc:
             problems.extend(exc.problems)
+    problems += check_measures(region.zones, scenario.allocation, scenario.source)
     for other in ("hosts", "keep"):
         both = set(getattr(scenario.pins, other)) & set(scenario.pins.revoke)
         if both:
-            problems.append(InputProblem("scenario", f"zones pinned both in pins.{other} and pins.revoke: "
+            problems.append(InputProblem(scenario.source, f"zones pinned both in pins.{other} and pins.revoke: "
                                          f"{sorted(both)}", f"remove them from one of pins.{other} / pins.revoke"))
     if problems:
         raise InputError(problems)

@@ -264,9 +264,11 @@ def _local_rows(tasks: list[Task], workers: int) -> Iterable[dict]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    from ._interrupt import ignore_in_worker
+
     # fork where it is safe and cheap (workers inherit the imports; no `if __name__ == "__main__"` needed)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=ignore_in_worker)
     futures = {pool.submit(run_variant, task): task for task in tasks}
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
 

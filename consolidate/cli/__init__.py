@@ -5,12 +5,25 @@
 """
 from __future__ import annotations
 
+import sys
+
 import click
 
 from .. import __version__
+from .._interrupt import MESSAGE, end_startup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _CommandLine(click.Group):
+    def invoke(self, ctx):
+        end_startup()
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:   # outside a command body (those clean up and exit 130 themselves)
+            click.echo(MESSAGE, err=True)
+            sys.exit(130)
+
+
+@click.group(cls=_CommandLine, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="consolidate")
 def main():
     """Plan the consolidation of development zones (开发区) and test what-if policies.
