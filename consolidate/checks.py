@@ -57,13 +57,16 @@ def failed(results: Iterable[CheckResult]) -> list[CheckResult]:
 
 def check_plan(plan: pd.DataFrame, region: Region, scenario: Scenario, graph: nx.Graph,
                districts: pd.DataFrame | None = None, scores: pd.Series | None = None,
-               grades: pd.Series | None = None) -> list[CheckResult]:
+               grades: pd.Series | None = None, cap_excess: int | None = None) -> list[CheckResult]:
     """Run every applicable check on `plan`; one CheckResult per check, in a stable order.
 
     `conservation` runs only when the district accounting table `districts` is given, and
-    `fairness` only when it is given and the scenario sets a fairness bound.
+    `fairness` only when it is given and the scenario sets a fairness bound. Under
+    `rules.cap_mode: in_principle`, `cap_excess` is the proven minimum number of zones above the caps
+    (summary.json `cap_excess.total`): the plan may exceed the caps by that many zones in all, no more.
     """
     ctx = _Context(plan, region, scenario, graph, districts, scores, grades)
+    ctx.cap_excess = cap_excess
     checks: list[tuple[str, Callable[[_Context], list[str]]]] = [
         ("every_zone_once", _every_zone_once),
         ("hosts_host_themselves", _hosts_host_themselves),
@@ -145,6 +148,7 @@ class _Context:
         self.scores = scores
         self.grades = grades
         self.zones = region.zones
+        self.cap_excess: int | None = None
 
         frame = plan.reindex(columns=[c for c in plan.columns] + [c for c in PLAN_COLUMNS if c not in plan.columns])
         frame = frame[~frame.index.duplicated(keep="first")]
@@ -277,15 +281,25 @@ def _district_caps(ctx: _Context) -> list[str]:
     survivors: dict[str, list[str]] = {}
     for z in ctx.hosts:
         survivors.setdefault(ctx.count_district(z), []).append(z)
-    out = []
+    over = []
+    excess = 0
     for d, kept in sorted(survivors.items()):
         if d in exempt:
             continue
         cap = caps.get(d, rules.district_cap)
         if len(kept) > cap:
             name = ctx.region.districts.at[d, "name"] if d in ctx.region.districts.index else d
-            out.append(f"district {d} ({name}) keeps {len(kept)} > cap {cap}: {', '.join(map(str, sorted(kept)))}")
-    return out
+            over.append(f"district {d} ({name}) keeps {len(kept)} > cap {cap}: {', '.join(map(str, sorted(kept)))}")
+            excess += len(kept) - cap
+    if rules.cap_mode == "in_principle" and over:
+        allowed = ctx.cap_excess
+        if allowed is None:
+            return [f"{excess} zone(s) above the caps, and no proven minimum recorded (cap_mode in_principle): "
+                    + "; ".join(over)]
+        if excess > allowed:
+            return [f"{excess} zone(s) above the caps, more than the proven minimum {allowed}: " + "; ".join(over)]
+        return []
+    return over
 
 
 def _eligible_host(ctx: _Context, z: str) -> bool:
@@ -429,7 +443,7 @@ def _merge_modes(ctx: _Context) -> list[str]:
 def _revocation_rules(ctx: _Context) -> list[str]:
     rev, pins = ctx.scenario.revocation, ctx.scenario.pins
     pinned_revoke = {str(z) for z in pins.revoke}
-    untouchable = {str(z) for z in pins.keep} | {str(z) for z in pins.hosts}
+    untouchable = {str(z) for z in pins.keep} | {str(z) for z in pins.hosts} | {str(z) for z in pins.assign}
     gdp = ctx.zones["gdp"].astype(float)
     district_gdp: dict[str, float] = {}
     for z in ctx.zones.index:
@@ -469,6 +483,12 @@ def _revocation_rules(ctx: _Context) -> list[str]:
     for z in pins.hosts:
         if ctx.status.get(str(z)) != "host":
             out.append(f"{z} is pinned as a host but is {ctx.status.get(str(z), 'not in the plan')}")
+    for z, h in pins.assign.items():
+        status, host = ctx.status.get(str(z), "not in the plan"), ctx.host_of.get(str(z), "")
+        if str(z) == str(h) and status != "host":
+            out.append(f"{z} is pinned to stay (pins.assign) but is {status}")
+        elif str(z) != str(h) and (status != "member" or host != str(h)):
+            out.append(f"{z} is pinned to join {h} (pins.assign) but is {status}" + (f" of {host}" if host else ""))
     return out
 
 

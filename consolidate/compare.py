@@ -28,7 +28,7 @@ from .office import write_csv
 from .errors import Problem as InputProblem
 from .scenario import MODES
 
-PARTS = ("distance", "revocation", "host_quality", "zone_count")
+PARTS = ("distance", "revocation", "host_quality", "zone_count", "cross_district")
 METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
            "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
            *[f"merges_{m}" for m in MODES], "plan_sha256"]

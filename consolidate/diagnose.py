@@ -17,10 +17,69 @@ from .scenario import Scenario
 
 
 def precheck(problem: Problem, region: Region, scenario: Scenario) -> None:
-    """Raise InfeasibleError if some district must keep more zones than its cap, whatever the plan."""
+    """Raise InfeasibleError if a pinned assignment breaks a rule, or if some district must keep more zones
+    than its cap whatever the plan (under `rules.cap_mode: in_principle` a cap may be exceeded)."""
+    check_assignments(problem, region)
+    if scenario.rules.cap_mode == "in_principle":
+        return
+    blocked, reasons = districts_stuck_over_cap(problem, region, scenario)
+    if blocked:
+        relax = relaxation_hints(scenario, [region.district_name(d) for d in blocked])
+        raise InfeasibleError("no plan satisfies the rules:\n  - " + "\n  - ".join(reasons)
+                              + "\nwhat would relax it: " + "; ".join(relax), reasons, relax)
+
+
+def check_assignments(problem: Problem, region: Region) -> None:
+    """Every pins.assign pair must be one the rules allow; otherwise name the rules that forbid it."""
+    allowed = set(zip(problem.pair_member.tolist(), problem.pair_host.tolist()))
+    reasons = []
+    for i in np.flatnonzero(problem.assigned >= 0).tolist():
+        j = int(problem.assigned[i])
+        if i == j or (i, j) in allowed:
+            continue
+        why = why_not_joining(problem, region, i, j)
+        reasons.append(f"pins.assign sends {_zone(problem, i)} to {_zone(problem, j)}, which the rules forbid: {why}")
+    if reasons:
+        relax = ["remove or change those pins (pins.assign, or the zones named in --lock)"]
+        raise InfeasibleError("no plan satisfies the rules:\n  - " + "\n  - ".join(reasons)
+                              + "\nwhat would relax it: " + "; ".join(relax), reasons, relax)
+
+
+def _zone(problem: Problem, i: int) -> str:
+    return f"{problem.rules.names[i]} ({problem.zone_ids[i]})"
+
+
+def why_not_joining(problem: Problem, region: Region, i: int, j: int) -> str:
+    """Every rule that keeps zone i from joining host j, contiguity included, in words."""
+    why = problem.rules.why_not_join(i, j)
+    where = contiguity_reason(problem, region, i, j)
+    if not why or where.startswith("too far"):
+        why.append(where)
+    return "; ".join(why)
+
+
+def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> str:
+    """Why the pair (i, j), allowed by every other rule, is not among the candidates: too far or not adjacent."""
+    from .geo import haversine_km
+
+    m = problem.rules.scenario.merging
+    zones = region.zones
+    a, b = zones.iloc[i], zones.iloc[j]
+    km = float(haversine_km(a["lat"], a["lon"], b["lat"], b["lon"]))
+    if m.max_distance_km is not None and km > m.max_distance_km:
+        return f"too far: {km:.1f} km > merging.max_distance_km={m.max_distance_km:g}"
+    if m.contiguity == "adjacent":
+        return f"not adjacent in the zone graph ({km:.1f} km; merging.contiguity=adjacent)"
+    if m.contiguity == "connected":
+        return f"not in the same part of the zone graph ({km:.1f} km; merging.contiguity=connected)"
+    return f"not a candidate pair ({km:.1f} km)"
+
+
+def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenario) -> tuple[list[str], list[str]]:
+    """Districts that must keep more zones than their cap whatever the plan, and why, zone by zone."""
     can_join = np.zeros(problem.n_zones, bool)
     can_join[problem.pair_member] = True
-    stuck = (~can_join & ~problem.revocable) | problem.must_host
+    stuck = (~can_join & ~problem.revocable) | problem.must_host | (problem.assigned == np.arange(problem.n_zones))
     reasons, blocked = [], []
     for district, cap in sorted(problem.caps.items()):
         counted = np.flatnonzero(problem.count_district == district)
@@ -32,10 +91,7 @@ def precheck(problem: Problem, region: Region, scenario: Scenario) -> None:
                           for k in pinned)
         reasons.append(f"{region.district_name(district)} has {len(counted)} zones that count against a cap of {cap}, "
                        f"but {len(pinned)} of them can neither join a host nor be revoked: {names}")
-    if blocked:
-        relax = relaxation_hints(scenario, [region.district_name(d) for d in blocked])
-        raise InfeasibleError("no plan satisfies the rules:\n  - " + "\n  - ".join(reasons)
-                              + "\nwhat would relax it: " + "; ".join(relax), reasons, relax)
+    return blocked, reasons
 
 
 def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> str:
@@ -43,6 +99,8 @@ def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> 
     why = []
     if problem.must_host[k]:
         why.append("pinned as a host")
+    elif problem.assigned[k] == k:
+        why.append("pinned to stay (pins.assign)")
     else:
         m = scenario.merging
         within = f" within {m.max_distance_km:g} km" if m.max_distance_km is not None else ""
@@ -54,20 +112,11 @@ def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> 
         if m.customs != "ignore" and str(zone["kind"]).startswith("customs_"):
             extra.append(f"customs rule '{m.customs}'")
         why.append(rule[m.contiguity] + (f" ({', '.join(extra)})" if extra else ""))
-    r = scenario.revocation
-    if not problem.must_host[k]:
-        if not r.allowed:
-            why.append("revocation not allowed")
-        elif zone["level"] in r.protect_levels:
-            why.append(f"{zone['level']} zones are protected from revocation")
-        elif zone.name in scenario.pins.keep:
-            why.append("pinned to keep")
-        elif r.require_grade:
-            why.append(f"not graded {r.require_grade}")
-        elif r.max_area_ha is not None and zone["approved_area_ha"] > r.max_area_ha:
-            why.append(f"larger than revocation.max_area_ha={r.max_area_ha:g}")
-        elif r.max_gdp_share is not None:
-            why.append(f"GDP above revocation.max_gdp_share={r.max_gdp_share:g} of its district's zones")
+    if not problem.must_host[k] and problem.assigned[k] != k:
+        blocks = problem.rules.why_not_revoked(k)
+        if blocks and blocks[0].startswith("protected level"):
+            blocks[0] = f"{zone['level']} zones are protected from revocation"
+        why.append(", ".join(blocks) if blocks else "revocable")
     return "; ".join(why)
 
 

@@ -24,11 +24,12 @@ class Problem:
     row: int | None = None  # 1-based data row, as a spreadsheet shows it below the header (header = row 1)
     column: str | None = None
     value: object = None
+    row_label: str = "row"  # "feature" for a GIS layer, whose rows are features numbered from 1
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            where += f", {self.row_label} {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
         text = f"{where}: {self.message}"

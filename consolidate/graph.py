@@ -30,13 +30,40 @@ def zone_graph(region: Region) -> nx.Graph:
         edges.add((min(a, b), max(a, b)))
     kinds = {(min(a, b), max(a, b)): k for a, b, k in
              zip(region.edges["zone_a"], region.edges["zone_b"], region.edges["kind"])}
-    if region.derive:
+    boundary_km: dict[tuple[str, str], float] = {}
+    if region.derive and region.derive["method"] == "polygons":
+        boundary_km = polygon_edges(region.zone_shapes, region.derive["buffer_m"])
+        edges |= set(boundary_km)
+    elif region.derive:
         edges |= derived_edges(zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
-    lat, lon = zones["lat"], zones["lon"]
+    if region.distances is not None and region.distances.method != "great_circle":
+        pairs = sorted(edges)
+        point_km = dict(zip(pairs, region.distances.km_between([a for a, _ in pairs], [b for _, b in pairs])))
+    else:
+        lat, lon = zones["lat"], zones["lon"]
+        point_km = {(a, b): float(haversine_km(lat[a], lon[a], lat[b], lon[b]))
+                    if np.isfinite([lat[a], lon[a], lat[b], lon[b]]).all() else float("nan") for a, b in edges}
+    if region.derive and region.derive.get("distance_between") == "boundary":
+        point_km.update(boundary_km)
     for a, b in sorted(edges):
-        km = float(haversine_km(lat[a], lon[a], lat[b], lon[b])) if np.isfinite([lat[a], lon[a], lat[b], lon[b]]).all() else float("nan")
-        graph.add_edge(a, b, km=km, kind=kinds.get((a, b)) or "derived")   # exact: priced as nearby prices it
+        graph.add_edge(a, b, km=float(point_km[a, b]), kind=kinds.get((a, b)) or "derived")   # exact, as nearby
     return graph
+
+
+def polygon_edges(shapes, buffer_m: float) -> dict[tuple[str, str], float]:
+    """Zones whose polygons touch or come within buffer_m of each other: {(a, b): boundary-to-boundary km},
+    measured in the zones layer's CRS when projected (else local UTM)."""
+    if shapes.crs is None or not shapes.crs.is_projected:
+        shapes = shapes.to_crs(shapes.estimate_utm_crs())
+    ids = list(shapes.index)
+    shapes = shapes.reset_index(drop=True).make_valid()
+    left, right = shapes.sindex.query(shapes, predicate="dwithin", distance=buffer_m) if buffer_m > 0 \
+        else shapes.sindex.query(shapes, predicate="intersects")
+    out = {}
+    for i, j in zip(left.tolist(), right.tolist()):
+        if i < j:
+            out[(min(ids[i], ids[j]), max(ids[i], ids[j]))] = round(shapes.iloc[i].distance(shapes.iloc[j]) / 1000, 6)
+    return out
 
 
 def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict) -> set[tuple[str, str]]:

@@ -2,6 +2,8 @@
 
 Variables (all binary) for the zones and allowed pairs of one component:
     host[i]      zone i survives (x[i,i] in the design's notation; it may receive members)
+                 (pins: pins.hosts and pins.assign to itself fix host[i] = 1, pins.assign i → j fixes join[i,j] = 1,
+                 pins.revoke fixes revoke[i] = 1 — column bounds)
     join[p]      pair p = (i, j): zone i joins host j (x[i,j])
     revoke[i]    zone i is revoked (r[i]); only for revocable zones
 Constraints:
@@ -120,6 +122,7 @@ def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> Matri
     col_lo[[host_col[int(z)] for z in zones[problem.must_host[zones]]]] = 1
     for z in zones[problem.must_revoke[zones]]:
         col_lo[revoke_col[int(z)]] = 1
+    _fix_assigned(problem, zones, pairs, host_col, join_col, col_lo)
     model = MatrixModel(zones=zones, pairs=pairs, revocable=revocable, c=c, col_lo=col_lo, col_hi=col_hi,
                         integer=np.ones(len(c), bool), host_col=host_col, join_col=join_col, revoke_col=revoke_col)
 
@@ -150,6 +153,19 @@ def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> Matri
     if problem.contiguity == "connected" and problem.connected_method == "flow":
         _add_flow(model, problem)
     return model
+
+
+def _fix_assigned(problem: Problem, zones: np.ndarray, pairs: np.ndarray, host_col: dict, join_col: dict,
+                  col_lo: np.ndarray) -> None:
+    """pins.assign: the pinned pair's join column (or, for a zone assigned to itself, its host column) is 1.
+    `diagnose.precheck` has made sure every pinned pair is allowed."""
+    pinned = zones[problem.assigned[zones] >= 0] if problem.assigned is not None else []
+    if not len(pinned):
+        return
+    pair_of = _pair_lookup(problem, pairs)
+    for z in pinned.tolist():
+        j = int(problem.assigned[z])
+        col_lo[host_col[z] if j == z else join_col[pair_of[(z, j)]]] = 1
 
 
 def _add_fairness(model: MatrixModel, problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> None:

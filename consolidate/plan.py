@@ -24,6 +24,7 @@ from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, Problem as InputProblem
 from .geo import haversine_km
+from .layers import has_geo
 from .office import csv_text, write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
@@ -56,18 +57,29 @@ class Plan:
         folder.mkdir(parents=True, exist_ok=True)
         return plan_charts(self, folder, lang=lang)
 
-    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False) -> Path:
-        """Write the plan folder atomically (with plan.xlsx too when `xlsx`); returns its path."""
+    def explain(self, zone: str | None = None) -> pd.DataFrame:
+        """Every option of `zone` (id or name; None: every zone) with the exact extra cost of forcing it, or
+        the rules that forbid it (consolidate.explain)."""
+        from .explain import explain_plan
+
+        return explain_plan(self, [zone] if zone else None)
+
+    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False, lang: str = "zh") -> Path:
+        """Write the plan folder atomically (with plan.xlsx too when `xlsx`, charts in `lang`); returns its path."""
         from .io import atomic_folder, output_path
 
         with atomic_folder(out, kind="plan") as tmp:
             self.write_tables(tmp)
             if xlsx:
                 write_xlsx(self.sheets(), tmp / "plan.xlsx")
+            if self.region is not None and has_geo():
+                from .plan_layers import write_plan_gpkg
+
+                write_plan_gpkg(self, tmp / "plan.gpkg")
             if charts and self.region is not None:
                 from .charts import plan_charts
 
-                plan_charts(self, tmp)
+                plan_charts(self, tmp, lang=lang)
         return output_path(out)
 
     def sheets(self) -> dict[str, pd.DataFrame]:
@@ -287,7 +299,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     best_bound = float(sum(bounds)) if all(b is not None for b in bounds) else None
     gap = 0.0 if status == "optimal" else (max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
                                            if best_bound is not None else None)
-    parts = _objective_parts(problem, results, scenario)
+    parts = objective_parts(problem, results, scenario)
     counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
     by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
     solver_version = next((r.solver_version for r in solved if r.solver_version), "")
@@ -331,7 +343,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     }
 
 
-def _objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, float]:
+def objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, float]:
     chosen = np.concatenate([r.chosen_pairs for r in results]) if results else np.empty(0, np.int64)
     revoked = np.concatenate([r.revoked for r in results]) if results else np.empty(0, np.int64)
     survivors = np.ones(problem.n_zones, bool)
@@ -343,5 +355,7 @@ def _objective_parts(problem: Problem, results: list, scenario: Scenario) -> dic
         raw = float(coeffs.get("pair", np.zeros(0))[chosen].sum() if "pair" in coeffs else 0.0)
         raw += float(coeffs["revoke"][revoked].sum()) if "revoke" in coeffs else 0.0
         raw += float(coeffs["host"][survivors].sum()) if "host" in coeffs else 0.0
-        parts[name] = {"value": round(raw, 9), "weight": weights[name], "weighted": round(raw * weights[name], 9)}
+        factor, unit = problem.part_units[name]
+        parts[name] = {"value": round(raw, 9), "weight": weights[name], "weighted": round(raw * weights[name], 9),
+                       "real": round(raw * factor, 6), "unit": unit}
     return parts

@@ -61,6 +61,9 @@ class Problem:
     fairness: list[dict] = field(default_factory=list)  # linear fairness rows, see fairness_rows()
     forbidden: list[tuple[int, int]] = field(default_factory=list)  # pins.forbid_pairs: never in one group
     notes: list[str] = field(default_factory=list)
+    assigned: np.ndarray = None         # pins.assign: the host index each zone must end with (itself: survives), −1 none
+    rules: "Eligibility | None" = None  # the eligibility rules the arrays were built from (explanations use them)
+    part_units: dict[str, tuple[float, str]] = field(default_factory=dict)  # part -> (value → real units, unit)
 
     @property
     def n_zones(self) -> int:
@@ -91,69 +94,169 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     overrides = {region.district_id(d): cap for d, cap in scenario.rules.district_caps.items()}
     caps = {d: overrides.get(d, scenario.rules.district_cap) for d in region.districts.index if d not in exempt}
 
-    level = zones["level"].to_numpy(dtype=object)
     score = host_scores(region, scores).to_numpy(dtype=float)
-    functional = zones["functional_area"].fillna(False).astype(bool).to_numpy() \
-        if "functional_area" in zones else np.zeros(n, bool)
-    customs = zones["kind"].str.startswith(CUSTOMS_PREFIX).to_numpy()
     gdp = zones["gdp"].to_numpy(dtype=float)
-    area = zones["approved_area_ha"].to_numpy(dtype=float)
-
-    must_host = np.isin(ids, scenario.pins.hosts)
-    must_revoke = np.isin(ids, scenario.pins.revoke)
-    hosts = scenario.merging.hosts
-    by_level = np.isin(level, hosts.levels) & (
-        (level == "national") | (hosts.min_score is None) | (score >= (hosts.min_score or 0.0)))
-    can_host = by_level | (hosts.functional_areas & functional) | must_host
-
-    rev = scenario.revocation
-    revocable = np.full(n, rev.allowed) & ~np.isin(level, rev.protect_levels)
-    revocable &= ~np.isin(ids, scenario.pins.keep) & ~must_host
-    if rev.max_gdp_share is not None:
-        district_gdp = pd.Series(gdp).groupby(counted).transform("sum").to_numpy()
-        revocable &= gdp <= rev.max_gdp_share * district_gdp + 1e-12
-    if rev.max_area_ha is not None:
-        revocable &= area <= rev.max_area_ha
-    if rev.require_grade is not None:
-        graded = (grades.reindex(ids) == rev.require_grade).to_numpy() if grades is not None else np.zeros(n, bool)
-        revocable &= graded
-    revocable |= must_revoke
-
+    rules = Eligibility.of(region, scenario, score, grades)
+    revocable = rules.revocable()
     member, host, km = _candidate_pairs(region, scenario, graph, index)
-    keep = can_host[host] & ~must_host[member] & ~must_revoke[member] & ~must_revoke[host]
-    if scenario.merging.hosts.not_below_member:
-        rank = pd.Series(level).map({lvl: k for k, lvl in enumerate(LEVELS)}).to_numpy()
-        designated = (hosts.functional_areas & functional) | must_host  # named hosts whatever their level
-        keep &= (rank[host] <= rank[member]) | designated[host]
-    if not scenario.merging.cross_district:
-        keep &= counted[member] == counted[host]
-    if scenario.merging.customs == "fold":
-        keep &= customs[member] == customs[host]
-    elif scenario.merging.customs == "separate":
-        keep &= ~customs[member] & ~customs[host]
-    forbidden = {(index[a], index[b]) for a, b in scenario.pins.forbid_pairs}
-    forbidden |= {(b, a) for a, b in forbidden}
-    if forbidden:
-        keep &= np.array([(m, h) not in forbidden for m, h in zip(member.tolist(), host.tolist())], dtype=bool)
+    keep = ~np.any([mask for _, mask in rules.pair_rules(member, host)], axis=0) if len(member) else np.zeros(0, bool)
     member, host, km = member[keep], host[keep], km[keep]
-
-    mode = merge_modes(managing[member] == managing[host], (level[host] == "national") | functional[host],
-                       scenario.merging.modes)
-    allowed = mode != ""
-    member, host, km, mode = member[allowed], host[allowed], km[allowed], mode[allowed]
+    mode = rules.modes(member, host)
+    must_host, must_revoke, can_host = rules.must_host, rules.must_revoke, rules.can_host
 
     problem = Problem(
         zone_ids=ids, count_district=counted, caps=caps, can_host=can_host, revocable=revocable,
         must_host=must_host, must_revoke=must_revoke, pair_member=member, pair_host=host, pair_km=km,
         pair_mode=mode, cost_pair=np.zeros(len(member)), cost_revoke=np.zeros(n), cost_host=np.zeros(n),
-        location=location, managing=managing, contiguity=scenario.merging.contiguity,
+        location=location, managing=managing, contiguity=scenario.merging.contiguity, assigned=rules.assigned,
+        rules=rules,
         connected_method=scenario.merging.connected_method,
         graph=graph if scenario.merging.contiguity == "connected" else None,
     )
-    _set_costs(problem, scenario, gdp, score)
+    _set_costs(problem, scenario, gdp, score, region.units.get("gdp", "GDP units"))
     problem.fairness = fairness_rows(problem, region, scenario)
     problem.forbidden = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in scenario.pins.forbid_pairs)
     return problem
+
+
+@dataclass
+class Eligibility:
+    """The policy's eligibility rules over one region's zones: who may host, who may be revoked, which
+    (member, host) pairs may merge — and for anything they forbid, which rule forbids it.
+
+    `build_problem` keeps what these rules allow; `explain` and `diagnose` name the rules that forbid the
+    rest, from the same masks (there is no second copy of the rules)."""
+
+    ids: list[str]
+    names: np.ndarray
+    level: np.ndarray
+    rank: np.ndarray                    # 0 national … 3 subdistrict
+    score: np.ndarray
+    counted: np.ndarray                 # district each zone counts against
+    managing: np.ndarray
+    functional: np.ndarray
+    customs: np.ndarray
+    can_host: np.ndarray
+    designated: np.ndarray              # named hosts (functional areas, pins.hosts): exempt from not_below_member
+    must_host: np.ndarray
+    must_revoke: np.ndarray
+    assigned: np.ndarray                # pins.assign: host index per zone (itself: survives), −1 none
+    revoke_blocks: list                 # (rule, mask of zones it keeps from being revoked)
+    scenario: Scenario
+
+    @classmethod
+    def of(cls, region: Region, scenario: Scenario, score: np.ndarray, grades: pd.Series | None) -> "Eligibility":
+        zones = region.zones
+        ids = list(zones.index)
+        index = {z: k for k, z in enumerate(ids)}
+        n = len(ids)
+        level = zones["level"].to_numpy(dtype=object)
+        location = zones["district_id"].to_numpy(dtype=object)
+        managing = zones["managing_district_id"].to_numpy(dtype=object)
+        counted = managing if scenario.count_by == "managing_district" else location
+        functional = zones["functional_area"].fillna(False).astype(bool).to_numpy() \
+            if "functional_area" in zones else np.zeros(n, bool)
+        customs = zones["kind"].str.startswith(CUSTOMS_PREFIX).to_numpy()
+        must_host = np.isin(ids, scenario.pins.hosts)
+        must_revoke = np.isin(ids, scenario.pins.revoke)
+        hosts = scenario.merging.hosts
+        by_level = np.isin(level, hosts.levels) & (
+            (level == "national") | (hosts.min_score is None) | (score >= (hosts.min_score or 0.0)))
+        can_host = by_level | (hosts.functional_areas & functional) | must_host
+        assigned = np.full(n, -1, np.int64)
+        for member, host in scenario.pins.assign.items():
+            assigned[index[member]] = index[host]
+
+        gdp = zones["gdp"].to_numpy(dtype=float)
+        area = zones["approved_area_ha"].to_numpy(dtype=float)
+        rev = scenario.revocation
+        blocks = [("revocation not allowed (revocation.allowed=false)", np.full(n, not rev.allowed)),
+                  ("protected level (revocation.protect_levels)", np.isin(level, rev.protect_levels)),
+                  ("pinned to keep (pins.keep)", np.isin(ids, scenario.pins.keep)),
+                  ("pinned as a host (pins.hosts)", must_host),
+                  ("pinned by pins.assign", assigned >= 0)]
+        if rev.max_gdp_share is not None:
+            district_gdp = pd.Series(gdp).groupby(counted).transform("sum").to_numpy()
+            blocks.append((f"GDP above revocation.max_gdp_share={rev.max_gdp_share:g} of its district's zones",
+                           ~(gdp <= rev.max_gdp_share * district_gdp + 1e-12)))
+        if rev.max_area_ha is not None:
+            blocks.append((f"larger than revocation.max_area_ha={rev.max_area_ha:g}", ~(area <= rev.max_area_ha)))
+        if rev.require_grade is not None:
+            graded = (grades.reindex(ids) == rev.require_grade).to_numpy() if grades is not None else np.zeros(n, bool)
+            blocks.append((f"not graded {rev.require_grade} (revocation.require_grade)", ~graded))
+        return cls(ids=ids, names=zones["name"].to_numpy(dtype=object), level=level,
+                   rank=pd.Series(level).map({lvl: k for k, lvl in enumerate(LEVELS)}).to_numpy(),
+                   score=np.asarray(score, float), counted=counted, managing=managing, functional=functional,
+                   customs=customs, can_host=can_host, designated=(hosts.functional_areas & functional) | must_host,
+                   must_host=must_host, must_revoke=must_revoke, assigned=assigned, revoke_blocks=blocks,
+                   scenario=scenario)
+
+    def revocable(self) -> np.ndarray:
+        """Zones the rules let be revoked (and those pinned to be)."""
+        blocked = np.any([mask for _, mask in self.revoke_blocks], axis=0)
+        return ~blocked | self.must_revoke
+
+    def why_not_revoked(self, i: int) -> list[str]:
+        return [] if self.must_revoke[i] else [rule for rule, mask in self.revoke_blocks if mask[i]]
+
+    def why_not_host(self, j: int) -> str:
+        hosts = self.scenario.merging.hosts
+        if self.level[j] not in hosts.levels:
+            return f"{self.level[j]} zones may not host (merging.hosts.levels)"
+        return f"score {self.score[j]:.2f} below merging.hosts.min_score={hosts.min_score:g}"
+
+    def pair_rules(self, member: np.ndarray, host: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        """(rule, mask of the pairs it forbids) for every rule on who may join whom, contiguity aside."""
+        m, s = self.scenario.merging, self.scenario
+        rules = [("pinned as a host (pins.hosts)", self.must_host[member]),
+                 ("pinned to be revoked (pins.revoke)", self.must_revoke[member]),
+                 ("the host is pinned to be revoked (pins.revoke)", self.must_revoke[host]),
+                 ("pinned elsewhere (pins.assign)", (self.assigned[member] >= 0) & (self.assigned[member] != host)),
+                 ("the host is pinned to join another zone (pins.assign)",
+                  (self.assigned[host] >= 0) & (self.assigned[host] != host)),
+                 ("host not eligible", ~self.can_host[host])]
+        if m.hosts.not_below_member:
+            rules.append(("lower-level host (merging.hosts.not_below_member)",
+                          (self.rank[host] > self.rank[member]) & ~self.designated[host]))
+        if not m.cross_district:
+            rules.append(("another district (merging.cross_district=false)",
+                          self.counted[member] != self.counted[host]))
+        if m.customs == "fold":
+            rules.append(("customs areas merge only with customs areas (merging.customs=fold)",
+                          self.customs[member] != self.customs[host]))
+        elif m.customs == "separate":
+            rules.append(("customs areas never merge (merging.customs=separate)",
+                          self.customs[member] | self.customs[host]))
+        forbidden = {(a, b) for a, b in s.pins.forbid_pairs} | {(b, a) for a, b in s.pins.forbid_pairs}
+        if forbidden:
+            ids = self.ids
+            rules.append(("a forbidden pair (pins.forbid_pairs)", np.array(
+                [(ids[i], ids[j]) in forbidden for i, j in zip(member.tolist(), host.tolist())], dtype=bool)))
+        rules.append(("no allowed merge mode (merging.modes)", self.modes(member, host) == ""))
+        return rules
+
+    def why_not_join(self, i: int, j: int) -> list[str]:
+        """The rules (contiguity aside) that forbid zone i joining host j, in words."""
+        out = []
+        for rule, mask in self.pair_rules(np.array([i]), np.array([j])):
+            if mask[0]:
+                if rule == "host not eligible":
+                    rule = self.why_not_host(j)
+                elif rule.startswith("lower-level"):
+                    rule = f"lower-level host ({self.level[j]} below {self.level[i]}; merging.hosts.not_below_member)"
+                elif rule.startswith("pinned elsewhere"):
+                    rule = f"pinned to {self.ids[self.assigned[i]]} (pins.assign)"
+                out.append(rule)
+        return out
+
+    def modes(self, member: np.ndarray, host: np.ndarray) -> np.ndarray:
+        return merge_modes(self.managing[member] == self.managing[host],
+                           (self.level[host] == "national") | self.functional[host], self.scenario.merging.modes)
+
+
+def real_units(problem: Problem, part: str, value: float) -> float:
+    """An objective part's (unweighted) value in the planner's units: GDP × km, GDP, zones, members."""
+    return value * problem.part_units[part][0]
 
 
 def merge_modes(same_body: np.ndarray, strong_host: np.ndarray, allowed: list[str]) -> np.ndarray:
@@ -195,9 +298,10 @@ def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
     return member[order], host[order], km[order]
 
 
-def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.ndarray) -> None:
+def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.ndarray, money: str) -> None:
     """Objective coefficients. GDP enters as a percentage of the region's zone GDP, so each part reads as
-    'percent of GDP' (times km/reference km for distance) and the weights are comparable."""
+    'percent of GDP' (times km/reference km for distance) and the weights are comparable.
+    `problem.part_units` turns each part's value back into the planner's units (`real_units`)."""
     weights = scenario.objective.weights
     total = gdp.sum()
     pct = gdp / total * 100 if total > 0 else np.full(len(gdp), 100 / max(len(gdp), 1))
@@ -210,10 +314,19 @@ def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.
         "host_quality": {"pair": pct[m] * (1 - score[h])},
         "revocation": {"revoke": pct.copy()},
         "zone_count": {"host": np.full(len(gdp), 100 / max(len(gdp), 1))},
+        "cross_district": {"pair": (problem.managing[m] != problem.managing[h]).astype(float)},
     }
     problem.cost_parts = {name: {k: np.round(v, 9) for k, v in p.items()} for name, p in parts.items()}
+    problem.part_units = {
+        "distance": (total / 100 * reference_km, f"{money}·km (GDP × km to host)"),
+        "host_quality": (total / 100, f"{money} (GDP × (1 − host score))"),
+        "revocation": (total / 100, f"{money} of GDP revoked"),
+        "zone_count": (len(gdp) / 100, "zones kept"),
+        "cross_district": (1.0, "members joining another district's host"),
+    }
     problem.cost_pair = np.round(weights.distance * parts["distance"]["pair"]
-                                 + weights.host_quality * parts["host_quality"]["pair"], 9)
+                                 + weights.host_quality * parts["host_quality"]["pair"]
+                                 + weights.cross_district * parts["cross_district"]["pair"], 9)
     problem.cost_revoke = np.round(weights.revocation * parts["revocation"]["revoke"], 9)
     problem.cost_host = np.round(weights.zone_count * parts["zone_count"]["host"], 9)
 
@@ -273,6 +386,17 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
             if zone not in index:
                 problems.append(InputProblem(scenario.source, f"pins.{key} names unknown zone {zone!r}",
                                              "use a zone_id from the region's zones.csv"))
+    for member, host in scenario.pins.assign.items():
+        for zone in (member, host):
+            if zone not in index:
+                problems.append(InputProblem("scenario", f"pins.assign names unknown zone {zone!r}",
+                                             "use zone_ids from the region's zones.csv (member: host)"))
+    assigned_away = {m for m, h in scenario.pins.assign.items() if m != h}
+    for other, zones_ in (("revoke", set(scenario.pins.assign)), ("hosts", assigned_away)):
+        both = zones_ & set(getattr(scenario.pins, other))
+        if both:
+            problems.append(InputProblem("scenario", f"zones pinned both in pins.assign and pins.{other}: "
+                                         f"{sorted(both)}", f"remove them from one of pins.assign / pins.{other}"))
     for a, b in scenario.pins.forbid_pairs:
         if a == b:
             problems.append(InputProblem(scenario.source, f"pins.forbid_pairs pairs zone {a!r} with itself",

@@ -25,6 +25,10 @@ import pandas as pd
 import yaml
 
 from .errors import InputError, Problem
+from . import distances as measures
+from .geography import misplaced_zones, overlapping_zones
+from .layers import (cell_text, fill_from_geometry, geo_missing, has_geo, is_layer, outlines_of_layer, read_layer,
+                     shapes_by_id)
 from .office import decode_csv
 from .parsing import parse_json, parse_yaml
 from .resources import bundled_regions, models_dir
@@ -32,7 +36,9 @@ from .resources import bundled_regions, models_dir
 LEVELS = ("national", "municipal", "district", "subdistrict")
 QUALITIES = ("reported", "estimated", "synthetic")
 CUSTOMS_PREFIX = "customs_"
-DERIVE_METHODS = ("delaunay", "knn", "distance")
+DERIVE_METHODS = ("delaunay", "knn", "distance", "polygons")
+DERIVE_KEYS = {"delaunay": ("max_km",), "knn": ("k", "max_km"), "distance": ("max_km",),
+               "polygons": ("buffer_m", "distance_between")}
 
 # --- column schemas ---------------------------------------------------------------------------
 
@@ -112,7 +118,7 @@ DISTRICT_EDGE_COLUMNS = (
 
 REGION_KEYS = {
     "name", "title", "description", "districts", "zones", "outlines", "district_adjacency",
-    "adjacency", "rules", "units", "data_note", "extra_columns", "language",
+    "adjacency", "rules", "units", "data_note", "extra_columns", "distances", "language",
 }
 RULE_KEYS = {"district_cap", "exempt_districts", "district_caps"}
 
@@ -144,6 +150,9 @@ class Region:
     files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     notes: list[str] = field(default_factory=list)  # accepted with a remark: a GBK file, an area that disagrees
     language: str = ""  # zh | en: what the commands print and draw in unless --lang says otherwise
+    zone_shapes: Any = None      # GeoSeries by zone_id in the zones layer's CRS, when zones came from a GIS layer
+    district_shapes: Any = None  # GeoSeries by district_id (a district layer or layer outlines), with the extra
+    distances: Any = None        # distances.Distances: how the planner measures distance (great-circle by default)
 
     def district_id(self, ref: str, file: str = "scenario") -> str:
         """The id of a district named by id or by name; raises InputError (naming `file`) if unknown."""
@@ -207,17 +216,21 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     extra = spec.get("extra_columns") or []
     extra = [str(c) for c in extra] if isinstance(extra, list) else []
 
-    districts_file = str(spec.get("districts", "districts.csv"))
-    zones_file = str(spec.get("zones", "zones.csv"))
-    districts = _read_table(root / districts_file, DISTRICT_COLUMNS, problems, files, extra, {}, set(), notes)
+    districts_source = _source(spec.get("districts"), "districts.csv", "districts", yaml_path.name,
+                               DISTRICT_COLUMNS, problems)
+    zones_source = _source(spec.get("zones"), "zones.csv", "zones", yaml_path.name, ZONE_COLUMNS, problems)
+    districts_file, zones_file = districts_source.file, zones_source.file
+    districts = _read_table(root / districts_file, DISTRICT_COLUMNS, problems, files, extra, {}, set(), notes,
+                            districts_source)
     lookup = _district_lookup(districts) if districts is not None else {}
     _check_unique(districts, "district_id", districts_file, problems)
     _check_unique(districts, "name", districts_file, problems)
 
-    zones = _read_table(root / zones_file, ZONE_COLUMNS, problems, files, extra, lookup, set(), notes)
+    zones = _read_table(root / zones_file, ZONE_COLUMNS, problems, files, extra, lookup, set(), notes, zones_source)
     _check_unique(zones, "zone_id", zones_file, problems)
     if zones is not None and len(zones) == 0:
         problems.append(Problem(zones_file, "the file has no zones", "add one row per zone"))
+    zone_layer = zones.attrs.get("layer") if zones is not None else None
 
     adjacency = spec.get("adjacency") or {}
     if not isinstance(adjacency, dict):
@@ -239,7 +252,10 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
                                 "add adjacency: {derive: {method: delaunay, max_km: 25}} or an edges file"))
 
     if zones is not None and derive is not None:
-        _check_points_present(zones, zones_file, derive["method"], problems)
+        if derive["method"] == "polygons":
+            _check_polygons_present(zone_layer, zones_file, yaml_path.name, problems)
+        else:
+            _check_points_present(zones, zones_file, derive["method"], problems)
 
     district_edges = None
     if spec.get("district_adjacency"):
@@ -248,9 +264,17 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         if district_edges is not None:
             _check_edges(district_edges, name, "district_a", "district_b", problems)
 
-    outlines = None
+    outlines, district_shapes = None, None
     if spec.get("outlines"):
-        outlines = _read_outlines(root / str(spec["outlines"]), lookup, problems, files)
+        outlines, district_shapes = _read_outlines(spec["outlines"], root, yaml_path.name, lookup, problems, files)
+    elif districts is not None and districts.attrs.get("layer") is not None:
+        outlines, district_shapes = outlines_of_layer(districts.attrs["layer"], list(districts["district_id"]))
+    distances = _read_distances(spec.get("distances"), root, yaml_path.name, zones, zone_layer, problems, files,
+                                notes, extra)
+    if zones is not None and not problems and outlines:
+        problems.extend(misplaced_zones(zones, zone_layer, outlines, district_shapes, lookup, notes))
+    if zone_layer is not None and not problems:
+        notes.extend(overlapping_zones(zones, zone_layer))
 
     rules = spec.get("rules") or {}
     if not isinstance(rules, dict):
@@ -261,6 +285,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
 
     if problems:
         raise InputError(problems)
+    zone_shapes = shapes_by_id(zone_layer, list(zones["zone_id"])) if zone_layer is not None else None
     for frame in (districts, zones, edges, district_edges):
         if frame is not None:
             frame.attrs.clear()  # row numbers were for messages only; pandas would copy them into every derived frame
@@ -271,12 +296,16 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     for quality in ("coord_quality", "econ_quality", "indicator_quality"):
         if quality in zones:
             zones[quality] = zones[quality].fillna(zones["data_quality"])
+    distances = distances(zones)
+    if distances.method != "great_circle":
+        notes.append(f"distances: {distances.describe()}")
     return Region(
         name=str(spec.get("name") or root.name), title=str(spec.get("title") or spec.get("name") or root.name),
         root=root, districts=districts, zones=zones, edges=edges.reset_index(drop=True), derive=derive,
         district_edges=district_edges, outlines=outlines, rules=rules, units=units,
         data_note=str(spec.get("data_note") or "").strip(), files=files, notes=notes,
-        language=str(spec.get("language") or "").strip(),
+        language=str(spec.get("language") or "").strip(), zone_shapes=zone_shapes,
+        district_shapes=district_shapes, distances=distances,
     )
 
 
@@ -356,11 +385,24 @@ def _check_derive(derive: Any, file: str, problems: list[Problem]) -> dict | Non
                                 value=derive if not isinstance(derive, dict) else derive.get("method")))
         return None
     out = {"method": derive["method"]}
+    allowed = DERIVE_KEYS[derive["method"]]
     for key, value in derive.items():
         if key == "method":
             continue
-        if key not in ("max_km", "k"):
-            problems.append(Problem(file, f"unknown key adjacency.derive.{key}", "allowed: method, max_km, k"))
+        if key not in allowed:
+            problems.append(Problem(file, f"unknown key adjacency.derive.{key} for method {derive['method']}",
+                                    f"allowed: method, {', '.join(allowed)}"))
+            continue
+        if key == "distance_between":
+            if value not in ("boundary", "point"):
+                problems.append(Problem(file, "adjacency.derive.distance_between must be boundary or point",
+                                        "boundary: edge km between the polygons' edges; point: between their points",
+                                        value=value))
+            else:
+                out[key] = value
+            continue
+        if key == "buffer_m" and isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
+            out[key] = 0.0  # touching only
             continue
         ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
         if key == "k":
@@ -372,6 +414,9 @@ def _check_derive(derive: Any, file: str, problems: list[Problem]) -> dict | Non
         out[key] = int(value) if key == "k" else float(value)
     if out["method"] == "knn" and "k" not in out:
         out["k"] = 4
+    if out["method"] == "polygons":
+        out.setdefault("buffer_m", 0.0)
+        out.setdefault("distance_between", "boundary")
     if out["method"] == "distance" and "max_km" not in out:
         problems.append(Problem(file, "adjacency.derive method 'distance' needs max_km", "add max_km: 20"))
     return out
@@ -432,10 +477,162 @@ def _check_units(units: Any, file: str, problems: list[Problem]) -> dict[str, st
     return dict(units)
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where a table comes from (region.yaml `zones:`, `districts:`): a CSV or a GIS layer, and how its
+    columns are named there (`columns: {zone_id: CODE, name: NAME}`)."""
+
+    file: str
+    layer: str | None = None
+    crs: str | None = None                       # for a layer without one (a Shapefile without .prj)
+    columns: dict[str, str] = field(default_factory=dict)   # our name -> the file's name
+    area_tolerance: float = 0.1                  # polygon area vs approved_area_ha, as a share
+
+    def renamed(self, header: list[str], schema: dict[str, Column], layer: bool) -> dict[str, str]:
+        """The file's column -> our column: as mapped, and (in a GIS layer) case-insensitively."""
+        out = {theirs: ours for ours, theirs in self.columns.items() if theirs in header}
+        if layer:
+            taken = set(out.values())
+            for name in header:
+                if name not in out and name.lower() in schema and name.lower() not in taken and name != name.lower():
+                    out[name] = name.lower()
+                    taken.add(name.lower())
+        return out
+
+
+SOURCE_KEYS = {"file", "layer", "crs", "columns", "area_tolerance"}
+
+
+def _source(value: Any, default: str, key: str, file: str, schema: tuple[Column, ...],
+            problems: list[Problem]) -> Source:
+    """A table's source from region.yaml: a file name, or {file, layer, crs, columns, area_tolerance}."""
+    if value is None:
+        return Source(default)
+    if not isinstance(value, dict):
+        return Source(str(value))
+    for unknown in sorted(set(value) - SOURCE_KEYS):
+        problems.append(Problem(file, f"unknown key {key}.{unknown}", f"allowed: {', '.join(sorted(SOURCE_KEYS))}"))
+    columns = value.get("columns") or {}
+    if not isinstance(columns, dict):
+        problems.append(Problem(file, f"{key}.columns must map our column names to the file's",
+                                "e.g. columns: {zone_id: CODE, name: NAME}"))
+        columns = {}
+    names = {c.name for c in schema}
+    for ours in columns:
+        if ours not in names:
+            problems.append(Problem(file, f"{key}.columns names unknown column {ours!r}",
+                                    _suggest(ours, names) or "map a column of docs/region-format.md to the file's"))
+    tolerance = value.get("area_tolerance", 0.1)
+    if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
+        problems.append(Problem(file, f"{key}.area_tolerance must be a share ≥ 0", "e.g. 0.1", value=tolerance))
+        tolerance = 0.1
+    return Source(str(value.get("file", default)), str(value["layer"]) if value.get("layer") is not None else None,
+                  str(value["crs"]) if value.get("crs") else None,
+                  {str(k): str(v) for k, v in columns.items()}, float(tolerance))
+
+
 def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], files: dict[str, str],
                 extra: list[str], districts: dict[str, str], zone_ids: set[str],
-                notes: list[str]) -> pd.DataFrame | None:
-    """Read a CSV and convert each column to its type, recording every bad cell."""
+                notes: list[str], source: Source | None = None) -> pd.DataFrame | None:
+    """Read a CSV or a GIS layer and convert each column to its type, recording every bad cell.
+
+    A layer's rows are its features (numbered from 1), its geometries kept in attrs["layer"]."""
+    source = source or Source(path.name)
+    schema = {c.name: c for c in columns}
+    layer = None
+    if is_layer(path):
+        layer = read_layer(path, source.layer, source.crs, problems)
+        if layer is None:
+            return None
+        files[path.name] = _sha256(path.read_bytes())
+        name, header, records = layer.where, layer.header, layer.records
+        lines = list(range(1, len(records) + 1))
+    else:
+        read = _read_csv_rows(path, columns, problems, files, notes)
+        if read is None:
+            return None
+        header, records, lines, row_problems = read
+        name = path.name
+    renamed = source.renamed(header, schema, layer is not None)
+    shown = {ours: theirs for theirs, ours in renamed.items()}   # messages name a column as the file does
+    header = [renamed.get(h, h) for h in header]
+    records = [{renamed.get(k, k): v for k, v in r.items()} for r in records]
+    if layer is not None:
+        layer.records = records
+        wanted = set(schema) | set(extra)
+        unused = [shown.get(h, h) for h in header if h not in wanted]
+        header = [h for h in header if h in wanted]
+        if unused:
+            notes.append(f"{name}: properties not used: {', '.join(unused)} (map one to a column with "
+                         f"columns: in region.yaml, or list it under extra_columns:)")
+        if "approved_area_ha" in schema or "lat" in schema:
+            fill_from_geometry(layer, problems, area_column="approved_area_ha" if "approved_area_ha" in schema
+                               else None, area_tolerance=source.area_tolerance)
+            notes.extend(layer.notes)
+            for column in ("lat", "lon", "approved_area_ha"):
+                if column in schema and column not in header and any(r.get(column) for r in records):
+                    header.append(column)
+    bad_header = False
+    for position, column in enumerate(header):
+        if header.index(column) != position:
+            problems.append(Problem(name, f"column '{shown.get(column, column)}' appears twice",
+                                    "delete or rename one", row=1))
+            bad_header = True
+        elif column not in schema and column not in extra:
+            hint = _suggest(column, schema)
+            problems.append(Problem(name, f"unknown column '{column}'", (hint + " " if hint else "")
+                                    + "rename it, or list it under extra_columns: in region.yaml", row=1,
+                                    column=column))
+    for column in columns:
+        if column.required and column.name not in header:
+            problems.append(Problem(name, f"missing required column '{column.name}'",
+                                    "add the column (see docs/region-format.md)"
+                                    + (f", or map the file's own name for it: {column.name}: NAME under "
+                                       "columns: in region.yaml" if layer is not None or source.columns else ""),
+                                    row=None if layer is not None else 1, column=column.name))
+            bad_header = True
+    if bad_header:
+        return None
+    if layer is None:
+        problems.extend(row_problems)
+    label = "feature" if layer is not None else "row"
+
+    table: dict[str, list] = {}
+    invalid: set[tuple[int, str]] = set()  # cells already reported, so later checks do not repeat them
+    for column in header:
+        spec = schema.get(column)
+        convert = _converter(spec, districts, zone_ids) if spec else _as_extra
+        values = []
+        for record, line in zip(records, lines):
+            cell = record[column]
+            if cell == "":
+                if spec is not None and not spec.nullable:
+                    problems.append(Problem(name, "empty cell in a required column", "fill it in", row=line,
+                                            column=shown.get(column, column), row_label=label))
+                values.append(None)
+                continue
+            try:
+                values.append(convert(cell))
+            except ValueError as exc:
+                problems.append(Problem(name, str(exc).split(" — ")[0], str(exc).partition(" — ")[2], row=line,
+                                        column=shown.get(column, column), value=cell, row_label=label))
+                invalid.add((line, column))
+                values.append(None)
+        table[column] = values
+    frame = pd.DataFrame(table, columns=header)
+    frame.attrs.update(lines=lines, invalid=invalid, where=name, row_label=label, layer=layer)
+    for column in columns:  # optional columns absent from the file exist, empty
+        if column.name not in frame:
+            frame[column.name] = None
+    for column in columns:
+        if column.kind in ("number", "lat", "lon", "share"):
+            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce").astype(float)
+    return frame
+
+
+def _read_csv_rows(path: Path, columns: tuple[Column, ...], problems: list[Problem], files: dict[str, str],
+                   notes: list[str]) -> tuple[list[str], list[dict[str, str]], list[int], list[Problem]] | None:
+    """A CSV's header, its non-empty rows as text cells with their line numbers, and rows it could not split."""
     name = path.name
     try:
         raw = path.read_bytes()
@@ -471,36 +668,18 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
                                 f"start with a header: {', '.join(c.name for c in columns if c.required)}"))
         return None
     header = [h.strip() for h in header]
-    schema = {c.name: c for c in columns}
-    bad_header = False
-    for position, column in enumerate(header):
-        if header.index(column) != position:
-            problems.append(Problem(name, f"column '{column}' appears twice", "delete or rename one", row=1))
-            bad_header = True
-        elif column not in schema and column not in extra:
-            hint = _suggest(column, schema)
-            problems.append(Problem(name, f"unknown column '{column}'", (hint + " " if hint else "")
-                                    + "rename it, or list it under extra_columns: in region.yaml", row=1,
-                                    column=column))
-    for column in columns:
-        if column.required and column.name not in header:
-            problems.append(Problem(name, f"missing required column '{column.name}'",
-                                    "add the column (see docs/region-format.md)", row=1, column=column.name))
-            bad_header = True
-    if bad_header:
-        return None
-
-    records: list[dict[str, Any]] = []
+    records: list[dict[str, str]] = []
     lines: list[int] = []
+    row_problems: list[Problem] = []
     try:
         for fields in reader:
             line = reader.line_num
             if not any(f.strip() for f in fields):
                 continue
             if len(fields) != len(header):
-                problems.append(Problem(name, f"has {len(fields)} fields but the header has {len(header)}",
-                                        "check for a missing or extra comma (quote cells that contain commas)",
-                                        row=line))
+                row_problems.append(Problem(name, f"has {len(fields)} fields but the header has {len(header)}",
+                                            "check for a missing or extra comma (quote cells that contain commas)",
+                                            row=line))
                 continue
             records.append(dict(zip(header, (f.strip() for f in fields))))
             lines.append(line)
@@ -508,39 +687,7 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
         problems.append(Problem(name, f"not a readable CSV file: {exc}", "export it again as UTF-8 CSV",
                                 row=reader.line_num))
         return None
-
-    table: dict[str, list] = {}
-    invalid: set[tuple[int, str]] = set()  # cells already reported, so later checks do not repeat them
-    for column in header:
-        spec = schema.get(column)
-        convert = _converter(spec, districts, zone_ids) if spec else _as_extra
-        values = []
-        for record, line in zip(records, lines):
-            cell = record[column]
-            if cell == "":
-                if spec is not None and not spec.nullable:
-                    problems.append(Problem(name, "empty cell in a required column", "fill it in", row=line,
-                                            column=column))
-                values.append(None)
-                continue
-            try:
-                values.append(convert(cell))
-            except ValueError as exc:
-                problems.append(Problem(name, str(exc).split(" — ")[0], str(exc).partition(" — ")[2], row=line,
-                                        column=column, value=cell))
-                invalid.add((line, column))
-                values.append(None)
-        table[column] = values
-    frame = pd.DataFrame(table, columns=header)
-    frame.attrs["lines"] = lines
-    frame.attrs["invalid"] = invalid
-    for column in columns:  # optional columns absent from the file exist, empty
-        if column.name not in frame:
-            frame[column.name] = None
-    for column in columns:
-        if column.kind in ("number", "lat", "lon", "share"):
-            frame[column.name] = pd.to_numeric(frame[column.name], errors="coerce").astype(float)
-    return frame
+    return header, records, lines, row_problems
 
 
 def _converter(column: Column, districts: dict[str, str], zone_ids: set[str]) -> Callable[[str], Any]:
@@ -613,13 +760,15 @@ def _check_unique(frame: pd.DataFrame | None, column: str, file: str, problems: 
     if frame is None or column not in frame:
         return
     lines = frame.attrs.get("lines", list(range(2, len(frame) + 2)))
+    file, label = frame.attrs.get("where", file), frame.attrs.get("row_label", "row")
     seen: dict[Any, int] = {}
     for value, line in zip(frame[column], lines):
         if value is None:
             continue
         if value in seen:
-            problems.append(Problem(file, f"duplicate {column}: also on row {seen[value]}",
-                                    f"make every {column} unique", row=line, column=column, value=value))
+            problems.append(Problem(file, f"duplicate {column}: also on {label} {seen[value]}",
+                                    f"make every {column} unique", row=line, column=column, value=value,
+                                    row_label=label))
         else:
             seen[value] = line
 
@@ -635,6 +784,7 @@ def _check_edges(frame: pd.DataFrame, file: str, a: str, b: str, problems: list[
 def _check_points_present(zones: pd.DataFrame, file: str, method: str, problems: list[Problem]) -> None:
     lines = zones.attrs.get("lines", list(range(2, len(zones) + 2)))
     invalid = zones.attrs.get("invalid", set())
+    file, label = zones.attrs.get("where", file), zones.attrs.get("row_label", "row")
     for lat, lon, line in zip(zones["lat"], zones["lon"], lines):
         for column, value in (("lat", lat), ("lon", lon)):
             if (line, column) in invalid:
@@ -642,41 +792,126 @@ def _check_points_present(zones: pd.DataFrame, file: str, method: str, problems:
             if value is None or (isinstance(value, float) and math.isnan(value)):
                 problems.append(Problem(file, f"missing coordinate, but adjacency is derived by '{method}' from points",
                                         "give the zone's point (an estimated one, marked coord_quality: estimated), "
-                                        "or list its edges in an adjacency file", row=line, column=column))
+                                        "or list its edges in an adjacency file", row=line, column=column,
+                                        row_label=label))
 
 
-def _read_outlines(path: Path, lookup: dict[str, str], problems: list[Problem],
-                   files: dict[str, str]) -> dict[str, list] | None:
+DISTANCE_COLUMNS = (
+    Column("zone_a", "zone", required=True, nullable=False),
+    Column("zone_b", "zone", required=True, nullable=False),
+    Column("km", "number", minimum=0),
+    Column("minutes", "number", minimum=0),
+)
+
+
+def _read_distances(value: Any, root: Path, file: str, zones: pd.DataFrame | None, zone_layer,
+                    problems: list[Problem], files: dict[str, str], notes: list[str],
+                    extra: list[str]) -> Callable[[pd.DataFrame], measures.Distances]:
+    """Check region.yaml `distances:` and read its matrix; returns how to build the measure from the zones."""
+    if value is None or value == "great_circle":
+        return measures.great_circle
+    method = value.get("method") if isinstance(value, dict) else value
+    if method == "planar":
+        crs = value.get("crs") if isinstance(value, dict) else None
+        if not has_geo():
+            problems.append(geo_missing(file, "distances: planar (projecting points)"))
+            return measures.great_circle
+        if crs is None and zone_layer is not None and zone_layer.projected:
+            crs = zone_layer.crs
+        if crs is None:
+            problems.append(Problem(file, "distances: planar needs a projected CRS, and the zones are not in one",
+                                    "name it: distances: {method: planar, crs: EPSG:4547}"))
+            return measures.great_circle
+        return lambda zones: measures.planar(zones, crs)
+    name = value.get("file") if isinstance(value, dict) else value
+    if not isinstance(name, str) or not name.lower().endswith(".csv"):
+        problems.append(Problem(file, f"distances: {value!r} is not understood",
+                                "write great_circle, planar, {method: planar, crs: EPSG:4547} or a CSV file "
+                                "of zone_a, zone_b, km (or minutes)"))
+        return measures.great_circle
+    zone_ids = set(zones["zone_id"]) if zones is not None else set()
+    table = _read_table(root / name, DISTANCE_COLUMNS, problems, files, extra, {}, zone_ids, notes)
+    if table is None:
+        return measures.great_circle
+    given = [u for u in ("km", "minutes") if table[u].notna().any()]
+    if len(given) != 1:
+        problems.append(Problem(name, "give exactly one of the columns km or minutes" if given else
+                                "no distances: the km (or minutes) column is missing or empty",
+                                "one matrix, one unit: zone_a, zone_b, km — or zone_a, zone_b, minutes"))
+        return measures.great_circle
+    unit = given[0]
+    lines = table.attrs["lines"]
+    for value_, line in zip(table[unit], lines):
+        if pd.isna(value_) and (line, unit) not in table.attrs["invalid"]:
+            problems.append(Problem(name, "empty distance", "fill it in, or delete the row (a missing pair is "
+                                    "not an allowed pair)", row=line, column=unit))
+    _check_edges(table, name, "zone_a", "zone_b", problems)
+    table = table[["zone_a", "zone_b", unit]].copy()
+    return lambda zones: measures.matrix(zones, table, unit, name)
+
+
+def _check_polygons_present(layer, zones_file: str, file: str, problems: list[Problem]) -> None:
+    if layer is None:
+        problems.append(Problem(file, f"adjacency.derive method 'polygons' needs zone polygons, but {zones_file} "
+                                "is not a GIS layer", "give zones as a GeoPackage, Shapefile or GeoJSON of polygons, "
+                                "or derive adjacency from points (method: delaunay)"))
+        return
+    kinds = layer.shapes.geom_type.fillna("")
+    for k in range(len(kinds)):
+        if "Polygon" not in kinds.iloc[k]:
+            problems.append(Problem(layer.where, f"the feature is a {kinds.iloc[k] or 'missing geometry'}, but "
+                                    "adjacency is derived from polygons", "draw the zone's boundary",
+                                    row=k + 1, row_label="feature"))
+
+
+def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], problems: list[Problem],
+                   files: dict[str, str]) -> tuple[dict[str, list] | None, Any]:
+    """District outlines: GeoJSON (core) or any GIS layer (the extra); the feature property naming the
+    district is `property:` (e.g. NAME), else district_id or name in any case (DISTRICT_ID, Name, NAME)."""
+    if isinstance(value, dict):
+        path, prop, layer_name = root / str(value.get("file", "")), value.get("property"), value.get("layer")
+        for unknown in sorted(set(value) - {"file", "property", "layer"}):
+            problems.append(Problem(file, f"unknown key outlines.{unknown}", "allowed: file, property, layer"))
+    else:
+        path, prop, layer_name = root / str(value), None, None
+    if path.suffix.lower() not in (".geojson", ".json"):  # GeoJSON is read by the core; other layers need the extra
+        if not is_layer(path):
+            problems.append(Problem(path.name, "outlines must be GeoJSON, a GeoPackage or a Shapefile",
+                                    "export the district polygons in one of these"))
+            return None, None
+        layer = read_layer(path, layer_name, None, problems)
+        if layer is None:
+            return None, None
+        files[path.name] = _sha256(path.read_bytes())
+        return _outlines_from_refs(layer, [_outline_ref(r, prop) for r in layer.records], lookup, problems)
     try:
         raw = path.read_bytes()
         files[path.name] = _sha256(raw)
-        data = parse_json(raw.decode("utf-8"), path.name, "export the outlines again as GeoJSON")
+        data = parse_json(raw.decode("utf-8-sig"), path.name, "export the outlines again as GeoJSON")
     except (FileNotFoundError, ValueError):   # ValueError: a NUL byte in the name
         problems.append(Problem(path.name, "outline file not found", "fix 'outlines:' in region.yaml or remove it"))
-        return None
+        return None, None
     except UnicodeDecodeError as exc:
         problems.append(Problem(path.name, f"not valid GeoJSON: {exc}", "export the outlines again as GeoJSON"))
-        return None
+        return None, None
     except InputError as error:
         problems.extend(error.problems)
-        return None
+        return None, None
     outlines: dict[str, list] = {}
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         problems.append(Problem(path.name, "not a GeoJSON FeatureCollection", "export a FeatureCollection"))
-        return None
+        return None, None
     for number, feature in enumerate(features, start=1):
         try:
-            props = feature.get("properties") or {}
-            ref = str(props.get("district_id", props.get("name", "")))
+            ref = _outline_ref(feature.get("properties") or {}, prop)
             geometry = feature["geometry"]
             kind, coords = geometry["type"], geometry["coordinates"]
         except (AttributeError, KeyError, TypeError):
             problems.append(Problem(path.name, f"feature {number} has no usable geometry", "check the file"))
             continue
         if ref not in lookup:
-            problems.append(Problem(path.name, f"feature {number} names unknown district {ref!r}",
-                                    "set its district_id property to a district_id from districts.csv"))
+            problems.append(_unknown_outline(path.name, number, ref, prop, lookup))
             continue
         polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
         if polygons is None:
@@ -688,9 +923,39 @@ def _read_outlines(path: Path, lookup: dict[str, str], problems: list[Problem],
                                     "repeated last; export the outlines again as GeoJSON"))
             continue
         outlines.setdefault(lookup[ref], []).extend(polygons)
-    return outlines
+    return outlines, None
 
 
+def _outline_ref(properties: dict, prop: str | None) -> str:
+    """The district an outline feature names: by `prop`, else by district_id or name in any letter case."""
+    if prop:
+        return str(properties.get(prop, "")).strip()
+    folded = {str(k).lower(): v for k, v in properties.items()}
+    for key in ("district_id", "name"):
+        if folded.get(key) not in (None, ""):
+            return cell_text(folded[key])
+    return ""
+
+
+def _unknown_outline(file: str, number: int, ref: str, prop: str | None, lookup: dict[str, str]) -> Problem:
+    named = f"its {prop} property" if prop else "its district_id / name property"
+    return Problem(file, f"feature {number} names unknown district {ref!r}",
+                   (_suggest(ref, lookup) + " " if _suggest(ref, lookup) else "")
+                   + f"set {named} to a district_id or name from the districts table, or say which property "
+                   "names the district: outlines: {file: …, property: NAME}", row_label="feature")
+
+
+def _outlines_from_refs(layer, refs: list[str], lookup: dict[str, str],
+                        problems: list[Problem]) -> tuple[dict[str, list] | None, Any]:
+    ids = []
+    for number, ref in enumerate(refs, start=1):
+        if ref not in lookup:
+            problems.append(_unknown_outline(layer.where, number, ref, None, lookup))
+            ids.append(None)
+        else:
+            ids.append(lookup[ref])
+    keep = [k for k, i in enumerate(ids) if i is not None]
+    return outlines_of_layer(layer, [ids[k] for k in keep], keep)
 def _are_polygons(polygons: Any) -> bool:
     """GeoJSON Polygon coordinate arrays: each a list of rings, each ring ≥ 4 finite [lon, lat] positions."""
     def position(p):
@@ -702,3 +967,5 @@ def _are_polygons(polygons: Any) -> bool:
         isinstance(rings, list) and rings and all(
             isinstance(ring, list) and len(ring) >= 4 and all(position(p) for p in ring) for ring in rings)
         for rings in polygons)
+
+

@@ -45,6 +45,9 @@ class Rules(Strict):
     exempt_districts: list[str] = Field([], description="districts without a cap (article 18: 滨海新区)")
     district_caps: dict[str, Annotated[int, Field(ge=0)]] = Field(
         {}, description="per-district caps overriding district_cap (id or name → cap)")
+    cap_mode: Literal["strict", "in_principle"] = Field(
+        "strict", description="strict: no plan when a cap cannot be met; in_principle (原则上): first keep the total "
+        "number of zones above the caps as low as possible, then the usual objective (docs/explain.md)")
 
 
 class Hosts(Strict):
@@ -117,6 +120,7 @@ class Weights(Strict):
     revocation: float = Field(5.0, ge=0, description="GDP lost by revocation")
     host_quality: float = Field(2.0, ge=0, description="GDP of members placed under weak hosts (1 − score)")
     zone_count: float = Field(0.0, ge=0, description="a cost per surviving zone (pushes consolidation beyond the cap)")
+    cross_district: float = Field(0.0, ge=0, description="a cost per member that joins a host run by another district")
 
 
 class Objective(Strict):
@@ -129,6 +133,8 @@ class Pins(Strict):
     revoke: list[str] = Field([], description="zones that must be revoked")
     forbid_pairs: list[Annotated[tuple[str, str], PydanticStrict(False)]] = Field(  # YAML has lists, not tuples
         [], description="pairs [a, b] that may not be in one group")
+    assign: dict[str, str] = Field({}, description="member → host: the zone joins that host; a zone assigned to "
+                                   "itself stays a host (survives) without becoming a named host")
 
 
 class Solver(Strict):

@@ -70,10 +70,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     from .plan import assemble_plan
 
     started = time.perf_counter()
-    scenario = automatic_backend(resolve_scenario(scenario, region).scenario, len(region.zones))
-    graph = graph if graph is not None else zone_graph(region)
-    scores, grades = evaluation_scores(region, scenario)
-    problem = build_problem(region, scenario, graph, scores, grades)
+    scenario, graph, scores, grades, problem = prepare(region, scenario, graph)
     diagnose.precheck(problem, region, scenario)
     components = decompose(problem)
     build_seconds = time.perf_counter() - started
@@ -92,6 +89,15 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                             f"(e.g. contiguity: nearby instead of connected)")
     return assemble_plan(region, scenario, graph, problem, results, scores, grades,
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
+
+
+def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None):
+    """The scenario with the region's rules and the back end resolved, the zone graph, evaluation scores and
+    grades, and the problem's arrays: (scenario, graph, scores, grades, problem)."""
+    scenario = automatic_backend(resolve_scenario(scenario, region).scenario, len(region.zones))
+    graph = graph if graph is not None else zone_graph(region)
+    scores, grades = evaluation_scores(region, scenario)
+    return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
 
 
 PULP_UP_TO_ZONES = 1000  # `auto` builds through PuLP up to this many zones (not for connected groups)
@@ -212,6 +218,9 @@ def _batches(order: list[int], sizes: list[int], processes: int) -> list[list[in
 def _presolvable(problem: Problem, zones: np.ndarray) -> bool:
     """Keeping every zone is optimal (cost 0, all costs ≥ 0) and feasible: nothing forces a change."""
     if problem.cost_host[zones].any() or problem.must_revoke[zones].any():
+        return False
+    assigned = problem.assigned[zones]
+    if ((assigned >= 0) & (assigned != zones)).any():  # a zone pinned to join a host
         return False
     counted = problem.count_district[zones]
     for district in set(counted) & set(problem.caps):

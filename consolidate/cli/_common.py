@@ -51,7 +51,7 @@ def language(lang: str | None, region=None) -> str:
     return own if own in ("zh", "en") else "zh"
 
 
-def echo_table(frame, title: str | None = None) -> None:
+def echo_table(frame, title: str | None = None, width: int | None = None) -> None:
     """Print a small pandas table readably (rich when the terminal allows, plain text otherwise)."""
     from rich.console import Console
     from rich.table import Table
@@ -62,7 +62,7 @@ def echo_table(frame, title: str | None = None) -> None:
                          overflow="fold", no_wrap=k == 0)
     for row in frame.itertuples(index=False):
         table.add_row(*("" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row))
-    Console(width=max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns)))).print(table)
+    Console(width=width or max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns)))).print(table)
 
 
 @contextlib.contextmanager
@@ -78,3 +78,14 @@ def progress_bar(what: str):
                   console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(what, total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def objective_parts_text(parts: dict, words: dict | None = None) -> str:
+    """Each weighted objective part that is not zero, with its value in the planner's units (`words` names the
+    parts in the language asked)."""
+    shown = []
+    for name, part in parts.items():
+        if part.get("weighted"):
+            real = f" = {part['real']:,.4g} {part['unit']}" if "real" in part else ""
+            shown.append(f"{(words or {}).get(name, name)} {part['weighted']:.4f}{real}")
+    return ", ".join(shown) or "all parts 0"

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..io import check_folder_target
 from ..scenario import resolve_scenario, solver_overrides
-from ._common import echo_table, progress_bar, reports_errors
+from ._common import echo_table, lang_option, language, objective_parts_text, progress_bar, reports_errors
 
 
 def scenario_options(command):
@@ -36,8 +36,10 @@ def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...]
 @click.option("--out", type=click.Path(file_okay=False), help="Plan folder to write (default: ./consolidate-out/SCENARIO).")
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx: one sheet per table, for Excel and WPS.")
+@click.option("--members", is_flag=True, help="List every merge and revocation, even for large regions.")
+@lang_option
 @reports_errors
-def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx):
+def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, lang):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -54,53 +56,107 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
     out = check_folder_target(out or Path("consolidate-out") / resolved.name)  # refused now, not after the solve
     with progress_bar("solving components") as advance:
         plan = solve(model, resolved, progress=advance)
-    folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx)
-    print_summary(plan)
-    click.echo(f"\nwritten to {folder}")
+    lang = language(lang, model)
+    folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
+    print_summary(plan, lang, members)
+    click.echo(f"\n{WORDS[lang]['written']} {folder}")
 
 
-MAX_ROWS = 40  # longer listings go to the files only
+MAX_ROWS = 40      # longer listings go to the files only
+SMALL = 60         # regions up to this many zones list each merge; larger ones a table per district
+
+WORDS = {
+    "en": {"scenario": "scenario", "proven": "proven optimal", "written": "written to",
+           "not_proven": "NOT proven optimal (stopped at the time limit or the allowed gap; gap {gap}, bound {bound})",
+           "counts": "{zones} zones → {hosts} kept, {members} merged ({modes}), {revoked} revoked, {folded} folded into "
+                     "comprehensive bonded zones", "none": "none", "objective": "objective", "checks": "checks",
+           "passed": "passed", "consolidated": "{n} districts had to consolidate:", "revoked": "revoked",
+           "exempt": "exempt", "cap": "cap", "more": "… and {n} more (see districts.csv and plan.csv)",
+           "district": "district", "before": "before", "after": "after", "merged": "merged",
+           "hosts": "hosts receiving", "per_district": "Zones per district",
+           "members_hint": "(each merge: --members, or plan.csv)",
+           "entrusted": "entrusted", "co_construction": "co-construction", "multi_park": "multi-park"},
+    "zh": {"scenario": "方案", "proven": "已证明最优", "written": "已写入",
+           "not_proven": "未证明最优（达到时间上限或允许差距；差距 {gap}，界 {bound}）",
+           "counts": "{zones} 个开发区 → 保留 {hosts}，整合 {members}（{modes}），撤销 {revoked}，"
+                     "合并为综合保税区 {folded}", "none": "无", "objective": "目标值", "checks": "独立校验",
+           "passed": "通过", "consolidated": "{n} 个区须整合：", "revoked": "撤销", "exempt": "豁免", "cap": "上限",
+           "more": "… 另有 {n} 个（见 districts.csv 和 plan.csv）", "district": "区", "before": "整合前",
+           "after": "整合后", "merged": "整合", "hosts": "接收的牵头开发区", "per_district": "各区开发区数",
+           "members_hint": "（逐项列出：--members，或见 plan.csv）",
+           "entrusted": "委托代管", "co_construction": "合作共建", "multi_park": "一区多园",
+           "distance": "距离", "revocation": "撤销", "host_quality": "牵头质量", "zone_count": "开发区数"},
+}
 
 
-def print_summary(plan) -> None:
+def _names(plan, lang: str, what: str) -> dict[str, str]:
+    """Zone (what='zones') or district names in the language asked, English where the region has it."""
+    if what == "zones":
+        names = plan.table["name"].astype(str).to_dict()
+        frame = plan.region.zones if plan.region is not None else None
+    else:
+        names = plan.districts["name"].astype(str).to_dict()
+        frame = plan.region.districts if plan.region is not None else None
+    if lang == "en" and frame is not None and "name_en" in frame:
+        names.update({k: str(v) for k, v in frame["name_en"].items() if isinstance(v, str) and v.strip()})
+    return names
+
+
+def print_summary(plan, lang: str = "en", members: bool = False) -> None:
+    w = WORDS[lang]
     s = plan.summary
     table = plan.table
-    name = lambda z: f"{table.at[z, 'name']}"
-    click.secho(f"{s['region_title']} — scenario '{s.get('label') or s['scenario']['name']}'", bold=True)
+    zone, district = _names(plan, lang, "zones"), _names(plan, lang, "districts")
+    click.secho(f"{s['region_title']} — {w['scenario']} '{s.get('label') or s['scenario']['name']}'", bold=True)
     if s["proven_optimal"]:
-        verdict = click.style("proven optimal", fg="green")
+        verdict = click.style(w["proven"], fg="green")
     else:
-        gap = "unknown" if s["gap"] is None else f"{100 * s['gap']:.2f}%"
-        verdict = click.style(f"NOT proven optimal (stopped at the time limit or the allowed gap; gap {gap}, "
-                              f"bound {s['best_bound']})", fg="yellow")
+        gap = "?" if s["gap"] is None else f"{100 * s['gap']:.2f}%"
+        verdict = click.style(w["not_proven"].format(gap=gap, bound=s["best_bound"]), fg="yellow")
     counts = s["counts"]
-    modes = ", ".join(f"{n} {m}" for m, n in counts["by_mode"].items()) or "none"
-    click.echo(f"{counts['zones']} zones → {counts['hosts']} kept, {counts['members']} merged ({modes}), "
-               f"{counts['revoked']} revoked, {counts['customs_folded']} folded into comprehensive bonded zones")
-    click.echo(f"objective {s['objective']:.4f} ({verdict}); "
-               + ", ".join(f"{k} {v['weighted']:.4f}" for k, v in s["objective_parts"].items() if v["weighted"])
+    modes = ", ".join(f"{n} {w.get(m, m)}" for m, n in counts["by_mode"].items()) or w["none"]
+    click.echo(w["counts"].format(zones=counts["zones"], hosts=counts["hosts"], members=counts["members"], modes=modes,
+                                  revoked=counts["revoked"], folded=counts["customs_folded"]))
+    click.echo(f"{w['objective']} {s['objective']:.4f} ({verdict}): " + objective_parts_text(s["objective_parts"], w)
                + f"; {s['seconds']['total']:.2f} s, {s['solver']['version']} via {s['solver']['backend']}")
-    click.echo(f"checks: {sum(c['passed'] for c in s['checks'])}/{len(s['checks'])} passed")
+    click.echo(f"{w['checks']}: {sum(c['passed'] for c in s['checks'])}/{len(s['checks'])} {w['passed']}")
     d = plan.districts
     changed = d[(d["zones_before"] != d["zones_after"])]
-    if len(changed):
-        click.secho(f"\n{len(changed)} districts had to consolidate:", bold=True)
-        counted_in = _counted(table, s)
-        for district_id, row in changed.head(MAX_ROWS).iterrows():
+    if not len(changed):
+        return
+    counted_in = _counted(table, s)
+    cap_text = lambda row: w["exempt"] if row["exempt"] else f"{w['cap']} {row['cap']}"   # noqa: E731
+    if len(table) > SMALL and not members:
+        rows = []
+        for district_id, row in changed.iterrows():
             counted = table[counted_in == district_id]
-            moves = []
-            for z, r in counted[counted["status"] == "member"].iterrows():
-                moves.append(f"{name(z)} → {name(r['host_id'])} ({r['mode']}, {r['distance_to_host_km']:.1f} km)")
-            for z in counted[counted["status"] == "revoked"].index:
-                moves.append(f"{name(z)} revoked")
-            cap = "exempt" if row["exempt"] else f"cap {row['cap']}"
-            click.echo(f"  {row['name']}: {row['zones_before']} → {row['zones_after']} ({cap}): " + "; ".join(moves))
+            joined = counted[counted["status"] == "member"]
+            rows.append((district.get(district_id, row["name"]), int(row["zones_before"]), int(row["zones_after"]),
+                         w["exempt"] if row["exempt"] else int(row["cap"]), len(joined), int((counted["status"] == "revoked").sum()),
+                         joined["host_id"].nunique()))
+        frame = pd.DataFrame(rows, columns=[w["district"], w["before"], w["after"], w["cap"], w["merged"],
+                                            w["revoked"], w["hosts"]])
+        echo_table(frame.head(MAX_ROWS), title=w["consolidated"].format(n=len(changed)) + " " + w["members_hint"])
         if len(changed) > MAX_ROWS:
-            click.echo(f"  … and {len(changed) - MAX_ROWS} more (see districts.csv and plan.csv)")
+            click.echo(w["more"].format(n=len(changed) - MAX_ROWS))
+        return
+    click.secho("\n" + w["consolidated"].format(n=len(changed)), bold=True)
+    for district_id, row in changed.head(MAX_ROWS if not members else len(changed)).iterrows():
+        counted = table[counted_in == district_id]
+        moves = [f"{zone[z]} → {zone[r['host_id']]} ({w.get(r['mode'], r['mode'])}, {r['distance_to_host_km']:.1f} km)"
+                 for z, r in counted[counted["status"] == "member"].iterrows()]
+        moves += [f"{zone[z]} {w['revoked']}" for z in counted[counted["status"] == "revoked"].index]
+        click.echo(f"  {district.get(district_id, row['name'])}: {row['zones_before']} → {row['zones_after']} "
+                   f"({cap_text(row)}): " + "; ".join(moves))
+    if len(changed) > MAX_ROWS and not members:
+        click.echo("  " + w["more"].format(n=len(changed) - MAX_ROWS))
     if len(d) <= MAX_ROWS:
-        show = d[["name", "zones_before", "zones_after", "cap", "exempt"]].copy()
-        show["cap"] = show["cap"].astype(object).where(~show["exempt"], "exempt")
-        echo_table(show.drop(columns="exempt").reset_index(drop=True), title="Zones per district")
+        show = d[["zones_before", "zones_after", "cap", "exempt"]].copy()
+        show.insert(0, w["district"], [district.get(i, n) for i, n in d["name"].items()])
+        show["cap"] = show["cap"].astype(object).where(~show["exempt"], w["exempt"])
+        show = show.drop(columns="exempt").rename(columns={"zones_before": w["before"], "zones_after": w["after"],
+                                                           "cap": w["cap"]})
+        echo_table(show.reset_index(drop=True), title=w["per_district"])
 
 
 def _counted(table: pd.DataFrame, summary: dict) -> pd.Series:

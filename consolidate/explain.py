@@ -1,0 +1,255 @@
+"""Why this plan: each zone's decision, every alternative, and the exact extra cost of forcing it.
+
+    >>> from consolidate.explain import explain_plan, regrets
+    >>> options = explain_plan(plan, ["S129027"])   # one row per option of the zone: cost or the rule forbidding it
+    >>> regrets(explain_plan(plan))                 # per zone: the cheapest alternative's extra cost
+
+An option is one fate of one zone: stay a host, join a given host, be revoked. Its extra cost is exact:
+the zone's component of the problem (every zone its choice can affect) is re-solved with the option pinned —
+the same column bounds a scenario's `pins.assign` / `pins.revoke` sets — and compared with that component's
+optimum, both proven by the solver; so forcing the option in a scenario and running it gives the optimum
+plus this extra cost. Options the rules forbid are listed with every rule that forbids them, taken from the
+eligibility masks the problem builder applies (`problem.Eligibility`). docs/explain.md has the details.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from .backends import FEASIBLE, INFEASIBLE, OPTIMAL
+from .plan import objective_parts
+from .problem import Problem
+from .region import Region
+from .scenario import Scenario
+
+NEAR_TIE = 0.01          # a decision whose regret is under 1% of the objective is a near tie
+FORBIDDEN_SHOWN = 15     # forbidden hosts listed per zone: the nearest ones
+REAL_COLUMNS = {"distance": "delta_gdp_km", "host_quality": "delta_gdp_under_weak_hosts",
+                "revocation": "delta_revoked_gdp", "zone_count": "delta_zones_kept",
+                "cross_district": "delta_cross_district_members"}
+OPTION_COLUMNS = ["zone_id", "name", "decision", "option", "target_id", "target_name", "km", "chosen", "allowed",
+                  "status", "extra_cost", *[f"extra_{p}" for p in REAL_COLUMNS], "delta_cap_excess",
+                  *REAL_COLUMNS.values(), "reason"]
+
+
+class Explainer:
+    """Re-solves one component at a time with one zone's fate pinned, against that component's optimum."""
+
+    def __init__(self, region: Region, scenario: Scenario, graph=None):
+        from .solve import decompose, prepare
+
+        self.region = region
+        self.scenario, self.graph, self.scores, self.grades, self.problem = prepare(region, scenario, graph)
+        self.settings = _exact_settings(self.scenario)
+        self.components = decompose(self.problem)
+        self.component_of = np.empty(self.problem.n_zones, np.int64)
+        for k, (zones, _) in enumerate(self.components):
+            self.component_of[zones] = k
+        self._optimum: dict[int, dict] = {}
+        self.index = {z: k for k, z in enumerate(self.problem.zone_ids)}
+
+    # --- one solve -------------------------------------------------------------------------------
+
+    def optimum(self, k: int) -> dict:
+        if k not in self._optimum:
+            self._optimum[k] = self._solve(self.problem, k)
+        return self._optimum[k]
+
+    def forced(self, i: int, option: str, j: int | None = None) -> dict:
+        """Component of zone i re-solved with the option pinned: 'host' (stays), 'join' (host j), 'revoke'."""
+        return self._solve(_pinned(self.problem, i, option, j), int(self.component_of[i]))
+
+    def _solve(self, problem: Problem, k: int) -> dict:
+        from .solve import solve_components
+
+        zones, pairs = self.components[k]
+        result = solve_components(problem, [(zones, pairs)], self.settings)[0]
+        out = {"status": result.status, "result": result}
+        if result.status in (OPTIMAL, FEASIBLE):
+            out["parts"] = objective_parts(problem, [result], self.scenario)
+            out["excess"] = getattr(result, "cap_excess", 0) or 0
+        return out
+
+    # --- the options of one zone -------------------------------------------------------------------
+
+    def options(self, zone: str, table: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Every option of `zone` (id): the plan's decision, each allowed alternative with its exact extra cost,
+        and the forbidden ones with their rules. `table` is the plan's plan.csv (default: the optimum)."""
+        from .diagnose import districts_stuck_over_cap, why_not_joining
+
+        p, rules = self.problem, self.problem.rules
+        i = self.index[zone]
+        k = int(self.component_of[i])
+        base = self.optimum(k)
+        chosen = _decision(table, zone) if table is not None else self._optimal_decision(i, base)
+        rows = []
+
+        def add(option, target, allowed, reason="", km=np.nan):
+            row = {"option": option, "target_id": "" if target is None else p.zone_ids[target],
+                   "target_name": "" if target is None else rules.names[target], "km": km, "allowed": allowed,
+                   "chosen": (option, "" if target is None else p.zone_ids[target]) == chosen,
+                   "status": "forbidden", "extra_cost": np.nan, "reason": reason}
+            if allowed:
+                outcome = self.forced(i, option, target)
+                row["status"] = outcome["status"]
+                if "parts" in outcome and "parts" in base:
+                    for part, values in outcome["parts"].items():
+                        row[f"extra_{part}"] = round(values["weighted"] - base["parts"][part]["weighted"], 9)
+                        row[REAL_COLUMNS[part]] = round(values["real"] - base["parts"][part]["real"], 6)
+                    row["extra_cost"] = round(sum(row[f"extra_{q}"] for q in outcome["parts"]), 9)
+                    row["delta_cap_excess"] = outcome["excess"] - base["excess"]
+                    if outcome["status"] == FEASIBLE:
+                        row["reason"] = "not proven: the solver stopped early (the extra cost is an upper bound)"
+                elif outcome["status"] == INFEASIBLE:
+                    stuck = districts_stuck_over_cap(_pinned(p, i, option, target), self.region, self.scenario)[1]
+                    row["reason"] = "; ".join(stuck) or ("the solver proved no plan exists with this choice under "
+                                                         "the caps and fairness bounds in force")
+                else:
+                    row["reason"] = "the solver stopped without a plan (time limit)"
+            rows.append(row)
+
+        stay_blocks = [r for r, m in (("pinned to be revoked (pins.revoke)", p.must_revoke[i]),
+                                      (f"pinned to {p.zone_ids[p.assigned[i]]} (pins.assign)",
+                                       p.assigned[i] >= 0 and p.assigned[i] != i)) if m]
+        add("host", i, not stay_blocks, "; ".join(stay_blocks), km=0.0)
+        allowed_hosts = p.pair_host[p.pair_member == i]
+        allowed_km = p.pair_km[p.pair_member == i]
+        for j, km in sorted(zip(allowed_hosts.tolist(), allowed_km.tolist()), key=lambda x: (x[1], x[0])):
+            add("join", j, True, km=round(km, 3))
+        for j, km in self._nearest_others(i, set(allowed_hosts.tolist())):
+            add("join", j, False, why_not_joining(p, self.region, i, j), km=round(km, 3))
+        blocks = rules.why_not_revoked(i)
+        add("revoke", None, bool(p.revocable[i]), "; ".join(blocks))
+
+        frame = pd.DataFrame(rows)
+        frame.insert(0, "zone_id", zone)
+        frame.insert(1, "name", rules.names[i])
+        frame.insert(2, "decision", _describe(chosen, p, self.index))
+        chosen_cost = frame.loc[frame["chosen"], "extra_cost"]
+        if len(chosen_cost) and pd.notna(chosen_cost.iloc[0]):  # relative to the plan's own decision
+            frame["extra_cost"] = (frame["extra_cost"] - chosen_cost.iloc[0]).round(9)
+            for column in [f"extra_{q}" for q in REAL_COLUMNS] + list(REAL_COLUMNS.values()) + ["delta_cap_excess"]:
+                if column in frame:
+                    frame[column] = frame[column] - frame.loc[frame["chosen"], column].iloc[0]
+        return frame.reindex(columns=OPTION_COLUMNS)
+
+    def _optimal_decision(self, i: int, base: dict) -> tuple[str, str]:
+        result = base["result"]
+        p = self.problem
+        if i in set(result.revoked.tolist()):
+            return ("revoke", "")
+        for q in result.chosen_pairs.tolist():
+            if p.pair_member[q] == i:
+                return ("join", p.zone_ids[p.pair_host[q]])
+        return ("host", p.zone_ids[i])
+
+    def _nearest_others(self, i: int, allowed: set[int]) -> list[tuple[int, float]]:
+        from .geo import haversine_km
+
+        zones = self.region.zones
+        lat, lon = zones["lat"].to_numpy(float), zones["lon"].to_numpy(float)
+        km = np.asarray(haversine_km(lat[i], lon[i], lat, lon), float)
+        order = [j for j in np.argsort(np.nan_to_num(km, nan=np.inf), kind="stable").tolist()
+                 if j != i and j not in allowed]
+        return [(j, float(km[j])) for j in order[:FORBIDDEN_SHOWN]]
+
+
+def _pinned(problem: Problem, i: int, option: str, j: int | None) -> Problem:
+    if option == "revoke":
+        must_revoke = problem.must_revoke.copy()
+        must_revoke[i] = True
+        return dataclasses.replace(problem, must_revoke=must_revoke)
+    assigned = problem.assigned.copy()
+    assigned[i] = i if option == "host" else j
+    return dataclasses.replace(problem, assigned=assigned)
+
+
+def _exact_settings(scenario: Scenario):
+    """HiGHS straight from the matrices for the many small re-solves (exact: no gap is allowed either way)."""
+    solver = scenario.solver
+    if solver.name == "highs" and solver.backend != "highspy":
+        return solver.model_copy(update={"backend": "highspy"})
+    return solver
+
+
+def _decision(table: pd.DataFrame, zone: str) -> tuple[str, str]:
+    status, host = table.at[zone, "status"], table.at[zone, "host_id"]
+    if status == "revoked":
+        return ("revoke", "")
+    if status == "member":
+        return ("join", str(host))
+    return ("host", zone)
+
+
+def _describe(chosen: tuple[str, str], problem: Problem, index: dict) -> str:
+    option, target = chosen
+    if option == "revoke":
+        return "revoked"
+    if option == "host":
+        return "host"
+    return f"joins {problem.rules.names[index[target]]} ({target})"
+
+
+# --- from a plan -----------------------------------------------------------------------------------
+
+
+def zone_index(plan, ref: str) -> str:
+    """A zone id from an id or a name (InputError naming the choices if neither)."""
+    from .errors import InputError, Problem as InputProblem
+
+    table = plan.table
+    if ref in table.index:
+        return ref
+    named = table.index[table["name"] == ref]
+    if len(named) == 1:
+        return str(named[0])
+    raise InputError(InputProblem("--zone", f"no zone {ref!r} in the plan", "give a zone_id or an exact zone name "
+                                  "from plan.csv"))
+
+
+def explainer_for(plan) -> Explainer:
+    from .errors import InputError, Problem as InputProblem
+
+    if plan.region is None or plan.scenario is None:
+        raise InputError(InputProblem("summary.json", "the plan's region or scenario cannot be loaded",
+                                      "run the scenario again, or give the region it was solved on"))
+    return Explainer(plan.region, plan.scenario)
+
+
+def explain_plan(plan, zones: list[str] | None = None, explainer: Explainer | None = None) -> pd.DataFrame:
+    """Every option of the named zones (ids or names; default every zone), relative to the plan's decisions."""
+    explainer = explainer or explainer_for(plan)
+    ids = [zone_index(plan, z) for z in zones] if zones else list(plan.table.index)
+    return pd.concat([explainer.options(z, plan.table) for z in ids], ignore_index=True)
+
+
+def regrets(options: pd.DataFrame, objective: float | None = None) -> pd.DataFrame:
+    """Per zone: its decision, the cheapest other allowed option and its extra cost (the regret); `forced`
+    when no other option gives a plan, `near_tie` when the regret is under NEAR_TIE of the objective."""
+    rows = []
+    for zone, group in options.groupby("zone_id", sort=False):
+        others = group[~group["chosen"] & group["allowed"] & group["extra_cost"].notna()]
+        best = others.loc[others["extra_cost"].idxmin()] if len(others) else None
+        regret = float(best["extra_cost"]) if best is not None else np.nan
+        tie = best is not None and objective is not None and regret <= NEAR_TIE * max(abs(objective), 1e-9)
+        rows.append({"zone_id": zone, "name": group["name"].iloc[0], "decision": group["decision"].iloc[0],
+                     "next_best": "" if best is None else _option_text(best), "regret": regret,
+                     "forced": best is None, "near_tie": bool(tie)})
+    return pd.DataFrame(rows)
+
+
+def _option_text(row) -> str:
+    if row["option"] == "join":
+        return f"join {row['target_name']} ({row['target_id']})"
+    return "stay a host" if row["option"] == "host" else "revoke"
+
+
+def write_options(options: pd.DataFrame, path) -> None:
+    """explain.csv, written whole or not at all, never over a file the toolkit did not write."""
+    from .io import atomic_file
+    from .office import write_csv
+
+    with atomic_file(path) as tmp:
+        write_csv(options, tmp, float_format="%.6f")

@@ -1,0 +1,67 @@
+"""Without the [geo] extra: GIS paths say how to install it (exit 2); points are still checked against GeoJSON
+outlines (matplotlib's point-in-polygon); plan folders have no plan.gpkg. The extra is hidden by patching."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import consolidate.geography
+import consolidate.layers
+import consolidate.plan
+import consolidate.region
+from consolidate.cli import main
+from consolidate.resources import models_dir
+
+from regions import write_region, write_scenario
+
+
+@pytest.fixture
+def no_geo(monkeypatch):
+    for module in (consolidate.layers, consolidate.geography, consolidate.plan, consolidate.region):
+        monkeypatch.setattr(module, "has_geo", lambda: False)
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(map(str, args)))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_a_gis_layer_without_the_extra_says_how_to_install_it(tmp_path, no_geo):
+    folder = write_region(tmp_path / "r", [{"district_id": "A", "name": "甲区"}],
+                          [{"zone_id": "z1", "name": "一", "district_id": "A", "lat": 39.0, "lon": 117.0}],
+                          derive={"method": "delaunay"})
+    (folder / "region.yaml").write_text((folder / "region.yaml").read_text(encoding="utf-8")
+                                        .replace("zones: zones.csv", "zones: zones.gpkg"), encoding="utf-8")
+    (folder / "zones.gpkg").write_bytes(b"")
+    result = run("validate", folder)
+    assert result.exit_code == 2 and "needs the GIS extra" in result.output and 'pip install ".[geo]"' in result.output
+
+
+def test_planar_distances_without_the_extra_say_how_to_install_it(tmp_path, no_geo):
+    folder = write_region(tmp_path / "r", [{"district_id": "A", "name": "甲区"}],
+                          [{"zone_id": "z1", "name": "一", "district_id": "A", "lat": 39.0, "lon": 117.0}],
+                          derive={"method": "delaunay"}, distances={"method": "planar", "crs": "EPSG:4547"})
+    result = run("validate", folder)
+    assert result.exit_code == 2 and "needs the GIS extra" in result.output, result.output
+
+
+def test_the_core_reports_a_tianjin_zone_moved_into_another_district(tmp_path, no_geo):
+    folder = tmp_path / "tianjin"
+    shutil.copytree(models_dir() / "tianjin", folder)
+    zones = pd.read_csv(folder / "zones.csv", dtype=str, keep_default_na=False)
+    row = zones.index[zones["zone_id"] == "G121050"][0]
+    zones.loc[row, ["lat", "lon"]] = ["39.037673", "117.693107"]
+    zones.to_csv(folder / "zones.csv", index=False)
+    result = run("validate", folder)
+    assert result.exit_code == 2, result.output
+    assert "lies in 滨海新区 (120116) by its point, but district_id says 东丽区 (120110)" in result.output
+    assert run("validate", models_dir() / "tianjin").exit_code == 0
+
+
+def test_plan_folders_have_no_gpkg_without_the_extra(tmp_path, small_region, no_geo):
+    result = run("run", write_scenario(tmp_path / "s.yaml", small_region), "--out", tmp_path / "out", "--no-charts")
+    assert result.exit_code == 0 and not (tmp_path / "out" / "plan.gpkg").exists()
