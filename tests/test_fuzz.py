@@ -1,7 +1,7 @@
 """Generated garbage at every loader and at the command line: a clean error (exit 2, with a message, nothing
 written) or a result — never a traceback (#12).
 
-Sized for CI (about 1,700 cases; the cheap loaders get most of them, the commands that write files a few). The long run, by hand:
+Sized for CI (about 1,300 cases; the cheap loaders get most of them, the commands that write files a few). The long run, by hand:
 
     CONSOLIDATE_FUZZ=long pytest tests/test_fuzz.py      # 20× the cases, no time limit per case
 """
@@ -105,7 +105,7 @@ def test_scenario_files(tmp_path_factory, data, text):
 TIANJIN = load_region("tianjin")
 
 
-@fuzz(800)
+@fuzz(500)
 @given(overrides=st.lists(OVERRIDE, min_size=1, max_size=3))
 def test_set_overrides(overrides):
     try:
@@ -243,7 +243,7 @@ def test_allocate_and_compare_read_spoiled_plans(tmp_path_factory, plan_dir, **c
         assert not out.exists()
 
 
-@fuzz(6)
+@fuzz(3)
 @given(**PLAN_CHANGE)
 def test_plot_and_report_read_spoiled_plans(tmp_path_factory, plan_dir, **change):
     folder, out = spoiled_copy(tmp_path_factory, plan_dir, **change)
