@@ -26,7 +26,7 @@ setup(
     long_description=(HERE / "README.md").read_text(encoding="utf-8") if (HERE / "README.md").exists() else "",
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
-    packages=["consolidate", "consolidate.cli", "consolidate._bundled.models", "consolidate._bundled.scenarios"],
+    packages=["consolidate", "consolidate.charts", "consolidate.cli", "consolidate._bundled.models", "consolidate._bundled.scenarios"],
     package_dir={"consolidate._bundled.models": "models", "consolidate._bundled.scenarios": "scenarios"},
     package_data={
         "consolidate": ["fonts/*"],

@@ -11,12 +11,11 @@ from ._interrupt import guard_startup
 
 guard_startup()   # before the imports below, which take seconds: Ctrl-C in them is one line and exit 130
 
+from ._version import __version__
 from .region import Region, load_region, region_from_frames
 from .scenario import Resolved, Scenario, load_scenario, resolve_scenario
 from .plan import Plan
-from .solve import solve  # the function; the module stays importable as consolidate.solve via sys.modules
-
-__version__ = "0.1.0"
+from .pipeline import solve  # consolidate.solve is this function; its module is consolidate.pipeline
 
 __all__ = ["Region", "load_region", "region_from_frames", "Scenario", "load_scenario", "resolve_scenario", "Resolved",
            "Plan", "solve",

@@ -36,7 +36,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 
 LINEAR_KINDS = ("territorial", "host", "split")
 WEIGHTED_KINDS = {"area": "approved_area_ha", "investment": "investment"}
@@ -114,9 +114,9 @@ def check_measures(zones: pd.DataFrame, allocation: Mapping[str, Any], where: st
             needed.append((WEIGHTED_KINDS[rule.kind], f"add it to zones.csv or choose another rule: {ALLOWED}"))
         for column, fix in needed:
             if column not in zones.columns:
-                problems.append(Problem(where, f"allocation.{measure}: '{column}' is not a column of the zones", fix))
+                problems.append(InputIssue(where, f"allocation.{measure}: '{column}' is not a column of the zones", fix))
             elif pd.to_numeric(zones[column], errors="coerce").notna().sum() < zones[column].notna().sum():
-                problems.append(Problem(where, f"allocation.{measure}: zone column '{column}' is not all numbers",
+                problems.append(InputIssue(where, f"allocation.{measure}: zone column '{column}' is not all numbers",
                                         fix))
     return problems
 
@@ -140,7 +140,7 @@ def _share(raw: Any, where: str, spec: Any) -> float:
 
 
 def _bad(where: str, message: str, spec: Any) -> InputError:
-    return InputError(Problem(file=where, message=message, fix=f"allowed: {ALLOWED}",
+    return InputError(InputIssue(file=where, message=message, fix=f"allowed: {ALLOWED}",
                               value=spec if not isinstance(spec, Mapping) else None))
 
 
@@ -467,29 +467,29 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
     else:
         plan = plan.set_axis(plan.index.astype(str))
     zones = zones.set_axis(zones.index.astype(str))
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     for column in ("status", "host_id"):
         if column not in plan.columns:
-            problems.append(Problem("plan", f"the plan has no '{column}' column",
+            problems.append(InputIssue("plan", f"the plan has no '{column}' column",
                                     "a plan has status (host | member | revoked) and host_id per zone"))
     if "district_id" not in zones.columns:
-        problems.append(Problem("zones", "zones have no 'district_id' column",
+        problems.append(InputIssue("zones", "zones have no 'district_id' column",
                                 "every zone needs the district where it lies"))
     if problems:
         raise InputError(problems)
     for name, index in (("plan", plan.index), ("zones", zones.index)):
         twice = sorted(set(index[index.duplicated()]))
         if twice:
-            problems.append(Problem(name, f"zone ids appear more than once: {twice[:10]}", "one row per zone"))
+            problems.append(InputIssue(name, f"zone ids appear more than once: {twice[:10]}", "one row per zone"))
     if problems:
         raise InputError(problems)
     missing = [z for z in zones.index if z not in plan.index]
     extra = [z for z in plan.index if z not in zones.index]
     if missing:
-        problems.append(Problem("plan", f"{len(missing)} zone(s) have no row in the plan: {missing[:10]}",
+        problems.append(InputIssue("plan", f"{len(missing)} zone(s) have no row in the plan: {missing[:10]}",
                                 "the plan needs one row per zone"))
     if extra:
-        problems.append(Problem("plan", f"{len(extra)} plan row(s) name unknown zones: {extra[:10]}",
+        problems.append(InputIssue("plan", f"{len(extra)} plan row(s) name unknown zones: {extra[:10]}",
                                 "use zone_ids of the region"))
     if problems:
         raise InputError(problems)
@@ -510,19 +510,19 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
             host_of[z] = None
         elif s == "host":
             if h not in (None, z):
-                problems.append(Problem("plan", f"zone {z} is a host but its host_id is {h!r}",
+                problems.append(InputIssue("plan", f"zone {z} is a host but its host_id is {h!r}",
                                         "a host's host_id is its own zone_id", column="host_id"))
             host_of[z] = z
         elif s == "member":
             if h is None or h not in status:
-                problems.append(Problem("plan", f"member {z} has host_id {h!r}, not a zone of the plan",
+                problems.append(InputIssue("plan", f"member {z} has host_id {h!r}, not a zone of the plan",
                                         "give each member the zone_id of its host", column="host_id"))
             elif status[h] != "host":
-                problems.append(Problem("plan", f"member {z} joins {h}, which is {status[h]}, not a host",
+                problems.append(InputIssue("plan", f"member {z} joins {h}, which is {status[h]}, not a host",
                                         "a member's host_id must be a zone whose status is host", column="host_id"))
             host_of[z] = h
         else:
-            problems.append(Problem("plan", f"zone {z} has status {s!r}", "allowed: host, member, revoked",
+            problems.append(InputIssue("plan", f"zone {z} has status {s!r}", "allowed: host, member, revoked",
                                     column="status"))
     if problems:
         raise InputError(problems)
@@ -558,7 +558,7 @@ def _numbers(zones: pd.DataFrame, zone_ids: list[str], column: str, what: str) -
                 number = Decimal(repr(f))
             decimals[z] = number
         except (TypeError, ValueError):
-            problems.append(Problem("zones.csv", f"{what}: zone {z} has a value that is not a finite number",
+            problems.append(InputIssue("zones.csv", f"{what}: zone {z} has a value that is not a finite number",
                                     "write a number (or leave it empty for 0)", row=row, column=column, value=raw))
     if problems:
         raise InputError(problems)
@@ -573,7 +573,7 @@ def _numbers(zones: pd.DataFrame, zone_ids: list[str], column: str, what: str) -
 
 def _measure(zones: pd.DataFrame, zone_ids: list[str], measure: str) -> tuple[dict[str, int], int]:
     if measure not in zones.columns:
-        raise InputError(Problem(f"allocation.{measure}", f"'{measure}' is not a column of the zones",
+        raise InputError(InputIssue(f"allocation.{measure}", f"'{measure}' is not a column of the zones",
                                  "name a numeric zone column: gdp, fiscal_revenue, employment, …"))
     return _numbers(zones, zone_ids, measure, f"measure {measure}")
 
@@ -584,11 +584,11 @@ def _weights(zones: pd.DataFrame, zone_ids: list[str], rule: Rule, measure: str)
         return {}
     column = WEIGHTED_KINDS[rule.kind]
     if column not in zones.columns:
-        raise InputError(Problem(f"allocation.{measure}", f"the {rule.kind} rule needs a '{column}' zone column",
+        raise InputError(InputIssue(f"allocation.{measure}", f"the {rule.kind} rule needs a '{column}' zone column",
                                  f"add {column} to zones.csv or choose another rule: {ALLOWED}"))
     weights, _ = _numbers(zones, zone_ids, column, f"{rule.kind} rule for {measure}")
     negative = [z for z, w in weights.items() if w < 0]
     if negative:
-        raise InputError(Problem("zones.csv", f"the {rule.kind} rule for {measure} needs {column} ≥ 0; "
+        raise InputError(InputIssue("zones.csv", f"the {rule.kind} rule for {measure} needs {column} ≥ 0; "
                                  f"negative for {negative[:10]}", "correct the values", column=column))
     return weights

@@ -6,8 +6,11 @@ Two back ends over the same model definition:
 - `highspy`: passes the sparse matrices straight to HiGHS — no per-variable Python objects,
   which matters only for the largest models.
 
-Never "optimal" unless the solver proved it: `proven_optimal` is true only when the solver
-reports an optimal solution and the remaining gap is zero (within its tolerance).
+Each is a `Backend` (`solve(model, settings) -> Solution`); a `Solution` is the one result type:
+the solver's status, the column values, objective, best bound, gap, seconds, solver and version, and
+its `verdict` (statistics.Verdict). Never "optimal" unless the solver proved it: `proven_optimal` is
+true only when the solver reports an optimal solution and the remaining gap is zero (within its
+tolerance). The cut loop's warm HiGHS rounds are in `engine.py`.
 """
 from __future__ import annotations
 
@@ -17,17 +20,19 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from .model import MatrixModel
 from .scenario import Solver
-
-OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "feasible", "infeasible", "no_solution"
+from .statistics import FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Verdict
 
 
 @dataclass
 class Solution:
+    """What every back end returns: the solver's own status, the solution, objective, bound, gap and seconds."""
+
     status: str                  # optimal | feasible (a plan, not proven: time limit or allowed gap) | infeasible | no_solution
     values: np.ndarray | None    # column values (rounded for integer columns), None without a solution
     objective: float | None
@@ -41,6 +46,10 @@ class Solution:
     @property
     def proven_optimal(self) -> bool:
         return self.status == OPTIMAL
+
+    @property
+    def verdict(self) -> Verdict:
+        return Verdict(self.status, None if self.status == OPTIMAL else self.gap, self.best_bound)
 
 
 @contextlib.contextmanager
@@ -62,10 +71,39 @@ def quiet_stdout():
             os.close(saved)
 
 
-def solve_model(model: MatrixModel, settings: Solver) -> Solution:
-    if settings.backend == "highspy" and settings.name == "highs":
+class Backend(Protocol):
+    """One interface per back end: a `MatrixModel` in, a `Solution` out."""
+
+    name: str
+
+    def solve(self, model: MatrixModel, settings: Solver) -> Solution: ...
+
+
+class PulpBackend:
+    """PuLP's LpProblem → HiGHS (PuLP's highspy interface) or CBC; reads `prob.sol_status`."""
+
+    name = "pulp"
+
+    def solve(self, model: MatrixModel, settings: Solver) -> Solution:
+        return _solve_pulp(model, settings)
+
+
+class HighspyBackend:
+    """The sparse matrices straight into HiGHS: no Python object per variable."""
+
+    name = "highspy"
+
+    def solve(self, model: MatrixModel, settings: Solver) -> Solution:
         return _solve_highspy(model, settings)
-    return _solve_pulp(model, settings)
+
+
+def backend_for(settings: Solver) -> Backend:
+    """highspy when asked for with HiGHS; PuLP otherwise (the only way to CBC)."""
+    return HighspyBackend() if settings.backend == "highspy" and settings.name == "highs" else PulpBackend()
+
+
+def solve_model(model: MatrixModel, settings: Solver) -> Solution:
+    return backend_for(settings).solve(model, settings)
 
 
 def _gap(objective: float | None, bound: float | None) -> float | None:
@@ -221,136 +259,3 @@ def _solve_highspy(model: MatrixModel, settings: Solver) -> Solution:
         verdict = NO_SOLUTION
     return Solution(verdict, values, objective, bound, 0.0 if verdict == OPTIMAL else _gap(objective, bound),
                     "highs", _highs_version(), build, seconds)
-
-
-# --- the cut loop's rounds on HiGHS: a warm LP relaxation, and a MIP over the columns that may move ----------
-
-
-class HighsRounds:
-    """Solves the rounds of a cut loop on one `MatrixModel` exactly, faster than a fresh MIP per round.
-
-        >>> rounds = HighsRounds(model, settings)
-        >>> solution = rounds.solve()            # an optimum of the model as it is now
-        >>> model.add_separator_cuts(cuts, problem)
-        >>> solution = rounds.solve()            # the new blocks reach HiGHS as added rows
-
-    The LP relaxation stays loaded in HiGHS: after cuts arrive, dual simplex restarts from the last basis
-    (milliseconds instead of a MIP from scratch). When the LP optimum is integral it is the MIP optimum.
-    Otherwise reduced-cost fixing gives the MIP: for every x feasible for the LP,
-    c·x ≥ z_LP + Σ_j |d_j|·|x_j − x*_j| (d the reduced costs), so a column whose |d_j| exceeds δ keeps its
-    LP value in every solution that costs at most z_LP + δ. The MIP over the other columns (a small one)
-    is exact when its optimum is within z_LP + δ; if not, δ is raised to that optimum minus z_LP and it
-    is solved once more, which is then exact; if it is infeasible δ grows, and in the end nothing is fixed.
-    """
-
-    def __init__(self, model: MatrixModel, settings: Solver):
-        self.model, self.settings = model, settings
-        self.blocks, self.cols = len(model.rows), model.n_cols
-        self.highs = _highs(model, settings, integer=False)
-        self.last_gap = 0.0  # (MIP − LP) objective of the last fractional round: where δ starts next time
-
-    def _add_new_blocks(self) -> None:
-        """Columns and constraint blocks the model gained since the last round (cuts, flow) go to HiGHS."""
-        model, new = self.model, slice(self.cols, self.model.n_cols)
-        if model.n_cols > self.cols:
-            self.highs.addCols(model.n_cols - self.cols, model.c[new].astype(float), model.col_lo[new].astype(float),
-                               model.col_hi[new].astype(float), 0, np.zeros(model.n_cols - self.cols, np.int32),
-                               np.empty(0, np.int32), np.empty(0))
-            self.cols = model.n_cols
-        for block, lo, hi in zip(self.model.rows[self.blocks:], self.model.row_lo[self.blocks:],
-                                 self.model.row_hi[self.blocks:]):
-            block = block.tocsr()
-            self.highs.addRows(block.shape[0], _finite_or_inf(lo), _finite_or_inf(hi), block.nnz,
-                               block.indptr.astype(np.int32), block.indices.astype(np.int32),
-                               block.data.astype(float))
-        self.blocks = len(self.model.rows)
-
-    def solve(self) -> Solution:
-        import highspy
-
-        model, settings = self.model, self.settings
-        started = time.perf_counter()
-        self._add_new_blocks()
-        h = self.highs
-        h.run()
-        S = highspy.HighsModelStatus
-        status = h.getModelStatus()
-        if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
-            return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0,
-                            time.perf_counter() - started)
-        if status != S.kOptimal:  # e.g. the time limit: leave it to the MIP solver
-            solution = _solve_highspy(model, settings)
-            solution.seconds_solve += time.perf_counter() - started
-            return solution
-        x = np.array(h.getSolution().col_value)
-        z = float(h.getInfo().objective_function_value)
-        rounded = _round_integers(x, model)
-        if np.abs(x - rounded)[model.integer].max(initial=0.0) <= 1e-6 and _satisfies(model, rounded):
-            objective = float(model.c @ rounded)
-            return Solution(OPTIMAL, rounded, objective, z, 0.0, "highs", _highs_version(), 0.0,
-                            time.perf_counter() - started)
-        solution = self._fix_and_solve(x, z, np.array(h.getSolution().col_dual))
-        solution.seconds_solve = time.perf_counter() - started
-        return solution
-
-    def _fix_and_solve(self, x: np.ndarray, z: float, d: np.ndarray) -> Solution:
-        model = self.model
-        info = self.highs.getInfo()
-        # the bound holds up to the LP's own dual infeasibilities; keep a margin for them
-        margin = float(info.sum_dual_infeasibilities) + 1e-7 * max(1.0, abs(z))
-        delta = max(2.0 * self.last_gap, 1e-6 * max(1.0, abs(z)))
-        at_lo = x <= model.col_lo + 1e-9
-        at_hi = x >= model.col_hi - 1e-9
-        for _ in range(8):
-            fixed = model.integer & (((d > delta + margin) & at_lo) | ((d < -delta - margin) & at_hi))
-            if not fixed.any():
-                break
-            solution = _solve_fixed(model, self.settings, fixed, np.where(at_hi, model.col_hi, model.col_lo))
-            if solution.status == OPTIMAL and solution.objective <= z + delta:
-                self.last_gap = solution.objective - z
-                solution.best_bound = solution.objective
-                return solution
-            if solution.status == OPTIMAL:
-                delta = solution.objective - z + 1e-9 * max(1.0, abs(z))  # one more solve, then exact
-            elif solution.status == INFEASIBLE:
-                delta = 10 * delta + 1e-4 * max(1.0, abs(z))
-            else:  # the time limit on the smaller MIP: the whole MIP will not do better
-                break
-        solution = _solve_highspy(model, self.settings)
-        if solution.objective is not None:
-            self.last_gap = max(solution.objective - z, 0.0)
-        return solution
-
-
-def _satisfies(model: MatrixModel, values: np.ndarray, tol: float = 1e-6) -> bool:
-    A, lo, hi = model.matrix()
-    activity = A @ values
-    return bool(np.all(activity >= lo - tol) and np.all(activity <= hi + tol)
-                and np.all(values >= model.col_lo - tol) and np.all(values <= model.col_hi + tol))
-
-
-def _solve_fixed(model: MatrixModel, settings: Solver, fixed: np.ndarray, at: np.ndarray) -> Solution:
-    """Solve `model` with the columns `fixed` held at `at`: only the free columns and the rows that touch
-    them reach the solver. The solution is over all columns of `model`."""
-    A, lo, hi = model.matrix()
-    A = A.tocsc()
-    free = np.flatnonzero(~fixed)
-    constant = A[:, fixed] @ at[fixed]
-    sub = A[:, free].tocsr()
-    touched = np.diff(sub.indptr) > 0
-    tol = 1e-6
-    if np.any(constant[~touched] < lo[~touched] - tol) or np.any(constant[~touched] > hi[~touched] + tol):
-        return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0, 0.0)
-    small = MatrixModel(zones=np.empty(0, np.int64), pairs=np.empty(0, np.int64), revocable=np.empty(0, np.int64),
-                        c=model.c[free], col_lo=model.col_lo[free], col_hi=model.col_hi[free],
-                        integer=model.integer[free])
-    small.rows, small.row_lo, small.row_hi = [sub[touched]], [lo[touched] - constant[touched]], \
-        [hi[touched] - constant[touched]]
-    result = _solve_highspy(small, settings)
-    if result.values is not None:
-        values = at.astype(float).copy()
-        values[free] = result.values
-        result.values = values
-        result.objective = float(model.c @ values)
-        result.best_bound = None
-    return result

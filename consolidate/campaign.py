@@ -181,22 +181,21 @@ class CampaignResult:
 def run_campaign(scenario: str | None = DEFAULT_SCENARIO, overrides: Iterable[str] = (), region: str | None = None,
                  solver: str | None = None, time_limit: float | None = None) -> CampaignResult:
     """Solve `scenario` (with --set style overrides) and compare its plan with the published outcome."""
-    from .scenario import resolve_scenario, solver_overrides
-    from .solve import solve
+    from .scenario import resolve_scenario
+    from .pipeline import solve
 
-    model, resolved = resolve_scenario(scenario or DEFAULT_SCENARIO, region,
-                                       [*overrides, *solver_overrides(solver, time_limit)])
-    return compare_plan(solve(model, resolved))
+    return compare_plan(solve(*resolve_scenario(scenario or DEFAULT_SCENARIO, region, tuple(overrides), solver,
+                                                time_limit)))
 
 
 def compare_plan(plan) -> CampaignResult:
     counts = model_counts(plan)
     d, closest = closest_published(counts)
-    s = plan.summary
+    s = plan.stats
     summary = {
-        "scenario": s["scenario"]["name"], "region": s["region"], "status": s["status"],
-        "proven_optimal": s["proven_optimal"], "gap": s["gap"], "objective": s["objective"],
-        "seconds": s["seconds"], "checks_passed": s["checks_passed"], "counts": counts,
+        "scenario": s.scenario_name, "region": s.region, "status": s.status,
+        "proven_optimal": s.proven_optimal, "gap": s.gap, "objective": s.objective,
+        "seconds": plan.summary["seconds"], "checks_passed": s.checks_passed, "counts": counts,
         "published": PUBLISHED, "published_before": PUBLISHED_BEFORE, "published_source": SOURCE,
         "distance": d, "closest_published": closest, "plain_l1": plain_l1(counts),
         "distance_rule": "L1 on (kept, integrated, revoked) to the nearest (49+a, 130, 135−a), a = 0…19",
@@ -219,68 +218,11 @@ def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True)
                                            + "\n", encoding="utf-8")
         result.plan.write_tables(new / "plan")
         if charts:
+            from .charts.campaign import comparison_chart
+
             comparison_chart(result, new)
     out = output_path(out)
     return out
-
-
-# --- charts ----------------------------------------------------------------------------------------
-
-
-def _chart_text() -> dict[str, str]:
-    """Chart labels: Chinese with English when the font chain covers them (consolidate.fonts), else English."""
-    from .fonts import covers
-
-    en = {"kept": "kept", "integrated": "integrated", "revoked": "revoked", "long_term": "long-term",
-          "published": "published (2018 plan)", "model": "model", "title": "Tianjin 2018 campaign: "
-          "published plan vs model", "levels": "model outcome by level (◆ = published count before)",
-          "count": "parks"}
-    zh = {"kept": "保留 kept", "integrated": "整合 integrated", "revoked": "撤销 revoked", "long_term": "长期 long-term",
-          "published": "公布方案 published", "model": "模型 model",
-          "title": "天津园区围城治理 2018: 公布方案与模型 (published vs model)",
-          "levels": "模型结果按级别 model outcome by level (◆ = 公布的治理前数量 published before)",
-          "count": "园区数 parks"}
-    return zh if all(covers(text) for text in zh.values()) else en
-
-
-def comparison_chart(result: CampaignResult, folder: Path) -> list[Path]:
-    """comparison.png and comparison.svg: published vs model counts, and the model's outcome by level."""
-    import matplotlib.pyplot as plt
-
-    from .charts import A4, save, style
-
-    text = _chart_text()
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=(A4[0], A4[1] * 0.6))
-        ax, bx = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
-        outcomes = ["kept", "integrated", "revoked", "long_term"]
-        x = range(len(outcomes))
-        published = [PUBLISHED[k] for k in outcomes]
-        model = [result.counts.get(k, 0) for k in outcomes]  # long_term: 0, no such outcome in a plan
-        ax.bar([i - 0.2 for i in x], published, 0.4, label=text["published"], color="#7f7f7f")
-        ax.bar([i + 0.2 for i in x], model, 0.4, label=text["model"], color="#2F6EA5")
-        for i, (p, m, k) in enumerate(zip(published, model, outcomes)):
-            ax.text(i - 0.2, p, str(p), ha="center", va="bottom")
-            ax.text(i + 0.2, m, "–" if k == "long_term" else str(m), ha="center", va="bottom")
-        ax.set_ylim(0, 1.3 * max(published + model))
-        ax.set_xticks(list(x), [text[k] for k in outcomes])
-        ax.set_ylabel(text["count"])
-        ax.legend(frameon=False, loc="upper right")
-        ax.set_title(f"{result.summary['scenario']}: distance {result.distance}")
-        levels = result.levels.set_index("level").loc[list(LEVELS)]
-        bottom = [0] * len(LEVELS)
-        colours = {"kept": "#009E73", "integrated": "#2F6EA5", "revoked": "#C0392B"}
-        for k in OUTCOMES:
-            values = levels[f"model_{k}"].tolist()
-            bx.bar(list(LEVELS), values, 0.6, bottom=bottom, label=text[k], color=colours[k])
-            bottom = [b + v for b, v in zip(bottom, values)]
-        bx.scatter(list(LEVELS), levels["published_before"].tolist(), marker="D", color="black", zorder=3)
-        bx.set_ylim(0, 1.1 * max(levels["published_before"].max(), max(bottom)))
-        bx.set_title(text["levels"])
-        bx.legend(frameon=False, loc="upper left")
-        fig.suptitle(text["title"])
-        fig.tight_layout()
-    return save(fig, folder, "comparison")
 
 
 # --- sweep ---------------------------------------------------------------------------------------
@@ -417,6 +359,7 @@ def sensitivity_text(frame: pd.DataFrame, sens: pd.DataFrame,
 def write_sweep(frame: pd.DataFrame, sens: pd.DataFrame, grid: dict[str, list[Any]] | list[tuple[str, list]],
                 out: str | Path) -> Path:
     """sweep.csv, sensitivity.csv, sweep.txt and sweep.png/.svg (distance along each knob) into `out`."""
+    from .charts.campaign import sweep_chart
     from .io import atomic_file, claim_folder, write_text
 
     out = claim_folder(out, kind="campaign")
@@ -426,26 +369,3 @@ def write_sweep(frame: pd.DataFrame, sens: pd.DataFrame, grid: dict[str, list[An
     write_text(out / "sweep.txt", "\n".join(sensitivity_text(frame, sens, grid)) + "\n")
     sweep_chart(sens, grid, out)
     return out
-
-
-def sweep_chart(sens: pd.DataFrame, grid: dict[str, list[Any]] | list[tuple[str, list]], folder: Path) -> list[Path]:
-    """sweep.png and sweep.svg: the distance along each knob, the others at the closest setting."""
-    import matplotlib.pyplot as plt
-
-    from .charts import save, style
-
-    grid = dict(_grid_list(grid))
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=(3.6 * max(1, len(grid)), 3.2))
-        axes = fig.subplots(1, max(1, len(grid)), squeeze=False)[0]
-        for ax, knob in zip(axes, grid):
-            part = sens[sens["knob"] == knob]
-            ax.plot([str(v) for v in part["value"]],
-                    part["distance"].astype("Float64").to_numpy(dtype=float, na_value=float("nan")),
-                    marker="o", color="#2F6EA5")
-            ax.set_title(knob)
-            ax.set_ylabel("distance to 49 / 130 / 116")
-            ax.set_ylim(bottom=0)
-        fig.suptitle("one knob at a time around the closest setting (a missing point: no plan)")
-        fig.tight_layout()
-    return save(fig, folder, "sweep")

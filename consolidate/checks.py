@@ -202,8 +202,19 @@ class _Context:
         return _LEVEL_DEFAULT_SCORE.get(str(self.zones.at[zone, "level"]), 0.2)
 
     def km(self, a: str, b: str) -> float:
+        """Kilometres from a to b: the region's measure when it is in km (planar, a km matrix), else great-circle."""
+        distances = getattr(self.region, "distances", None)
+        if distances is not None and distances.method != "great_circle":
+            return float(distances.km_between([a], [b])[0])
         z = self.zones
         return float(haversine_km(z.at[a, "lat"], z.at[a, "lon"], z.at[b, "lat"], z.at[b, "lon"]))
+
+    def matrix_distance(self, a: str, b: str) -> float | None:
+        """The member → host distance from the region's matrix (NaN when the pair is missing); None without one."""
+        distances = getattr(self.region, "distances", None)
+        if distances is None or distances.method != "matrix":
+            return None
+        return float(distances.between([a], [b])[0])
 
     def district(self, ref: Any) -> str | None:
         """A district id from an id or a name; None if the region has no such district."""
@@ -336,23 +347,30 @@ def _membership_rules(ctx: _Context) -> list[str]:
     out = []
     for h, members in ctx.groups.items():
         for m in members:
+            given = ctx.matrix_distance(m, h)
+            if given is not None:  # a distance matrix: the pair must be in it, within the limit in its unit
+                unit = ctx.region.distances.unit
+                if math.isnan(given):
+                    out.append(f"{ctx.label(m)} joins {h}, a pair missing from the distance matrix")
+                elif limit is not None and given > limit + 1e-9:
+                    out.append(f"{ctx.label(m)} is {given:g} {unit} from its host {h} (max {limit:g})")
             if merging.contiguity == "adjacent":
                 if not ctx.graph.has_edge(m, h):
                     out.append(f"{ctx.label(m)} is not adjacent to its host {h}")
                     continue
                 km = ctx.graph.edges[m, h].get("km", math.nan)
                 km = ctx.km(m, h) if _empty(km) else float(km)
-                if limit is not None and km > limit + 1e-9:  # an edge without coordinates has no distance
+                if given is None and limit is not None and km > limit + 1e-9:  # an edge without coordinates has no distance
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
             elif merging.contiguity == "nearby":
                 km = ctx.km(m, h)
-                if math.isnan(km):
+                if math.isnan(km) and given is None:
                     out.append(f"{ctx.label(m)} or its host {h} has no coordinates (contiguity nearby)")
-                elif limit is not None and km > limit + 1e-9:
+                elif given is None and limit is not None and km > limit + 1e-9:
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
             else:  # connected: distance to host here, connectivity per group below
                 km = ctx.km(m, h)
-                if limit is not None and km > limit + 1e-9:
+                if given is None and limit is not None and km > limit + 1e-9:
                     out.append(f"{ctx.label(m)} is {km:.2f} km from its host {h} (max {limit:g})")
             designated = (merging.hosts.functional_areas and ctx.is_functional(h)) or h in ctx.scenario.pins.hosts
             if merging.hosts.not_below_member and not designated and _LEVEL_RANK.get(ctx.zones.at[h, "level"], 9) \
@@ -576,5 +594,6 @@ def _distances(ctx: _Context) -> list[str]:
                 if not math.isnan(d):
                     out.append(f"{ctx.label(z)} has distance {d:g} km but no coordinates to measure it")
             elif math.isnan(d) or abs(d - want) > DISTANCE_TOLERANCE_KM:
-                out.append(f"{ctx.label(z)} has distance {d:g} km to {ctx.host_of[z]}, haversine gives {want:.3f}")
+                out.append(f"{ctx.label(z)} has distance {d:g} km to {ctx.host_of[z]}, the region's km measure "
+                           f"gives {want:.3f}")
     return out

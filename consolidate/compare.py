@@ -25,11 +25,11 @@ import pandas as pd
 
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
 from .office import write_csv
-from .errors import Problem as InputProblem
+from .errors import InputIssue
 from .scenario import MODES
+from .statistics import OBJECTIVE_PARTS
 
-PARTS = ("distance", "revocation", "host_quality", "zone_count", "cross_district")
-METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in PARTS],
+METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" for p in OBJECTIVE_PARTS],
            "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
            *[f"merges_{m}" for m in MODES], "plan_sha256"]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
@@ -80,18 +80,15 @@ def metrics(plan=None, status: str | None = None) -> dict[str, Any]:
     """The METRICS of a plan (or, with no plan, an all-empty row with `status`)."""
     if plan is None:
         return {**{column: None for column in METRICS}, "status": status}
-    s = plan.summary
-    parts = s.get("objective_parts", {})
-    counts = s.get("counts", {})
-    by_mode = counts.get("by_mode", {})
-    row = {"status": s["status"], "proven_optimal": bool(s["proven_optimal"]), "gap": s.get("gap"),
-           "objective": s.get("objective")}
-    for part in PARTS:
-        row[f"objective_{part}"] = parts.get(part, {}).get("weighted", 0.0)
-    row.update(hosts=counts.get("hosts"), members=counts.get("members"), revoked=counts.get("revoked"),
-               revoked_gdp=revoked_gdp(plan), **real_units(plan))
+    s = plan.stats
+    counted = "counts" in plan.summary
+    row = {"status": s.status, "proven_optimal": bool(s.proven_optimal), "gap": s.gap, "objective": s.objective}
+    for part, weighted in s.weighted_parts().items():
+        row[f"objective_{part}"] = weighted
+    row.update(hosts=s.counts.hosts if counted else None, members=s.counts.members if counted else None,
+               revoked=s.counts.revoked if counted else None, revoked_gdp=revoked_gdp(plan), **real_units(plan))
     for mode in MODES:
-        row[f"merges_{mode}"] = int(by_mode.get(mode, 0))
+        row[f"merges_{mode}"] = int(s.counts.by_mode.get(mode, 0))
     row["plan_sha256"] = hashlib.sha256(plan.plan_csv().encode("utf-8")).hexdigest()  # same hash, same plan.csv
     return row
 
@@ -136,7 +133,7 @@ def real_units(plan) -> dict[str, Any]:
 def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
     """Solve what `load()` returns — (region, scenario) or (region, scenario, graph) — into an outcome;
     loading and solving errors (ConsolidateError) become its status and message, not a crash."""
-    from .solve import solve
+    from .pipeline import solve
 
     started = time.perf_counter()
     try:
@@ -209,7 +206,7 @@ def _check_one_region(solved: list[Outcome]) -> None:
         elif set(map(str, o.plan.districts.index)) != set(map(str, first.plan.districts.index)):
             why = f"'{o.label}' and '{first.label}' do not list the same districts in districts.csv"
         if why:
-            raise InputError(InputProblem(o.label, f"cannot compare: {why}",
+            raise InputError(InputIssue(o.label, f"cannot compare: {why}",
                                           "compare plans of one region, as `consolidate run` wrote them"))
 
 
@@ -222,7 +219,7 @@ def _check_tables_agree(o: Outcome) -> None:
         kept = plan.table.loc[plan.table["status"] == "host", column].astype(str).value_counts()
         after = pd.to_numeric(plan.districts["zones_after"], errors="coerce")
     except KeyError as missing:
-        raise InputError(InputProblem(o.label, f"plan.csv lacks the column {missing}", fix)) from None
+        raise InputError(InputIssue(o.label, f"plan.csv lacks the column {missing}", fix)) from None
     wrong = [f"{d}: zones_after {after[d]}, plan.csv keeps {int(kept.get(str(d), 0))}"
              for d in plan.districts.index if after[d] != kept.get(str(d), 0)]
     names = plan.region.districts["name"].astype(str) if plan.region is not None else None
@@ -230,7 +227,7 @@ def _check_tables_agree(o: Outcome) -> None:
         wrong += [f"{d}: named {n!r}, the region says {names.get(str(d))!r}"
                   for d, n in plan.districts["name"].astype(str).items() if names.get(str(d)) != n]
     if wrong:
-        raise InputError(InputProblem(f"{o.label}: districts.csv", "does not agree with plan.csv and the region "
+        raise InputError(InputIssue(f"{o.label}: districts.csv", "does not agree with plan.csv and the region "
                                       f"(edited by hand?): {'; '.join(wrong[:5])}", fix))
 
 
@@ -299,10 +296,11 @@ def zone_fates(solved: list[Outcome]) -> pd.DataFrame:
 # --- writing -----------------------------------------------------------------------------------------
 
 
-def write_comparison(result: Comparison, out: str | Path, plans: bool = True, charts: bool = True) -> Path:
+def write_comparison(result: Comparison, out: str | Path, plans: bool = True, lang: str = "zh",
+                     charts: bool = True) -> Path:
     """comparison.csv, zones_per_district.csv, district_changes.csv, zone_fates.csv, comparison.md, the
-    solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts if
-    consolidate.charts.compare_charts exists — all into a temporary folder renamed into place."""
+    solved plans' tables under plans/LABEL/ (so a later compare can reuse them), and the charts — all
+    into a temporary folder renamed into place."""
     from .io import atomic_folder, output_path
 
     with atomic_folder(out, kind="comparison") as tmp:
@@ -318,7 +316,7 @@ def write_comparison(result: Comparison, out: str | Path, plans: bool = True, ch
                     folder.mkdir(parents=True)
                     o.plan.write_tables(folder)
         if charts:
-            _charts(result, tmp)
+            _charts(result, tmp, lang)
     return output_path(out)
 
 
@@ -327,32 +325,37 @@ def safe_name(label: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in label) or "scenario"
 
 
-def _charts(result: Comparison, folder: Path) -> None:
+def _charts(result: Comparison, folder: Path, lang: str = "zh") -> None:
+    from .charts.compare import compare_charts
+
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
-    draw_charts("compare_charts", result.table[TABLE_COLUMNS].copy(), per_district, folder)
+    region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
+    draw_charts(compare_charts, result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
+                unit=region_unit(region), district_names=english_district_names(region))
 
 
-def draw_charts(name: str, *args) -> None:
-    """Call consolidate.charts.NAME(*args) if that exists; a chart that fails is a warning — the tables
-    it would illustrate are already written and are what matters."""
-    charts = charts_module()
-    if charts is None or not hasattr(charts, name):
-        return
+def region_unit(region, measure: str = "gdp") -> str:
+    """The region's unit of a measure (亿元), '' when it names none."""
+    return (region.units.get(measure, "") if region is not None else "") or ""
+
+
+def english_district_names(region) -> dict[str, str]:
+    """District name → its English name, where the region model has one."""
+    if region is None or "name_en" not in region.districts:
+        return {}
+    return {str(n): str(e) for n, e in zip(region.districts["name"], region.districts["name_en"])
+            if isinstance(e, str) and e.strip()}
+
+
+def draw_charts(chart: Callable[..., Any], *args, **options) -> None:
+    """Call `chart(*args, **options)`; a chart that fails is a warning — the tables it would illustrate are
+    already written and are what matters."""
     try:
-        getattr(charts, name)(*args)
+        chart(*args, **options)
     except Exception as error:  # noqa: BLE001
         import warnings
 
-        warnings.warn(f"charts not drawn ({name}): {one_line(error)}", stacklevel=2)
-
-
-def charts_module():
-    """consolidate.charts when it is there (another part of the toolkit; optional for compare and sweep)."""
-    try:
-        from . import charts
-    except ImportError:
-        return None
-    return charts
+        warnings.warn(f"charts not drawn ({chart.__name__}): {one_line(error)}", stacklevel=2)
 
 
 def key_figures(result: Comparison) -> pd.DataFrame:

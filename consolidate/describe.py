@@ -4,7 +4,7 @@ from its resolved keys, in Chinese or English.
     >>> from consolidate.describe import label, describe
     >>> label("baseline", {"rules.district_cap": 2, "merging.contiguity": "nearby"})
     'baseline · cap 2 · nearby'
-    >>> describe(load_scenario("cap-2").for_region(load_region("tianjin")).resolved(), "en")
+    >>> describe(load_scenario("cap-2").for_region(load_region("tianjin")).as_dict(), "en")
     'At most 2 zones per district (滨海新区 exempt), counted by the district that runs each zone. …'
 
 A scenario file's own `description:` is prose someone wrote for the file as it stands; once `--set`
@@ -54,7 +54,7 @@ def overrides_from_named(scenario, region=None) -> dict[str, Any]:
     mine = scenario.for_region(region) if region is not None else scenario
     if region is not None:
         named = named.for_region(region)
-    return differences(mine.resolved(), named.resolved(), NOT_PART_OF_THE_NAME)
+    return differences(mine.as_dict(), named.as_dict(), NOT_PART_OF_THE_NAME)
 
 
 # --- the label ----------------------------------------------------------------------------------------

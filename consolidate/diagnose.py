@@ -2,15 +2,18 @@
 
 Before solving, a cheap bound per capped district: zones that can neither join any host nor be
 revoked must survive; if more of them count against a district than its cap, no plan exists, and
-we can name the district, the zones and the rule that pins each one. After solving, an infeasible
-component is probed with one relaxation at a time (a higher cap, cross-district merges, revocation,
-a wider distance, no fairness bound), and the relaxations that make it feasible are reported.
+we can name the district, the zones and the rule that pins each one. After solving, for an infeasible
+component, `propose_relaxations` gives one relaxed scenario per rule in force (a higher cap,
+cross-district merges, revocation, a wider distance, no fairness bound); the pipeline (`pipeline.py`)
+solves them and the ones that give a plan are reported. Nothing here solves.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from .errors import ConsolidateError, InfeasibleError
+from .errors import InfeasibleError
 from .problem import Problem
 from .region import Region
 from .scenario import Scenario
@@ -77,9 +80,7 @@ def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> str:
 
 def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenario) -> tuple[list[str], list[str]]:
     """Districts that must keep more zones than their cap whatever the plan, and why, zone by zone."""
-    can_join = np.zeros(problem.n_zones, bool)
-    can_join[problem.pair_member] = True
-    stuck = (~can_join & ~problem.revocable) | problem.must_host | (problem.assigned == np.arange(problem.n_zones))
+    stuck = must_survive(problem)
     reasons, blocked = [], []
     for district, cap in sorted(problem.caps.items()):
         counted = np.flatnonzero(problem.count_district == district)
@@ -92,6 +93,35 @@ def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenari
         reasons.append(f"{region.district_name(district)} has {len(counted)} zones that count against a cap of {cap}, "
                        f"but {len(pinned)} of them can neither join a host nor be revoked: {names}")
     return blocked, reasons
+
+
+def must_survive(problem: Problem) -> np.ndarray:
+    """Zones that survive in every plan: no host to join and not revocable, or pinned to stay."""
+    can_join = np.zeros(problem.n_zones, bool)
+    can_join[problem.pair_member] = True
+    return (~can_join & ~problem.revocable) | problem.must_host | (problem.assigned == np.arange(problem.n_zones))
+
+
+def why_over_cap(problem: Problem, region: Region, scenario: Scenario, district: str,
+                 survivors: np.ndarray | None = None) -> str:
+    """Why a district cannot meet its cap: the zones counted against it that can neither join a host nor be
+    revoked, each with the rule that holds it; and for the other `survivors` (zone indices kept by the plan),
+    the only hosts they may join and why they may not be revoked."""
+    stuck = must_survive(problem)
+    counted = np.flatnonzero(problem.count_district == district)
+    held = counted[stuck[counted]]
+    text = [f"{len(held)} of its {len(counted)} zones can neither join a host nor be revoked"
+            + (": " + "; ".join(f"{_zone(problem, k)} ({_why_stuck(problem, k, region, scenario)})" for k in held)
+               if len(held) else "")]
+    for k in (survivors if survivors is not None else []):
+        if problem.count_district[k] != district or stuck[k]:
+            continue
+        hosts = problem.pair_host[problem.pair_member == k].tolist()
+        where = ", ".join(f"{_zone(problem, j)} in {region.district_name(problem.count_district[j])}" for j in hosts)
+        blocks = problem.rules.why_not_revoked(k)
+        text.append(f"{_zone(problem, k)} may join only {where or 'no host'}"
+                    + (f" and may not be revoked ({', '.join(blocks)})" if blocks else ""))
+    return "; ".join(text)
 
 
 def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> str:
@@ -144,8 +174,12 @@ def relaxation_hints(scenario: Scenario, districts: list[str]) -> list[str]:
     return hints
 
 
-def diagnose(problem: Problem, region: Region, scenario: Scenario, infeasible: list, probe: bool = True) -> None:
-    """Raise InfeasibleError for components the solver proved infeasible, naming districts and rules."""
+def diagnose(problem: Problem, region: Region, scenario: Scenario, infeasible: list,
+             working: list[str] | None = None) -> None:
+    """Raise InfeasibleError for components the solver proved infeasible, naming districts and rules.
+
+    `working` are the labels of the relaxations that were tried and give a plan (see
+    `propose_relaxations`); without them the message lists what could relax the rules."""
     districts = sorted({d for r in infeasible for d in problem.count_district[r.zones] if d in problem.caps})
     names = [region.district_name(d) for d in districts]
     zones = sum(len(r.zones) for r in infeasible)
@@ -155,21 +189,27 @@ def diagnose(problem: Problem, region: Region, scenario: Scenario, infeasible: l
     if fair.max_district_loss is not None or fair.min_kept is not None:
         reasons.append("fairness bounds are in force (fairness.max_district_loss / min_kept): merges that move "
                        "GDP or revenue between districts, and revocations, may be what they forbid")
-    working = probe_relaxations(region, scenario) if probe else []
+    working = working or []
     relax = working or relaxation_hints(scenario, names)
     head = "relaxations that each give a plan: " if working else "what could relax it: "
     raise InfeasibleError("no plan satisfies the rules:\n  - " + "\n  - ".join(reasons) + "\n" + head
                           + "; ".join(relax), reasons, relax)
 
 
-def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
-    """Try one relaxation at a time on small regions; return those that make the problem feasible."""
-    if len(region.zones) > 400:
-        return []
-    from .scenario import apply_overrides, scenario_from_dict
-    from .solve import solve
+@dataclass(frozen=True)
+class Relaxation:
+    label: str           # how a planner asks for it: "--set merging.cross_district=true"
+    scenario: Scenario   # the scenario with that one rule relaxed (and a short time limit, for a probe)
 
-    base = scenario.resolved()
+
+PROBE_TIME_LIMIT_S = 10  # a relaxation that needs longer to show a plan proves nothing in a diagnosis
+
+
+def propose_relaxations(scenario: Scenario) -> list[Relaxation]:
+    """One relaxed scenario per rule in force that could be what blocks a plan; the caller solves them."""
+    from .scenario import apply_overrides, scenario_from_dict
+
+    base = scenario.as_dict()
     fair = scenario.fairness
     caps = scenario.rules
     raised = {d: c + 1 for d, c in caps.district_caps.items()}
@@ -187,14 +227,10 @@ def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
         candidates.append("fairness.max_district_loss=null")
     if scenario.merging.hosts.not_below_member:
         candidates.append("merging.hosts.not_below_member=false")
-    working = []
+    relaxations = []
     for override in candidates:
         overrides = override.split(" --set ") + (["fairness.min_kept=null"] if override.startswith("fairness") else [])
         data = apply_overrides(base, overrides)
-        data["solver"]["time_limit_s"] = min(data["solver"]["time_limit_s"], 10)
-        try:
-            solve(region, scenario_from_dict(data), probe=False)
-        except ConsolidateError:  # still infeasible, or stopped: this relaxation proves nothing
-            continue
-        working.append(f"--set {override}")
-    return working
+        data["solver"]["time_limit_s"] = min(data["solver"]["time_limit_s"], PROBE_TIME_LIMIT_S)
+        relaxations.append(Relaxation(f"--set {override}", scenario_from_dict(data)))
+    return relaxations

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Problem:
+class InputIssue:
     """One thing wrong with an input, located as precisely as we can."""
 
     file: str
@@ -40,6 +40,9 @@ class Problem:
         return text
 
 
+Problem = InputIssue  # the old name, for code written before the rename; use InputIssue
+
+
 class ConsolidateError(Exception):
     """Base class: an error with a message for people and an exit code."""
 
@@ -51,10 +54,10 @@ class InputError(ConsolidateError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[Problem] | Problem | str, file: str = "input"):
+    def __init__(self, problems: list[InputIssue] | InputIssue | str, file: str = "input"):
         if isinstance(problems, str):
-            problems = [Problem(file=file, message=problems)]
-        elif isinstance(problems, Problem):
+            problems = [InputIssue(file=file, message=problems)]
+        elif isinstance(problems, InputIssue):
             problems = [problems]
         self.problems = list(problems)
         super().__init__(self.render())

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 
 GRADES = ("excellent", "qualified", "unqualified")
 AREA = "area"  # an IndicatorSpec.per value: the area named by EvaluationConfig.area_basis
@@ -171,7 +171,7 @@ def config_from_dict(data: Any, where: str = "evaluation") -> EvaluationConfig:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InputError(Problem(where, "the evaluation settings must be a mapping (key: value lines)",
+        raise InputError(InputIssue(where, "the evaluation settings must be a mapping (key: value lines)",
                                  "see docs/evaluation.md"))
     try:
         return EvaluationConfig.model_validate(data)
@@ -185,7 +185,7 @@ def config_from_dict(data: Any, where: str = "evaluation") -> EvaluationConfig:
             elif "expected" in err.get("ctx", {}):
                 fix = f"allowed: {err['ctx']['expected']}"
             value = err.get("input")
-            problems.append(Problem(where, f"{path}: {err['msg']}", fix,
+            problems.append(InputIssue(where, f"{path}: {err['msg']}", fix,
                                     value=None if isinstance(value, (dict, list)) else value))
         raise InputError(problems) from None
 
@@ -268,7 +268,7 @@ def _prepare(zones: pd.DataFrame, config: EvaluationConfig):
     fills: dict[Any, list[str]] = {z: [] for z in zones.index}
     dropped: list[str] = []
     notes: list[str] = []
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     scored = set(config.scored())
     for name, spec in config.indicators.items():
         values = raw[name].copy()
@@ -278,7 +278,7 @@ def _prepare(zones: pd.DataFrame, config: EvaluationConfig):
             continue
         if missing.all():
             if config.missing == "error":
-                problems.append(Problem("zones", f"indicator '{name}' has no value in any zone "
+                problems.append(InputIssue("zones", f"indicator '{name}' has no value in any zone "
                                         f"({why[name].iloc[0] if len(why) else 'no data'})",
                                         "fill the column, give the indicator weight 0, or choose "
                                         "evaluation.missing: mean | worst | zero | exclude",
@@ -291,7 +291,7 @@ def _prepare(zones: pd.DataFrame, config: EvaluationConfig):
         if missing.any():
             if config.missing == "error":
                 for zone in values.index[missing]:
-                    problems.append(Problem("zones", f"zone {zone}: no value for indicator '{name}' "
+                    problems.append(InputIssue("zones", f"zone {zone}: no value for indicator '{name}' "
                                             f"({why.at[zone, name]})",
                                             "fill it, or choose evaluation.missing: mean | worst | zero | exclude",
                                             column=spec.column or name))
@@ -407,11 +407,11 @@ def evaluate(zones: pd.DataFrame, config: EvaluationConfig | None = None) -> pd.
     """
     config = config or EvaluationConfig()
     if len(zones) == 0:
-        raise InputError(Problem("zones", "no zones to evaluate", "give at least one zone"))
+        raise InputError(InputIssue("zones", "no zones to evaluate", "give at least one zone"))
     raw, norm, fills, dropped, notes = _prepare(zones, config)
     weights = _weights(config, dropped)
     if weights.empty:
-        raise InputError(Problem("zones", "no scored indicator has data in any zone: nothing to score",
+        raise InputError(InputIssue("zones", "no scored indicator has data in any zone: nothing to score",
                                  f"fill some of: {', '.join(config.scored())}, or add indicators"))
     score = _weighted_score(norm, weights)
     unscored = score.index[score.isna()]
@@ -425,7 +425,7 @@ def evaluate(zones: pd.DataFrame, config: EvaluationConfig | None = None) -> pd.
             notes.append(f"{int(has.sum())} zone(s) use their given `score` column value")
         unscored = score.index[score.isna()]
     if len(unscored):
-        raise InputError([Problem("zones", f"zone {z}: none of the scored indicators has a value, so it cannot "
+        raise InputError([InputIssue("zones", f"zone {z}: none of the scored indicators has a value, so it cannot "
                                   "be scored under missing: exclude",
                                   "fill one of: " + ", ".join(weights.index) + ", or choose another "
                                   "evaluation.missing policy") for z in unscored])
@@ -476,7 +476,7 @@ def weights_sweep(zones: pd.DataFrame, config: EvaluationConfig | None = None, n
     """
     config = config or EvaluationConfig()
     if not 0 <= spread < 1:
-        raise InputError(Problem("weights_sweep", f"spread must be in [0, 1), got {spread}"))
+        raise InputError(InputIssue("weights_sweep", f"spread must be in [0, 1), got {spread}"))
     base = evaluate(zones, config)
     _, norm, _, dropped, _ = _prepare(zones, config)
     weights = _weights(config, dropped)

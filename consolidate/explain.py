@@ -38,7 +38,8 @@ class Explainer:
     """Re-solves one component at a time with one zone's fate pinned, against that component's optimum."""
 
     def __init__(self, region: Region, scenario: Scenario, graph=None):
-        from .solve import decompose, prepare
+        from .engine import decompose
+        from .pipeline import prepare
 
         self.region = region
         self.scenario, self.graph, self.scores, self.grades, self.problem = prepare(region, scenario, graph)
@@ -62,7 +63,7 @@ class Explainer:
         return self._solve(_pinned(self.problem, i, option, j), int(self.component_of[i]))
 
     def _solve(self, problem: Problem, k: int) -> dict:
-        from .solve import solve_components
+        from .engine import solve_components
 
         zones, pairs = self.components[k]
         result = solve_components(problem, [(zones, pairs)], self.settings)[0]
@@ -197,7 +198,7 @@ def _describe(chosen: tuple[str, str], problem: Problem, index: dict) -> str:
 
 def zone_index(plan, ref: str) -> str:
     """A zone id from an id or a name (InputError naming the choices if neither)."""
-    from .errors import InputError, Problem as InputProblem
+    from .errors import InputError, InputIssue
 
     table = plan.table
     if ref in table.index:
@@ -205,15 +206,15 @@ def zone_index(plan, ref: str) -> str:
     named = table.index[table["name"] == ref]
     if len(named) == 1:
         return str(named[0])
-    raise InputError(InputProblem("--zone", f"no zone {ref!r} in the plan", "give a zone_id or an exact zone name "
+    raise InputError(InputIssue("--zone", f"no zone {ref!r} in the plan", "give a zone_id or an exact zone name "
                                   "from plan.csv"))
 
 
 def explainer_for(plan) -> Explainer:
-    from .errors import InputError, Problem as InputProblem
+    from .errors import InputError, InputIssue
 
     if plan.region is None or plan.scenario is None:
-        raise InputError(InputProblem("summary.json", "the plan's region or scenario cannot be loaded",
+        raise InputError(InputIssue("summary.json", "the plan's region or scenario cannot be loaded",
                                       "run the scenario again, or give the region it was solved on"))
     return Explainer(plan.region, plan.scenario)
 
@@ -253,3 +254,27 @@ def write_options(options: pd.DataFrame, path) -> None:
 
     with atomic_file(path) as tmp:
         write_csv(options, tmp, float_format="%.6f")
+
+
+# --- locking a plan's decisions -----------------------------------------------------------------------
+
+
+def lock_decisions(scenario: Scenario, plan, zones: list[str] | None = None) -> Scenario:
+    """`scenario` with the decisions of `plan` (possibly hand-edited) pinned for `zones` (ids or names; None:
+    every zone): a host stays (pins.assign to itself), a member joins its host (pins.assign), a revoked zone is
+    revoked (pins.revoke). A decision the rules forbid makes the solve infeasible, explained like any other."""
+    from .errors import InputError, InputIssue
+
+    ids = [zone_index(plan, z) for z in zones] if zones else list(plan.table.index)
+    assign, revoke = dict(scenario.pins.assign), list(scenario.pins.revoke)
+    for z in ids:
+        status, host = str(plan.table.at[z, "status"]), str(plan.table.at[z, "host_id"])
+        if status == "revoked":
+            revoke += [] if z in revoke else [z]
+        elif status in ("host", "member"):
+            assign[z] = z if status == "host" else host
+        else:
+            raise InputError(InputIssue("plan.csv", f"zone {z} has status {status!r}", "write host, member or "
+                                          "revoked", column="status"))
+    pins = scenario.pins.model_copy(update={"assign": assign, "revoke": revoke})
+    return scenario.model_copy(update={"pins": pins})  # keeps which keys the scenario set (region rules apply)

@@ -8,7 +8,7 @@
 We ship `fonts/ConsolidateSansSC-Regular.otf`: a subset of Noto Sans SC 2.004 (SIL Open Font
 License 1.1, `fonts/OFL.txt`) holding every GB 2312 character, Latin, CJK punctuation and the
 characters of the bundled region models' names, renamed as the OFL asks of modified fonts
-(rebuild it with `python -m consolidate.fonts SOURCE.otf`). System CJK fonts (Noto Sans CJK,
+(rebuilt by `python scripts/build_font_subset.py SOURCE.otf`). System CJK fonts (Noto Sans CJK,
 Source Han Sans, WenQuanYi, SimHei, …) follow it in the chain, so a rare character outside the
 subset still renders when the machine has one; `covers()` says whether a text will render
 without tofu, and the charts show a name in English (with a footer note) when it will not.
@@ -16,7 +16,6 @@ without tofu, and the charts show a name in English (with a footer note) when it
 from __future__ import annotations
 
 import functools
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,74 +119,3 @@ def missing(text: str) -> str:
 def covers(text: str) -> bool:
     """True when every visible character of `text` has a glyph in the font chain (so no tofu)."""
     return not missing(text)
-
-
-# --- rebuilding the bundled subset ------------------------------------------------------------------
-
-
-def subset_codepoints(extra_text: str = "") -> set[int]:
-    """GB 2312 (all of it), Latin, CJK and general punctuation, and the characters of `extra_text`."""
-    points = set(range(0x20, 0x7F)) | set(range(0xA0, 0x180)) | set(range(0x2000, 0x2070))
-    points |= set(range(0x2190, 0x21A0)) | set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFEF))
-    points |= {0x2022, 0x2212, 0x2248, 0x2264, 0x2265, 0x25A0, 0x25B2, 0x25CB, 0x25CF, 0x2605}
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                points.add(ord(bytes([high, low]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
-    return points | {ord(c) for c in extra_text if _needs_glyph(c)}
-
-
-def bundled_model_text() -> str:
-    """Every character used in the names of the bundled region models (so they all render)."""
-    import pandas as pd
-
-    from .resources import models_dir
-
-    chars: set[str] = set()
-    for csv in sorted(models_dir().glob("*/*.csv")):
-        frame = pd.read_csv(csv, dtype=str, keep_default_na=False)
-        for column in frame.columns:
-            if column.startswith("name") or column in ("province", "district_zh"):
-                chars.update("".join(frame[column]))
-    return "".join(sorted(chars))
-
-
-def build_subset(source: Path, out: Path = BUNDLED_FILE, extra_text: str = "") -> Path:
-    """Subset an OFL Noto Sans SC / Source Han Sans SC file into `out`, renamed as the OFL requires."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options()
-    options.layout_features = []
-    options.hinting = False
-    options.name_IDs = [0, 7, 8, 9, 11, 12, 13, 14]
-    options.notdef_outline = True
-    font = TTFont(str(source), recalcTimestamp=False)
-    original = font["name"].getDebugName(3) or source.name
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=subset_codepoints(extra_text + bundled_model_text()))
-    subsetter.subset(font)
-    postscript = BUNDLED_FAMILY.replace(" ", "") + "-Regular"
-    names = {1: BUNDLED_FAMILY, 2: "Regular", 3: f"{postscript};subset of {original}", 4: f"{BUNDLED_FAMILY} Regular",
-             5: "Version 2.004; subset for consolidate", 6: postscript,
-             10: f"A subset of Noto Sans SC ({original}) made for the consolidate charts; SIL OFL 1.1."}
-    for name_id, value in names.items():
-        font["name"].setName(value, name_id, 3, 1, 0x409)
-        font["name"].setName(value, name_id, 1, 0, 0)
-    if "CFF " in font:
-        cff = font["CFF "].cff
-        cff.fontNames = [postscript]
-        top = cff.topDictIndex[0]
-        top.FamilyName, top.FullName = BUNDLED_FAMILY, f"{BUNDLED_FAMILY} Regular"
-    font["head"].modified = font["head"].created   # reproducible bytes
-    out.parent.mkdir(parents=True, exist_ok=True)
-    font.save(str(out))
-    return out
-
-
-if __name__ == "__main__":  # python -m consolidate.fonts NotoSansSC-Regular.otf
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m consolidate.fonts NotoSansSC-Regular.otf (Noto Sans SC 2.004, OFL)")
-    print(build_subset(Path(sys.argv[1])))

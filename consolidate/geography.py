@@ -7,14 +7,15 @@ A zone's point (or most of its polygon) inside another district's outline contra
 (where it physically lies): that is an input problem naming the district it is in instead. A point inside
 no outline at all is only a note (outlines are often simplified along coasts and rivers). With the [geo]
 extra the tests use shapely; without it, points are tested against GeoJSON outlines with matplotlib's
-point-in-polygon, so the core install checks too.
+point-in-polygon, so the core install checks too (points against GeoJSON outlines are always tested this
+way, so the answer does not depend on whether the extra is installed).
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from .errors import Problem
+from .errors import InputIssue
 from .layers import WGS84, has_geo
 
 MOST = 0.5          # "most of its polygon": a zone is placed by where more than half of its area lies
@@ -22,7 +23,7 @@ OVERLAP_SHARE = 0.01  # overlaps under 1% of the smaller polygon are digitising 
 
 
 def misplaced_zones(zones: pd.DataFrame, layer, outlines: dict[str, list], district_shapes, lookup: dict[str, str],
-                    notes: list[str]) -> list[Problem]:
+                    notes: list[str]) -> list[InputIssue]:
     """A problem for every zone lying (by point, or by most of its polygon) in another district's outline."""
     where = zones.attrs.get("where", "zones.csv")
     label = zones.attrs.get("row_label", "row")
@@ -41,7 +42,7 @@ def misplaced_zones(zones: pd.DataFrame, layer, outlines: dict[str, list], distr
             continue
         how = "by its point" if share[k] is None else f"by most of its polygon ({share[k]:.0%})"
         fix = "its point (lat, lon)" if share[k] is None else "its boundary"
-        problems.append(Problem(
+        problems.append(InputIssue(
             where, f"zone {zone_id} ({zones['name'].iloc[k]}) lies in {names.get(found[k], found[k])} ({found[k]}) "
             f"{how}, but district_id says {names.get(own, own)} ({own})",
             f"set district_id to {found[k]} (or {names.get(found[k], found[k])}) if that is where it lies, "
@@ -59,7 +60,7 @@ def _district_of_each_zone(zones: pd.DataFrame, layer, outlines: dict[str, list]
     n = len(zones)
     found: list[str | None] = [None] * n
     share: list[float | None] = [None] * n
-    if not has_geo():
+    if (layer is None and district_shapes is None) or not has_geo():  # points in GeoJSON outlines: the core's way
         lat, lon = zones["lat"].to_numpy(float), zones["lon"].to_numpy(float)
         ok = np.isfinite(lat) & np.isfinite(lon)
         points = np.column_stack([lon, lat])[ok]

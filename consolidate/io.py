@@ -35,7 +35,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 
 MARKER = ".consolidate"
 WRITER = "consolidate"
@@ -67,7 +67,7 @@ def output_path(out: str | Path, what: str = "--out") -> Path:
     if not out.name or out.name in (".", ".."):
         target = out.resolve()
     if target.is_symlink():
-        raise InputError(Problem(str(target), f"{what} is a symbolic link (to {os.readlink(target)}); the toolkit "
+        raise InputError(InputIssue(str(target), f"{what} is a symbolic link (to {os.readlink(target)}); the toolkit "
                                  "never writes or deletes through a link",
                                  "give the real folder path, or another --out"))
     return target
@@ -102,16 +102,16 @@ def check_folder_target(out: str | Path) -> Path:
     if not target.exists():
         return target
     if not target.is_dir():
-        raise InputError(Problem(str(target), "--out is a file, not a folder", "give a folder path"))
+        raise InputError(InputIssue(str(target), "--out is a file, not a folder", "give a folder path"))
     if is_ours(target) or not any(target.iterdir()):
         return target
-    raise InputError(Problem(str(target), "--out is a folder that the toolkit did not write and it is not empty; "
+    raise InputError(InputIssue(str(target), "--out is a folder that the toolkit did not write and it is not empty; "
                              f"it has no {MARKER} marker, so its files are left alone",
                              "choose another --out, or empty that folder"))
 
 
 def write_marker(folder: Path, kind: str, files: list[str] = ()) -> None:
-    from . import __version__
+    from ._version import __version__
 
     text = json.dumps({"written_by": WRITER, "kind": kind, "version": __version__, "files": sorted(set(files))},
                       ensure_ascii=False, indent=1, sort_keys=True) + "\n"
@@ -186,7 +186,7 @@ def _carry_user_files(old: Path, new: Path, written: list[str]) -> None:
     theirs = [f for f in _files(old) if f not in set(marker["files"])]
     clash = sorted(set(theirs) & set(written))
     if clash:
-        raise InputError(Problem(str(old / clash[0]), "was not written by the toolkit and the new output has a file "
+        raise InputError(InputIssue(str(old / clash[0]), "was not written by the toolkit and the new output has a file "
                                  "of that name", "move that file out of the folder, or choose another --out"))
     for name in theirs:
         (new / name).parent.mkdir(parents=True, exist_ok=True)
@@ -245,7 +245,7 @@ def check_file_target(target: Path, signature: str | bytes | None = None) -> Non
     if not target.exists() and not target.is_symlink():
         return
     if target.is_symlink() or not target.is_file():
-        raise InputError(Problem(str(target), "is not a regular file", "give another output path"))
+        raise InputError(InputIssue(str(target), "is not a regular file", "give another output path"))
     marker = read_marker(target.parent)
     if marker is not None and target.name in marker["files"]:
         return
@@ -254,7 +254,7 @@ def check_file_target(target: Path, signature: str | bytes | None = None) -> Non
         with open(target, "rb") as handle:
             if sig in handle.read(_SIGNATURE_WINDOW):
                 return
-    raise InputError(Problem(str(target), "exists and was not written by the toolkit, so it is not overwritten",
+    raise InputError(InputIssue(str(target), "exists and was not written by the toolkit, so it is not overwritten",
                              "choose another output path, or move that file away"))
 
 

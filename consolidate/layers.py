@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 
 LAYER_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json", ".fgb", ".gml", ".kml")
 GEO_INSTALL = 'pip install "consolidate[geo]" (from a checkout of the toolkit: pip install ".[geo]")'
@@ -28,19 +28,15 @@ def is_layer(path: Path) -> bool:
 
 
 def has_geo() -> bool:
-    """True when the GIS extra (geopandas, pyogrio, shapely) is installed."""
-    try:
-        import geopandas  # noqa: F401
-        import pyogrio  # noqa: F401
-        import shapely  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when the GIS extra (geopandas, pyogrio, shapely) is installed (found, not imported: that is slow)."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None for name in ("geopandas", "pyogrio", "shapely"))
 
 
-def geo_missing(file: str, what: str) -> Problem:
+def geo_missing(file: str, what: str) -> InputIssue:
     """The problem to report when a GIS path is asked for without the extra."""
-    return Problem(file, f"{what} needs the GIS extra (geopandas, pyogrio, shapely), which is not installed",
+    return InputIssue(file, f"{what} needs the GIS extra (geopandas, pyogrio, shapely), which is not installed",
                    f"install it: {GEO_INSTALL}")
 
 
@@ -71,7 +67,7 @@ class Layer:
         return self.shapes.to_crs(self.shapes.estimate_utm_crs())
 
 
-def read_layer(path: Path, layer: str | None, crs: str | None, problems: list[Problem]) -> Layer | None:
+def read_layer(path: Path, layer: str | None, crs: str | None, problems: list[InputIssue]) -> Layer | None:
     """Read one layer of a GIS file; problems (missing file, several layers, no CRS) go to `problems`."""
     where = path.name + (f", layer '{layer}'" if layer else "")
     if not has_geo():
@@ -81,35 +77,35 @@ def read_layer(path: Path, layer: str | None, crs: str | None, problems: list[Pr
     import pyogrio
 
     if not path.exists():
-        problems.append(Problem(path.name, "file not found", f"create it, or point region.yaml at the right file ({path})"))
+        problems.append(InputIssue(path.name, "file not found", f"create it, or point region.yaml at the right file ({path})"))
         return None
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises its own DataSourceError and friends for unreadable files
-        problems.append(Problem(path.name, f"not a readable GIS file: {exc}",
+        problems.append(InputIssue(path.name, f"not a readable GIS file: {exc}",
                                 "export it again from QGIS or ArcGIS (GeoPackage, Shapefile or GeoJSON)"))
         return None
     if layer is None and len(layers) > 1:
-        problems.append(Problem(path.name, f"holds {len(layers)} layers: {', '.join(layers)}",
+        problems.append(InputIssue(path.name, f"holds {len(layers)} layers: {', '.join(layers)}",
                                 "name the one to use: {file: " + path.name + ", layer: " + layers[0] + "}"))
         return None
     if layer is not None and layer not in layers:
-        problems.append(Problem(path.name, f"has no layer {layer!r} (it has: {', '.join(layers)})",
+        problems.append(InputIssue(path.name, f"has no layer {layer!r} (it has: {', '.join(layers)})",
                                 "fix 'layer:' in region.yaml"))
         return None
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:
-        problems.append(Problem(where, f"cannot be read: {exc}", "export the layer again"))
+        problems.append(InputIssue(where, f"cannot be read: {exc}", "export the layer again"))
         return None
     if crs:
         try:
             frame = frame.set_crs(crs, allow_override=True)
         except Exception as exc:
-            problems.append(Problem(where, f"unknown crs {crs!r}: {exc}", "write e.g. crs: EPSG:4547"))
+            problems.append(InputIssue(where, f"unknown crs {crs!r}: {exc}", "write e.g. crs: EPSG:4547"))
             return None
     if frame.crs is None:
-        problems.append(Problem(where, "the layer has no coordinate reference system (a Shapefile without .prj?)",
+        problems.append(InputIssue(where, "the layer has no coordinate reference system (a Shapefile without .prj?)",
                                 "set it in QGIS (Layer → Set CRS) and save, or say it in region.yaml: crs: EPSG:4547"))
         return None
     header = [str(c) for c in frame.columns if c != frame.geometry.name]
@@ -140,7 +136,7 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def fill_from_geometry(layer: Layer, problems: list[Problem], *, area_column: str | None = None,
+def fill_from_geometry(layer: Layer, problems: list[InputIssue], *, area_column: str | None = None,
                        area_tolerance: float = 0.1) -> None:
     """Put each feature's point (lat, lon in WGS84) and, for polygons, area into its cells.
 
@@ -158,11 +154,11 @@ def fill_from_geometry(layer: Layer, problems: list[Problem], *, area_column: st
         shape = shapes.iloc[k]
         if shape is None or shape.is_empty:
             if not record.get("lat") or not record.get("lon"):
-                problems.append(Problem(layer.where, "the feature has no geometry", "draw it, or delete the feature",
+                problems.append(InputIssue(layer.where, "the feature has no geometry", "draw it, or delete the feature",
                                         row=k + 1, row_label="feature"))
             continue
         if kinds.iloc[k] not in ("Point", "MultiPoint", "Polygon", "MultiPolygon"):
-            problems.append(Problem(layer.where, f"the feature is a {kinds.iloc[k]}, not a point or polygon",
+            problems.append(InputIssue(layer.where, f"the feature is a {kinds.iloc[k]}, not a point or polygon",
                                     "use a point or polygon layer", row=k + 1, row_label="feature"))
             continue
         point = points.iloc[k]

@@ -46,6 +46,7 @@ class MatrixModel:
     host_col: dict[int, int] = field(default_factory=dict)   # global zone -> column
     join_col: dict[int, int] = field(default_factory=dict)   # global pair -> column
     revoke_col: dict[int, int] = field(default_factory=dict)  # global zone -> column
+    excess_col: dict[str, int] = field(default_factory=dict)  # capped district -> its zones above the cap (in_principle)
 
     @property
     def n_cols(self) -> int:
@@ -107,8 +108,10 @@ def _pair_lookup(problem: Problem, pairs: np.ndarray) -> dict[tuple[int, int], i
     return {(int(problem.pair_member[p]), int(problem.pair_host[p])): int(p) for p in pairs}
 
 
-def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> MatrixModel:
-    """The MIP over one component: `zones` (global indices) and the `pairs` among them."""
+def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray, excess: bool = False) -> MatrixModel:
+    """The MIP over one component: `zones` (global indices) and the `pairs` among them. With `excess`, each
+    capped district gets an integer column excess[d] ≥ 0 and its cap row reads Σ host − excess[d] ≤ cap[d]
+    (`rules.cap_mode: in_principle`; the columns cost 0 here — the solve sets the phase's objective)."""
     zones = np.asarray(zones, np.int64)
     pairs = np.asarray(pairs, np.int64)
     revocable = zones[problem.revocable[zones]]
@@ -145,8 +148,14 @@ def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray) -> Matri
     capped = sorted({d for d in districts if d in problem.caps})
     row_of = {d: k for k, d in enumerate(capped)}
     mask = np.array([d in row_of for d in districts], bool)
-    model.add_block("cap", [row_of[d] for d in districts[mask]], np.arange(nz)[mask], np.ones(mask.sum()),
-                    np.full(len(capped), -np.inf), np.array([problem.caps[d] for d in capped], float))
+    rows, cols, vals = [row_of[d] for d in districts[mask]], list(np.arange(nz)[mask]), [1.0] * int(mask.sum())
+    if excess and capped:
+        sizes = np.array([(districts == d).sum() for d in capped], float)
+        new = model.add_columns(np.zeros(len(capped)), np.zeros(len(capped)), sizes, np.ones(len(capped), bool))
+        model.excess_col = {d: int(c) for d, c in zip(capped, new)}
+        rows, cols, vals = rows + list(range(len(capped))), cols + list(new), vals + [-1.0] * len(capped)
+    model.add_block("cap", rows, cols, vals, np.full(len(capped), -np.inf),
+                    np.array([problem.caps[d] for d in capped], float))
 
     _add_fairness(model, problem, zones, pairs)
     _add_forbidden(model, problem)

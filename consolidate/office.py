@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 
 CSV_ENCODING = "utf-8-sig"
 LEGACY_ENCODING = "gb18030"  # superset of GBK and GB2312: what Chinese Excel and WPS save as "CSV"
@@ -45,7 +45,7 @@ def decode_csv(raw: bytes, name: str) -> tuple[str, str | None]:
     try:
         text = raw.decode(LEGACY_ENCODING)
     except UnicodeDecodeError:
-        raise InputError(Problem(name, f"neither UTF-8 nor GBK/GB18030 text (bad byte at position {position})",
+        raise InputError(InputIssue(name, f"neither UTF-8 nor GBK/GB18030 text (bad byte at position {position})",
                                  "save the file as CSV UTF-8 (Excel: Save As → CSV UTF-8)")) from None
     return text, (f"{name}: read as GBK/GB18030 (not UTF-8) — it is accepted as it is; to avoid the guess, "
                   "save it as CSV UTF-8 (Excel: Save As → CSV UTF-8)")
@@ -56,7 +56,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: str | Path) -> None:
     try:
         import openpyxl  # noqa: F401  (pandas' xlsx writer)
     except ImportError:
-        raise InputError(Problem(str(path), "writing .xlsx needs openpyxl, which is not installed",
+        raise InputError(InputIssue(str(path), "writing .xlsx needs openpyxl, which is not installed",
                                  XLSX_INSTALL)) from None
     with pd.ExcelWriter(path, engine="openpyxl") as book:
         for name, frame in tables.items():

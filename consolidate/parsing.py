@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 
 MAX_DEPTH = 64
 
@@ -28,7 +28,7 @@ def parse_yaml(text: str, file: str, fix: str = "fix the YAML syntax") -> Any:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(file, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", fix,
+        raise InputError(InputIssue(file, f"not valid YAML: {getattr(exc, 'problem', None) or exc}", fix,
                                  row=(mark.line + 1) if mark else None)) from None
     except RecursionError:
         raise too_deep(file) from None
@@ -40,7 +40,7 @@ def parse_json(text: str, file: str, fix: str = "write it again with the program
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(Problem(file, f"not valid JSON: {exc}", fix)) from None
+        raise InputError(InputIssue(file, f"not valid JSON: {exc}", fix)) from None
     except RecursionError:
         raise too_deep(file) from None
     check_depth(data, file)
@@ -69,7 +69,7 @@ def check_depth(data: Any, file: str) -> None:
 
 
 def too_deep(file: str) -> InputError:
-    return InputError(Problem(file, f"lists or mappings nested more than {MAX_DEPTH} deep",
+    return InputError(InputIssue(file, f"lists or mappings nested more than {MAX_DEPTH} deep",
                               "this is not a file the toolkit wrote or documents; check what produced it"))
 
 
@@ -79,10 +79,10 @@ def read_text(path, file: str | None = None) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(Problem(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+        raise InputError(InputIssue(name, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                                  "save the file as UTF-8")) from None
     except FileNotFoundError:
-        raise InputError(Problem(name, "file not found", "check the path")) from None
+        raise InputError(InputIssue(name, "file not found", "check the path")) from None
     except (OSError, ValueError) as exc:   # ValueError: a NUL byte in the name
-        raise InputError(Problem(name, f"cannot be read: {getattr(exc, 'strerror', None) or exc}",
+        raise InputError(InputIssue(name, f"cannot be read: {getattr(exc, 'strerror', None) or exc}",
                                  "check the path and its permissions")) from None

@@ -22,16 +22,18 @@ import pandas as pd
 
 from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
-from .errors import CheckFailed, InputError, Problem as InputProblem
+from .errors import CheckFailed, InputError, InputIssue
 from .geo import haversine_km
 from .layers import has_geo
 from .office import csv_text, write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
+from .statistics import PlanSummary
 
 PLAN_COLUMNS = ["zone_id", "name", "district_id", "managing_district_id", "level", "kind", "status", "host_id",
                 "group_id", "mode", "new_kind", "distance_to_host_km"]
+OPTIONAL_PLAN_COLUMNS = ["minutes_to_host"]
 
 
 @dataclass
@@ -46,12 +48,22 @@ class Plan:
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
+    def columns(self) -> list[str]:
+        """plan.csv's columns: PLAN_COLUMNS, and minutes_to_host when the region measures travel time."""
+        return PLAN_COLUMNS + [c for c in OPTIONAL_PLAN_COLUMNS if c in self.table.columns]
+
+    @property
     def proven_optimal(self) -> bool:
         return bool(self.summary.get("proven_optimal"))
 
+    @property
+    def stats(self) -> PlanSummary:
+        """The summary typed (statistics.PlanSummary): named fields and the verdict; `summary` is its dict view."""
+        return PlanSummary.from_dict(self.summary)
+
     def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
         """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
-        from .charts import plan_charts
+        from .charts.plan import plan_charts
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -77,20 +89,20 @@ class Plan:
 
                 write_plan_gpkg(self, tmp / "plan.gpkg")
             if charts and self.region is not None:
-                from .charts import plan_charts
+                from .charts.plan import plan_charts
 
                 plan_charts(self, tmp, lang=lang)
         return output_path(out)
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The plan's tables by name, as plan.xlsx holds them (one sheet each)."""
-        return {"plan": self.table.reset_index(drop=True)[PLAN_COLUMNS],
+        return {"plan": self.table.reset_index(drop=True)[self.columns],
                 "districts": self.districts.reset_index(drop=True), "flows": self.flows, "graph": self.edges,
                 **dict(sorted(self.extra.items()))}
 
     def plan_csv(self) -> str:
         """plan.csv as written, byte for byte once UTF-8 encoded: the text `plan_sha256` is taken of."""
-        return csv_text(self.table.reset_index(drop=True)[PLAN_COLUMNS], float_format="%.3f")
+        return csv_text(self.table.reset_index(drop=True)[self.columns], float_format="%.3f")
 
     def write_tables(self, folder: Path) -> None:
         (folder / "plan.csv").write_text(self.plan_csv(), encoding="utf-8", newline="")
@@ -99,7 +111,8 @@ class Plan:
         write_csv(self.edges, folder / "graph.csv", float_format="%.3f")
         for name, frame in sorted(self.extra.items()):
             write_csv(frame, folder / f"{name}.csv", float_format="%.4f")
-        (folder / "summary.json").write_text(json.dumps(self.summary, ensure_ascii=False, indent=2, default=_plain)
+        (folder / "summary.json").write_text(json.dumps(self.stats.to_dict(), ensure_ascii=False, indent=2,
+                                                        default=_plain)
                                              + "\n", encoding="utf-8")
 
     @classmethod
@@ -109,21 +122,23 @@ class Plan:
         fix = "give a folder written by `consolidate run --out`, or run the scenario again"
         missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
         if missing:
-            raise InputError(InputProblem(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
+            raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
         from .parsing import parse_json, read_text
 
         where = str(folder / "summary.json")
         summary = parse_json(read_text(folder / "summary.json", where), where, fix)
         if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
-            raise InputError(InputProblem(where, "has no resolved 'scenario' mapping", fix))
+            raise InputError(InputIssue(where, "has no resolved 'scenario' mapping", fix))
         for key, kinds in SUMMARY_TYPES.items():
             value = summary.get(key)
             if key in summary and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
-                raise InputError(InputProblem(where, f"'{key}' is a {type(summary[key]).__name__}, "
+                raise InputError(InputIssue(where, f"'{key}' is a {type(summary[key]).__name__}, "
                                               f"not {' or '.join(k.__name__ for k in kinds)}", fix,
                                               value=summary[key]))
         table = _read_csv(folder / "plan.csv", PLAN_COLUMNS, fix, dtype=str, keep_default_na=False)
-        table["distance_to_host_km"] = pd.to_numeric(table["distance_to_host_km"], errors="coerce")
+        for column in ("distance_to_host_km", *OPTIONAL_PLAN_COLUMNS):
+            if column in table:
+                table[column] = pd.to_numeric(table[column], errors="coerce")
         table = table.set_index("zone_id", drop=False).rename_axis(None)
         districts = _read_csv(folder / "districts.csv", ["district_id", "name", "zones_before", "zones_after"], fix,
                               dtype={"district_id": str})
@@ -155,10 +170,10 @@ def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFr
     try:
         frame = pd.read_csv(path, **options)
     except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(InputProblem(str(path), f"cannot be read as CSV: {exc}", fix)) from None
+        raise InputError(InputIssue(str(path), f"cannot be read as CSV: {exc}", fix)) from None
     lacking = [c for c in required if c not in frame.columns]
     if lacking:
-        raise InputError(InputProblem(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
+        raise InputError(InputIssue(str(path), f"lacks column(s) {', '.join(lacking)}", fix))
     return frame
 
 
@@ -197,16 +212,22 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         "kind": zones["kind"].to_numpy(), "status": status, "host_id": host, "group_id": host, "mode": mode,
     }, index=ids)
     table["new_kind"] = _folded_kinds(table, scenario)
-    table["distance_to_host_km"] = _distances(table, zones)
+    table["distance_to_host_km"] = _distances(table, region)
+    if region.distances is not None and region.distances.unit == "minutes":
+        table["minutes_to_host"] = _distances(table, region, minutes=True)
 
     district_ids = list(region.districts.index)
     rules = accounting_rules(scenario)
     accounting = account(table, zones, rules, district_ids)
     districts = _district_table(region, scenario, table, problem, accounting.districts)
-    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades)
+    excess = sum(getattr(r, "cap_excess", 0) for r in results)
+    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
+                        cap_excess=excess)
     edges = _used_edges(table, graph)
 
     summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
+    if scenario.rules.cap_mode == "in_principle":
+        summary["cap_excess"] = cap_excess_report(region, scenario, problem, table, districts, results)
     plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
     if scores is not None:
         plan.extra["scores"] = pd.DataFrame({"zone_id": ids, "score": scores.reindex(ids).round(6).to_numpy(),
@@ -216,6 +237,24 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         raise CheckFailed("the solved plan failed independent checks (a bug in the model — please report it):\n  - "
                           + "\n  - ".join(f"{c.name}: {c.detail}" for c in failed))
     return plan
+
+
+def cap_excess_report(region: Region, scenario: Scenario, problem: Problem, table: pd.DataFrame,
+                      districts: pd.DataFrame, results: list) -> dict:
+    """Under cap_mode in_principle: the least total of zones above the caps (proven or not), and each district
+    above its cap, by how many, and which rule keeps it from complying (`diagnose.why_over_cap`)."""
+    from .diagnose import why_over_cap
+
+    over = districts[districts["cap"].notna() & (districts["zones_after"] > districts["cap"].fillna(0))]
+    survivors = np.flatnonzero((table["status"] == "host").to_numpy())
+    proven = all(getattr(r, "cap_excess_proven", True) for r in results)
+    verdict = ("the solver proved that no plan keeps fewer zones above the caps" if proven else
+               "NOT proven the least: the solver stopped early")
+    return {"total": int(sum(getattr(r, "cap_excess", 0) for r in results)), "proven": proven,
+            "districts": [{"district_id": d, "name": region.district_name(d), "cap": int(row["cap"]),
+                           "kept": int(row["zones_after"]), "over": int(row["zones_after"] - row["cap"]),
+                           "reason": why_over_cap(problem, region, scenario, d, survivors) + "; " + verdict}
+                          for d, row in over.iterrows()]}
 
 
 def accounting_rules(scenario: Scenario) -> dict:
@@ -243,14 +282,21 @@ def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     return new_kind
 
 
-def _distances(table: pd.DataFrame, zones: pd.DataFrame) -> pd.Series:
+def _distances(table: pd.DataFrame, region: Region, minutes: bool = False) -> pd.Series:
+    """Member → host km by the region's measure (planar, a km matrix, else great-circle), or the matrix's minutes."""
+    zones, distances = region.zones, region.distances
     out = pd.Series(np.nan, index=table.index)
     out[table["status"] == "host"] = 0.0
     members = table[table["status"] == "member"]
     if len(members):
         m, h = members.index, members["host_id"].to_numpy()
-        out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
-                                       zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
+        if minutes:
+            out[m] = np.round(distances.between(m, h), 3)
+        elif distances is not None and distances.method != "great_circle":
+            out[m] = np.round(distances.km_between(m, h), 3)
+        else:
+            out[m] = np.round(haversine_km(zones.loc[m, "lat"], zones.loc[m, "lon"],
+                                           zones.loc[h, "lat"].to_numpy(), zones.loc[h, "lon"].to_numpy()), 3)
     return out
 
 
@@ -308,13 +354,14 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "region": region.name,
         "region_title": region.title,
         "region_path": str(region.root) if region.root else None,
-        "scenario": scenario.resolved(),
+        "scenario": scenario.as_dict(),
         "label": label(scenario.name, overrides),          # `baseline · cap 2 · nearby`
         "overrides": overrides,                             # how it differs from the file it is named after
-        "description": describe(scenario.resolved(), "en"),  # generated from the keys, never stale
+        "description": describe(scenario.as_dict(), "en"),  # generated from the keys, never stale
         "input_files": region.files,
         "data_note": region.data_note,
         "input_notes": region.notes,
+        "distances": region.distances.describe() if region.distances is not None else "great-circle km",
         "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
         .astype(int).to_dict(),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,

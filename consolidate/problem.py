@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, Problem as InputProblem
+from .errors import InputError, InputIssue
 from .allocation import check_measures
 from .geo import pairs_within_km
 from .region import CUSTOMS_PREFIX, LEVELS, Region
@@ -63,6 +63,7 @@ class Problem:
     notes: list[str] = field(default_factory=list)
     assigned: np.ndarray = None         # pins.assign: the host index each zone must end with (itself: survives), −1 none
     rules: "Eligibility | None" = None  # the eligibility rules the arrays were built from (explanations use them)
+    cap_mode: str = "strict"            # rules.cap_mode
     part_units: dict[str, tuple[float, str]] = field(default_factory=dict)  # part -> (value → real units, unit)
 
     @property
@@ -98,7 +99,8 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     gdp = zones["gdp"].to_numpy(dtype=float)
     rules = Eligibility.of(region, scenario, score, grades)
     revocable = rules.revocable()
-    member, host, km = _candidate_pairs(region, scenario, graph, index)
+    measured = region.distances is not None and region.distances.method != "great_circle"
+    member, host, km = (_measured_pairs if measured else _candidate_pairs)(region, scenario, graph, index)
     keep = ~np.any([mask for _, mask in rules.pair_rules(member, host)], axis=0) if len(member) else np.zeros(0, bool)
     member, host, km = member[keep], host[keep], km[keep]
     mode = rules.modes(member, host)
@@ -109,7 +111,7 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
         must_host=must_host, must_revoke=must_revoke, pair_member=member, pair_host=host, pair_km=km,
         pair_mode=mode, cost_pair=np.zeros(len(member)), cost_revoke=np.zeros(n), cost_host=np.zeros(n),
         location=location, managing=managing, contiguity=scenario.merging.contiguity, assigned=rules.assigned,
-        rules=rules,
+        rules=rules, cap_mode=scenario.rules.cap_mode,
         connected_method=scenario.merging.connected_method,
         graph=graph if scenario.merging.contiguity == "connected" else None,
     )
@@ -298,6 +300,40 @@ def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
     return member[order], host[order], km[order]
 
 
+def _measured_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
+                    index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed (member, host, distance) pairs when the planner chose the measure (planar km or a matrix):
+    nearby pairs found in that measure; with a matrix, each pair's distance is the matrix's member → host
+    value and a pair missing from the matrix is not allowed."""
+    merging, distances = scenario.merging, region.distances
+    ids = list(index)
+    limit = merging.max_distance_km
+    if merging.contiguity == "adjacent":
+        pairs = [(index[x], index[y]) for x, y in graph.edges()]
+        a, b = (np.array(v, dtype=np.int64) for v in zip(*pairs)) if pairs else (np.empty(0, np.int64),) * 2
+    else:
+        if limit is None and merging.contiguity == "nearby":
+            raise InputError(InputIssue(scenario.source, "merging.max_distance_km is required for contiguity: nearby",
+                                          "set e.g. merging.max_distance_km: 30"))
+        a, b = distances.pairs_within(ids, limit if limit is not None else 1e9)
+        if merging.contiguity == "connected":
+            comp = {z: c for c, nodes in enumerate(nx.connected_components(graph)) for z in nodes}
+            same = np.array([comp[ids[x]] == comp[ids[y]] for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
+            a, b = a[same], b[same]
+    member = np.concatenate([a, b]).astype(np.int64)
+    host = np.concatenate([b, a]).astype(np.int64)
+    if distances.method == "matrix" or merging.contiguity != "adjacent":
+        km = distances.between([ids[i] for i in member], [ids[j] for j in host])
+    else:  # planar km along graph edges: the edge's own km (boundary-to-boundary for polygon adjacency)
+        km = np.array([graph.edges[ids[i], ids[j]]["km"] for i, j in zip(member, host)], dtype=float)
+    keep = np.isfinite(km) if distances.method == "matrix" else np.ones(len(km), bool)
+    if limit is not None:
+        keep &= ~(km > limit)
+    member, host, km = member[keep], host[keep], np.round(km[keep].astype(float), 6)
+    order = np.lexsort((host, member))
+    return member[order], host[order], km[order]
+
+
 def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.ndarray, money: str) -> None:
     """Objective coefficients. GDP enters as a percentage of the region's zone GDP, so each part reads as
     'percent of GDP' (times km/reference km for distance) and the weights are comparable.
@@ -347,13 +383,13 @@ def fairness_rows(problem: Problem, region: Region, scenario: Scenario) -> list[
         spec = scenario.allocation.get(measure, "territorial")
         rule = parse_rule(spec, f"allocation.{measure}")
         if not is_linear(rule):
-            raise InputError(InputProblem(scenario.source, f"fairness bounds need a linear sharing rule, but "
+            raise InputError(InputIssue(scenario.source, f"fairness bounds need a linear sharing rule, but "
                                           f"allocation.{measure} is {spec!r}",
                                           "use territorial, host or {split: s} for this measure, or drop it "
                                           "from fairness.measures"))
         column = region.zones[measure] if measure in region.zones else None
         if column is None or pd.to_numeric(column, errors="coerce").notna().sum() < column.notna().sum():
-            raise InputError(InputProblem(scenario.source, f"fairness.measures names '{measure}', not a numeric zone column",
+            raise InputError(InputIssue(scenario.source, f"fairness.measures names '{measure}', not a numeric zone column",
                                           "use gdp, fiscal_revenue or another numeric column of zones.csv"))
         value = pd.to_numeric(column, errors="coerce").fillna(0).to_numpy(dtype=float)
         n = problem.n_zones
@@ -384,26 +420,26 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
     for key in ("hosts", "keep", "revoke"):
         for zone in getattr(scenario.pins, key):
             if zone not in index:
-                problems.append(InputProblem(scenario.source, f"pins.{key} names unknown zone {zone!r}",
+                problems.append(InputIssue(scenario.source, f"pins.{key} names unknown zone {zone!r}",
                                              "use a zone_id from the region's zones.csv"))
     for member, host in scenario.pins.assign.items():
         for zone in (member, host):
             if zone not in index:
-                problems.append(InputProblem("scenario", f"pins.assign names unknown zone {zone!r}",
+                problems.append(InputIssue(scenario.source, f"pins.assign names unknown zone {zone!r}",
                                              "use zone_ids from the region's zones.csv (member: host)"))
     assigned_away = {m for m, h in scenario.pins.assign.items() if m != h}
     for other, zones_ in (("revoke", set(scenario.pins.assign)), ("hosts", assigned_away)):
         both = zones_ & set(getattr(scenario.pins, other))
         if both:
-            problems.append(InputProblem("scenario", f"zones pinned both in pins.assign and pins.{other}: "
+            problems.append(InputIssue(scenario.source, f"zones pinned both in pins.assign and pins.{other}: "
                                          f"{sorted(both)}", f"remove them from one of pins.assign / pins.{other}"))
     for a, b in scenario.pins.forbid_pairs:
         if a == b:
-            problems.append(InputProblem(scenario.source, f"pins.forbid_pairs pairs zone {a!r} with itself",
+            problems.append(InputIssue(scenario.source, f"pins.forbid_pairs pairs zone {a!r} with itself",
                                          "name two different zones in each pair"))
         for zone in (a, b):
             if zone not in index:
-                problems.append(InputProblem(scenario.source, f"pins.forbid_pairs names unknown zone {zone!r}",
+                problems.append(InputIssue(scenario.source, f"pins.forbid_pairs names unknown zone {zone!r}",
                                              "use zone_ids from the region's zones.csv"))
     for ref in list(scenario.rules.exempt_districts) + list(scenario.rules.district_caps):
         try:
@@ -414,7 +450,7 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
     for other in ("hosts", "keep"):
         both = set(getattr(scenario.pins, other)) & set(scenario.pins.revoke)
         if both:
-            problems.append(InputProblem(scenario.source, f"zones pinned both in pins.{other} and pins.revoke: "
+            problems.append(InputIssue(scenario.source, f"zones pinned both in pins.{other} and pins.revoke: "
                                          f"{sorted(both)}", f"remove them from one of pins.{other} / pins.revoke"))
     if problems:
         raise InputError(problems)

@@ -24,7 +24,7 @@ from typing import Any, Callable
 import pandas as pd
 import yaml
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 from . import distances as measures
 from .geography import misplaced_zones, overlapping_zones
 from .layers import (cell_text, fill_from_geometry, geo_missing, has_geo, is_layer, outlines_of_layer, read_layer,
@@ -158,7 +158,7 @@ class Region:
         """The id of a district named by id or by name; raises InputError (naming `file`) if unknown."""
         found = _district_lookup(self.districts).get(str(ref).strip())
         if found is None:
-            raise InputError(Problem(
+            raise InputError(InputIssue(
                 file=file, message=f"unknown district {ref!r}",
                 fix=f"use one of: {', '.join(self.districts['name'])} (or their ids)"))
         return found
@@ -192,7 +192,7 @@ def resolve_region_path(name_or_path: str | Path) -> Path:
     if bundled.is_file():
         return bundled
     known = ", ".join(bundled_regions()) or "(none installed)"
-    raise InputError(Problem(
+    raise InputError(InputIssue(
         file=str(name_or_path), message="no region model here",
         fix=f"give a folder holding region.yaml, or a bundled region: {known}"))
 
@@ -205,7 +205,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     """
     yaml_path = resolve_region_path(name_or_path)
     root = yaml_path.parent
-    problems: list[Problem] = []
+    problems: list[InputIssue] = []
     files: dict[str, str] = {}
     notes: list[str] = []  # what was accepted but is worth knowing (e.g. a GBK file)
 
@@ -229,12 +229,12 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     zones = _read_table(root / zones_file, ZONE_COLUMNS, problems, files, extra, lookup, set(), notes, zones_source)
     _check_unique(zones, "zone_id", zones_file, problems)
     if zones is not None and len(zones) == 0:
-        problems.append(Problem(zones_file, "the file has no zones", "add one row per zone"))
+        problems.append(InputIssue(zones_file, "the file has no zones", "add one row per zone"))
     zone_layer = zones.attrs.get("layer") if zones is not None else None
 
     adjacency = spec.get("adjacency") or {}
     if not isinstance(adjacency, dict):
-        problems.append(Problem(yaml_path.name, "'adjacency' must be a mapping with 'edges' and/or 'derive'",
+        problems.append(InputIssue(yaml_path.name, "'adjacency' must be a mapping with 'edges' and/or 'derive'",
                                 "write e.g. adjacency: {derive: {method: delaunay, max_km: 25}}"))
         adjacency = {}
     derive = _check_derive(adjacency.get("derive"), yaml_path.name, problems)
@@ -248,7 +248,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
             _check_edges(read, edges_file, "zone_a", "zone_b", problems)
             edges = read
     elif derive is None:
-        problems.append(Problem(yaml_path.name, "no adjacency: neither 'adjacency.edges' nor 'adjacency.derive' given",
+        problems.append(InputIssue(yaml_path.name, "no adjacency: neither 'adjacency.edges' nor 'adjacency.derive' given",
                                 "add adjacency: {derive: {method: delaunay, max_km: 25}} or an edges file"))
 
     if zones is not None and derive is not None:
@@ -278,7 +278,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
 
     rules = spec.get("rules") or {}
     if not isinstance(rules, dict):
-        problems.append(Problem(yaml_path.name, "'rules' must be a mapping", "e.g. rules: {district_cap: 3}"))
+        problems.append(InputIssue(yaml_path.name, "'rules' must be a mapping", "e.g. rules: {district_cap: 3}"))
         rules = {}
     rules = _check_rules(rules, yaml_path.name, lookup, problems)
     units = _check_units(spec.get("units"), yaml_path.name, problems)
@@ -342,13 +342,13 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_yaml(path: Path, problems: list[Problem], files: dict[str, str]) -> dict | None:
+def _read_yaml(path: Path, problems: list[InputIssue], files: dict[str, str]) -> dict | None:
     try:
         raw = path.read_bytes()
         files[path.name] = _sha256(raw)
         spec = parse_yaml(raw.decode("utf-8"), path.name)
     except UnicodeDecodeError as exc:
-        problems.append(Problem(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+        problems.append(InputIssue(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                                 "save the file as UTF-8"))
         return None
     except InputError as error:
@@ -357,7 +357,7 @@ def _read_yaml(path: Path, problems: list[Problem], files: dict[str, str]) -> di
     if spec is None:
         spec = {}
     if not isinstance(spec, dict):
-        problems.append(Problem(path.name, "must be a YAML mapping (key: value lines)",
+        problems.append(InputIssue(path.name, "must be a YAML mapping (key: value lines)",
                                 "see docs/region-format.md for an example"))
         return None
     return spec
@@ -368,19 +368,19 @@ def _suggest(word: str, options: Any) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
-def _check_region_keys(spec: dict, file: str, problems: list[Problem]) -> None:
+def _check_region_keys(spec: dict, file: str, problems: list[InputIssue]) -> None:
     for key in spec:
         if key not in REGION_KEYS:
             hint = _suggest(key, REGION_KEYS)
-            problems.append(Problem(file, f"unknown key '{key}'",
+            problems.append(InputIssue(file, f"unknown key '{key}'",
                                     hint or f"allowed keys: {', '.join(sorted(REGION_KEYS))}"))
 
 
-def _check_derive(derive: Any, file: str, problems: list[Problem]) -> dict | None:
+def _check_derive(derive: Any, file: str, problems: list[InputIssue]) -> dict | None:
     if derive is None:
         return None
     if not isinstance(derive, dict) or derive.get("method") not in DERIVE_METHODS:
-        problems.append(Problem(file, "adjacency.derive needs a 'method'",
+        problems.append(InputIssue(file, "adjacency.derive needs a 'method'",
                                 f"one of: {', '.join(DERIVE_METHODS)}", column="adjacency.derive",
                                 value=derive if not isinstance(derive, dict) else derive.get("method")))
         return None
@@ -390,12 +390,12 @@ def _check_derive(derive: Any, file: str, problems: list[Problem]) -> dict | Non
         if key == "method":
             continue
         if key not in allowed:
-            problems.append(Problem(file, f"unknown key adjacency.derive.{key} for method {derive['method']}",
+            problems.append(InputIssue(file, f"unknown key adjacency.derive.{key} for method {derive['method']}",
                                     f"allowed: method, {', '.join(allowed)}"))
             continue
         if key == "distance_between":
             if value not in ("boundary", "point"):
-                problems.append(Problem(file, "adjacency.derive.distance_between must be boundary or point",
+                problems.append(InputIssue(file, "adjacency.derive.distance_between must be boundary or point",
                                         "boundary: edge km between the polygons' edges; point: between their points",
                                         value=value))
             else:
@@ -408,7 +408,7 @@ def _check_derive(derive: Any, file: str, problems: list[Problem]) -> dict | Non
         if key == "k":
             ok = ok and float(value).is_integer()
         if not ok:
-            problems.append(Problem(file, f"adjacency.derive.{key} must be a positive number"
+            problems.append(InputIssue(file, f"adjacency.derive.{key} must be a positive number"
                                     + (" (whole)" if key == "k" else ""), value=value))
             continue
         out[key] = int(value) if key == "k" else float(value)
@@ -418,7 +418,7 @@ def _check_derive(derive: Any, file: str, problems: list[Problem]) -> dict | Non
         out.setdefault("buffer_m", 0.0)
         out.setdefault("distance_between", "boundary")
     if out["method"] == "distance" and "max_km" not in out:
-        problems.append(Problem(file, "adjacency.derive method 'distance' needs max_km", "add max_km: 20"))
+        problems.append(InputIssue(file, "adjacency.derive method 'distance' needs max_km", "add max_km: 20"))
     return out
 
 
@@ -431,23 +431,23 @@ def _district_lookup(districts: pd.DataFrame | None) -> dict[str, str]:
     return lookup
 
 
-def _check_rules(rules: dict, file: str, lookup: dict[str, str], problems: list[Problem]) -> dict:
+def _check_rules(rules: dict, file: str, lookup: dict[str, str], problems: list[InputIssue]) -> dict:
     out = dict(rules)
     for key in rules:
         if key not in RULE_KEYS:
-            problems.append(Problem(file, f"unknown key rules.{key}", _suggest(key, RULE_KEYS)
+            problems.append(InputIssue(file, f"unknown key rules.{key}", _suggest(key, RULE_KEYS)
                                     or f"allowed: {', '.join(sorted(RULE_KEYS))}"))
     cap = rules.get("district_cap")
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-        problems.append(Problem(file, "rules.district_cap must be a whole number ≥ 0", value=cap))
+        problems.append(InputIssue(file, "rules.district_cap must be a whole number ≥ 0", value=cap))
     exempt = rules.get("exempt_districts") or []
     if not isinstance(exempt, list):
-        problems.append(Problem(file, "rules.exempt_districts must be a list", "e.g. [滨海新区]", value=exempt))
+        problems.append(InputIssue(file, "rules.exempt_districts must be a list", "e.g. [滨海新区]", value=exempt))
         exempt = []
     ids = []
     for ref in exempt:
         if str(ref) not in lookup:
-            problems.append(Problem(file, f"exempt district '{ref}' does not exist",
+            problems.append(InputIssue(file, f"exempt district '{ref}' does not exist",
                                     _suggest(ref, lookup) or "name a district by id or name from districts.csv",
                                     column="rules.exempt_districts"))
         else:
@@ -455,14 +455,14 @@ def _check_rules(rules: dict, file: str, lookup: dict[str, str], problems: list[
     out["exempt_districts"] = ids
     caps = rules.get("district_caps")
     if caps is not None and not isinstance(caps, dict):
-        problems.append(Problem(file, "rules.district_caps must map districts to caps", "e.g. {和平区: 2}", value=caps))
+        problems.append(InputIssue(file, "rules.district_caps must map districts to caps", "e.g. {和平区: 2}", value=caps))
     for ref, value in (caps or {}).items() if isinstance(caps, dict) else ():
         if str(ref) not in lookup:
-            problems.append(Problem(file, f"district '{ref}' in rules.district_caps does not exist",
+            problems.append(InputIssue(file, f"district '{ref}' in rules.district_caps does not exist",
                                     _suggest(ref, lookup) or "name a district by id or name from districts.csv",
                                     column="rules.district_caps"))
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            problems.append(Problem(file, f"rules.district_caps.{ref} must be a whole number ≥ 0", value=value))
+            problems.append(InputIssue(file, f"rules.district_caps.{ref} must be a whole number ≥ 0", value=value))
     return out
 
 
@@ -471,7 +471,7 @@ def _check_units(units: Any, file: str, problems: list[Problem]) -> dict[str, st
     if units is None:
         return {}
     if not isinstance(units, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in units.items()):
-        problems.append(Problem(file, "'units' must map each measure to its unit", "write e.g. units: {gdp: 亿元, "
+        problems.append(InputIssue(file, "'units' must map each measure to its unit", "write e.g. units: {gdp: 亿元, "
                                 "fiscal_revenue: 亿元}", value=units if not isinstance(units, dict) else None))
         return {}
     return dict(units)
@@ -504,34 +504,34 @@ SOURCE_KEYS = {"file", "layer", "crs", "columns", "area_tolerance"}
 
 
 def _source(value: Any, default: str, key: str, file: str, schema: tuple[Column, ...],
-            problems: list[Problem]) -> Source:
+            problems: list[InputIssue]) -> Source:
     """A table's source from region.yaml: a file name, or {file, layer, crs, columns, area_tolerance}."""
     if value is None:
         return Source(default)
     if not isinstance(value, dict):
         return Source(str(value))
     for unknown in sorted(set(value) - SOURCE_KEYS):
-        problems.append(Problem(file, f"unknown key {key}.{unknown}", f"allowed: {', '.join(sorted(SOURCE_KEYS))}"))
+        problems.append(InputIssue(file, f"unknown key {key}.{unknown}", f"allowed: {', '.join(sorted(SOURCE_KEYS))}"))
     columns = value.get("columns") or {}
     if not isinstance(columns, dict):
-        problems.append(Problem(file, f"{key}.columns must map our column names to the file's",
+        problems.append(InputIssue(file, f"{key}.columns must map our column names to the file's",
                                 "e.g. columns: {zone_id: CODE, name: NAME}"))
         columns = {}
     names = {c.name for c in schema}
     for ours in columns:
         if ours not in names:
-            problems.append(Problem(file, f"{key}.columns names unknown column {ours!r}",
+            problems.append(InputIssue(file, f"{key}.columns names unknown column {ours!r}",
                                     _suggest(ours, names) or "map a column of docs/region-format.md to the file's"))
     tolerance = value.get("area_tolerance", 0.1)
     if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
-        problems.append(Problem(file, f"{key}.area_tolerance must be a share ≥ 0", "e.g. 0.1", value=tolerance))
+        problems.append(InputIssue(file, f"{key}.area_tolerance must be a share ≥ 0", "e.g. 0.1", value=tolerance))
         tolerance = 0.1
     return Source(str(value.get("file", default)), str(value["layer"]) if value.get("layer") is not None else None,
                   str(value["crs"]) if value.get("crs") else None,
                   {str(k): str(v) for k, v in columns.items()}, float(tolerance))
 
 
-def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem], files: dict[str, str],
+def _read_table(path: Path, columns: tuple[Column, ...], problems: list[InputIssue], files: dict[str, str],
                 extra: list[str], districts: dict[str, str], zone_ids: set[str],
                 notes: list[str], source: Source | None = None) -> pd.DataFrame | None:
     """Read a CSV or a GIS layer and convert each column to its type, recording every bad cell.
@@ -575,17 +575,17 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
     bad_header = False
     for position, column in enumerate(header):
         if header.index(column) != position:
-            problems.append(Problem(name, f"column '{shown.get(column, column)}' appears twice",
+            problems.append(InputIssue(name, f"column '{shown.get(column, column)}' appears twice",
                                     "delete or rename one", row=1))
             bad_header = True
         elif column not in schema and column not in extra:
             hint = _suggest(column, schema)
-            problems.append(Problem(name, f"unknown column '{column}'", (hint + " " if hint else "")
+            problems.append(InputIssue(name, f"unknown column '{column}'", (hint + " " if hint else "")
                                     + "rename it, or list it under extra_columns: in region.yaml", row=1,
                                     column=column))
     for column in columns:
         if column.required and column.name not in header:
-            problems.append(Problem(name, f"missing required column '{column.name}'",
+            problems.append(InputIssue(name, f"missing required column '{column.name}'",
                                     "add the column (see docs/region-format.md)"
                                     + (f", or map the file's own name for it: {column.name}: NAME under "
                                        "columns: in region.yaml" if layer is not None or source.columns else ""),
@@ -607,14 +607,14 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
             cell = record[column]
             if cell == "":
                 if spec is not None and not spec.nullable:
-                    problems.append(Problem(name, "empty cell in a required column", "fill it in", row=line,
+                    problems.append(InputIssue(name, "empty cell in a required column", "fill it in", row=line,
                                             column=shown.get(column, column), row_label=label))
                 values.append(None)
                 continue
             try:
                 values.append(convert(cell))
             except ValueError as exc:
-                problems.append(Problem(name, str(exc).split(" — ")[0], str(exc).partition(" — ")[2], row=line,
+                problems.append(InputIssue(name, str(exc).split(" — ")[0], str(exc).partition(" — ")[2], row=line,
                                         column=shown.get(column, column), value=cell, row_label=label))
                 invalid.add((line, column))
                 values.append(None)
@@ -630,20 +630,20 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[Problem]
     return frame
 
 
-def _read_csv_rows(path: Path, columns: tuple[Column, ...], problems: list[Problem], files: dict[str, str],
-                   notes: list[str]) -> tuple[list[str], list[dict[str, str]], list[int], list[Problem]] | None:
+def _read_csv_rows(path: Path, columns: tuple[Column, ...], problems: list[InputIssue], files: dict[str, str],
+                   notes: list[str]) -> tuple[list[str], list[dict[str, str]], list[int], list[InputIssue]] | None:
     """A CSV's header, its non-empty rows as text cells with their line numbers, and rows it could not split."""
     name = path.name
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        problems.append(Problem(name, "file not found", f"create it, or point region.yaml at the right file ({path})"))
+        problems.append(InputIssue(name, "file not found", f"create it, or point region.yaml at the right file ({path})"))
         return None
     except OSError as exc:
-        problems.append(Problem(name, f"cannot be read: {exc.strerror}", "check the path and permissions"))
+        problems.append(InputIssue(name, f"cannot be read: {exc.strerror}", "check the path and permissions"))
         return None
     except ValueError:   # a NUL byte in the name, which no file system takes
-        problems.append(Problem(name.replace("\0", "\\0"), "a file name cannot hold a NUL byte",
+        problems.append(InputIssue(name.replace("\0", "\\0"), "a file name cannot hold a NUL byte",
                                 "fix the file name in region.yaml"))
         return None
     files[name] = _sha256(raw)
@@ -655,36 +655,36 @@ def _read_csv_rows(path: Path, columns: tuple[Column, ...], problems: list[Probl
     if note:
         notes.append(note)
     if "\x00" in text:
-        problems.append(Problem(name, "contains NUL bytes: not a text CSV file", "export it again as UTF-8 CSV"))
+        problems.append(InputIssue(name, "contains NUL bytes: not a text CSV file", "export it again as UTF-8 CSV"))
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as exc:
-        problems.append(Problem(name, f"not a readable CSV file: {exc}", "export it again as UTF-8 CSV", row=1))
+        problems.append(InputIssue(name, f"not a readable CSV file: {exc}", "export it again as UTF-8 CSV", row=1))
         return None
     if not header or all(not h.strip() for h in header):
-        problems.append(Problem(name, "the file is empty (no header row)",
+        problems.append(InputIssue(name, "the file is empty (no header row)",
                                 f"start with a header: {', '.join(c.name for c in columns if c.required)}"))
         return None
     header = [h.strip() for h in header]
     records: list[dict[str, str]] = []
     lines: list[int] = []
-    row_problems: list[Problem] = []
+    row_problems: list[InputIssue] = []
     try:
         for fields in reader:
             line = reader.line_num
             if not any(f.strip() for f in fields):
                 continue
             if len(fields) != len(header):
-                row_problems.append(Problem(name, f"has {len(fields)} fields but the header has {len(header)}",
+                row_problems.append(InputIssue(name, f"has {len(fields)} fields but the header has {len(header)}",
                                             "check for a missing or extra comma (quote cells that contain commas)",
                                             row=line))
                 continue
             records.append(dict(zip(header, (f.strip() for f in fields))))
             lines.append(line)
     except csv.Error as exc:
-        problems.append(Problem(name, f"not a readable CSV file: {exc}", "export it again as UTF-8 CSV",
+        problems.append(InputIssue(name, f"not a readable CSV file: {exc}", "export it again as UTF-8 CSV",
                                 row=reader.line_num))
         return None
     return header, records, lines, row_problems
@@ -756,7 +756,7 @@ def _as_extra(cell: str) -> Any:
         return cell
 
 
-def _check_unique(frame: pd.DataFrame | None, column: str, file: str, problems: list[Problem]) -> None:
+def _check_unique(frame: pd.DataFrame | None, column: str, file: str, problems: list[InputIssue]) -> None:
     if frame is None or column not in frame:
         return
     lines = frame.attrs.get("lines", list(range(2, len(frame) + 2)))
@@ -766,22 +766,22 @@ def _check_unique(frame: pd.DataFrame | None, column: str, file: str, problems: 
         if value is None:
             continue
         if value in seen:
-            problems.append(Problem(file, f"duplicate {column}: also on {label} {seen[value]}",
+            problems.append(InputIssue(file, f"duplicate {column}: also on {label} {seen[value]}",
                                     f"make every {column} unique", row=line, column=column, value=value,
                                     row_label=label))
         else:
             seen[value] = line
 
 
-def _check_edges(frame: pd.DataFrame, file: str, a: str, b: str, problems: list[Problem]) -> None:
+def _check_edges(frame: pd.DataFrame, file: str, a: str, b: str, problems: list[InputIssue]) -> None:
     lines = frame.attrs.get("lines", list(range(2, len(frame) + 2)))
     for left, right, line in zip(frame[a], frame[b], lines):
         if left is not None and left == right:
-            problems.append(Problem(file, "self-loop: an edge from a node to itself",
+            problems.append(InputIssue(file, "self-loop: an edge from a node to itself",
                                     "delete the row", row=line, column=b, value=right))
 
 
-def _check_points_present(zones: pd.DataFrame, file: str, method: str, problems: list[Problem]) -> None:
+def _check_points_present(zones: pd.DataFrame, file: str, method: str, problems: list[InputIssue]) -> None:
     lines = zones.attrs.get("lines", list(range(2, len(zones) + 2)))
     invalid = zones.attrs.get("invalid", set())
     file, label = zones.attrs.get("where", file), zones.attrs.get("row_label", "row")
@@ -790,7 +790,7 @@ def _check_points_present(zones: pd.DataFrame, file: str, method: str, problems:
             if (line, column) in invalid:
                 continue
             if value is None or (isinstance(value, float) and math.isnan(value)):
-                problems.append(Problem(file, f"missing coordinate, but adjacency is derived by '{method}' from points",
+                problems.append(InputIssue(file, f"missing coordinate, but adjacency is derived by '{method}' from points",
                                         "give the zone's point (an estimated one, marked coord_quality: estimated), "
                                         "or list its edges in an adjacency file", row=line, column=column,
                                         row_label=label))
@@ -805,7 +805,7 @@ DISTANCE_COLUMNS = (
 
 
 def _read_distances(value: Any, root: Path, file: str, zones: pd.DataFrame | None, zone_layer,
-                    problems: list[Problem], files: dict[str, str], notes: list[str],
+                    problems: list[InputIssue], files: dict[str, str], notes: list[str],
                     extra: list[str]) -> Callable[[pd.DataFrame], measures.Distances]:
     """Check region.yaml `distances:` and read its matrix; returns how to build the measure from the zones."""
     if value is None or value == "great_circle":
@@ -819,13 +819,13 @@ def _read_distances(value: Any, root: Path, file: str, zones: pd.DataFrame | Non
         if crs is None and zone_layer is not None and zone_layer.projected:
             crs = zone_layer.crs
         if crs is None:
-            problems.append(Problem(file, "distances: planar needs a projected CRS, and the zones are not in one",
+            problems.append(InputIssue(file, "distances: planar needs a projected CRS, and the zones are not in one",
                                     "name it: distances: {method: planar, crs: EPSG:4547}"))
             return measures.great_circle
         return lambda zones: measures.planar(zones, crs)
     name = value.get("file") if isinstance(value, dict) else value
     if not isinstance(name, str) or not name.lower().endswith(".csv"):
-        problems.append(Problem(file, f"distances: {value!r} is not understood",
+        problems.append(InputIssue(file, f"distances: {value!r} is not understood",
                                 "write great_circle, planar, {method: planar, crs: EPSG:4547} or a CSV file "
                                 "of zone_a, zone_b, km (or minutes)"))
         return measures.great_circle
@@ -835,7 +835,7 @@ def _read_distances(value: Any, root: Path, file: str, zones: pd.DataFrame | Non
         return measures.great_circle
     given = [u for u in ("km", "minutes") if table[u].notna().any()]
     if len(given) != 1:
-        problems.append(Problem(name, "give exactly one of the columns km or minutes" if given else
+        problems.append(InputIssue(name, "give exactly one of the columns km or minutes" if given else
                                 "no distances: the km (or minutes) column is missing or empty",
                                 "one matrix, one unit: zone_a, zone_b, km — or zone_a, zone_b, minutes"))
         return measures.great_circle
@@ -843,40 +843,40 @@ def _read_distances(value: Any, root: Path, file: str, zones: pd.DataFrame | Non
     lines = table.attrs["lines"]
     for value_, line in zip(table[unit], lines):
         if pd.isna(value_) and (line, unit) not in table.attrs["invalid"]:
-            problems.append(Problem(name, "empty distance", "fill it in, or delete the row (a missing pair is "
+            problems.append(InputIssue(name, "empty distance", "fill it in, or delete the row (a missing pair is "
                                     "not an allowed pair)", row=line, column=unit))
     _check_edges(table, name, "zone_a", "zone_b", problems)
     table = table[["zone_a", "zone_b", unit]].copy()
     return lambda zones: measures.matrix(zones, table, unit, name)
 
 
-def _check_polygons_present(layer, zones_file: str, file: str, problems: list[Problem]) -> None:
+def _check_polygons_present(layer, zones_file: str, file: str, problems: list[InputIssue]) -> None:
     if layer is None:
-        problems.append(Problem(file, f"adjacency.derive method 'polygons' needs zone polygons, but {zones_file} "
+        problems.append(InputIssue(file, f"adjacency.derive method 'polygons' needs zone polygons, but {zones_file} "
                                 "is not a GIS layer", "give zones as a GeoPackage, Shapefile or GeoJSON of polygons, "
                                 "or derive adjacency from points (method: delaunay)"))
         return
     kinds = layer.shapes.geom_type.fillna("")
     for k in range(len(kinds)):
         if "Polygon" not in kinds.iloc[k]:
-            problems.append(Problem(layer.where, f"the feature is a {kinds.iloc[k] or 'missing geometry'}, but "
+            problems.append(InputIssue(layer.where, f"the feature is a {kinds.iloc[k] or 'missing geometry'}, but "
                                     "adjacency is derived from polygons", "draw the zone's boundary",
                                     row=k + 1, row_label="feature"))
 
 
-def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], problems: list[Problem],
+def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], problems: list[InputIssue],
                    files: dict[str, str]) -> tuple[dict[str, list] | None, Any]:
     """District outlines: GeoJSON (core) or any GIS layer (the extra); the feature property naming the
     district is `property:` (e.g. NAME), else district_id or name in any case (DISTRICT_ID, Name, NAME)."""
     if isinstance(value, dict):
         path, prop, layer_name = root / str(value.get("file", "")), value.get("property"), value.get("layer")
         for unknown in sorted(set(value) - {"file", "property", "layer"}):
-            problems.append(Problem(file, f"unknown key outlines.{unknown}", "allowed: file, property, layer"))
+            problems.append(InputIssue(file, f"unknown key outlines.{unknown}", "allowed: file, property, layer"))
     else:
         path, prop, layer_name = root / str(value), None, None
     if path.suffix.lower() not in (".geojson", ".json"):  # GeoJSON is read by the core; other layers need the extra
         if not is_layer(path):
-            problems.append(Problem(path.name, "outlines must be GeoJSON, a GeoPackage or a Shapefile",
+            problems.append(InputIssue(path.name, "outlines must be GeoJSON, a GeoPackage or a Shapefile",
                                     "export the district polygons in one of these"))
             return None, None
         layer = read_layer(path, layer_name, None, problems)
@@ -889,10 +889,10 @@ def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], pr
         files[path.name] = _sha256(raw)
         data = parse_json(raw.decode("utf-8-sig"), path.name, "export the outlines again as GeoJSON")
     except (FileNotFoundError, ValueError):   # ValueError: a NUL byte in the name
-        problems.append(Problem(path.name, "outline file not found", "fix 'outlines:' in region.yaml or remove it"))
+        problems.append(InputIssue(path.name, "outline file not found", "fix 'outlines:' in region.yaml or remove it"))
         return None, None
     except UnicodeDecodeError as exc:
-        problems.append(Problem(path.name, f"not valid GeoJSON: {exc}", "export the outlines again as GeoJSON"))
+        problems.append(InputIssue(path.name, f"not valid GeoJSON: {exc}", "export the outlines again as GeoJSON"))
         return None, None
     except InputError as error:
         problems.extend(error.problems)
@@ -900,7 +900,7 @@ def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], pr
     outlines: dict[str, list] = {}
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
-        problems.append(Problem(path.name, "not a GeoJSON FeatureCollection", "export a FeatureCollection"))
+        problems.append(InputIssue(path.name, "not a GeoJSON FeatureCollection", "export a FeatureCollection"))
         return None, None
     for number, feature in enumerate(features, start=1):
         try:
@@ -908,17 +908,17 @@ def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], pr
             geometry = feature["geometry"]
             kind, coords = geometry["type"], geometry["coordinates"]
         except (AttributeError, KeyError, TypeError):
-            problems.append(Problem(path.name, f"feature {number} has no usable geometry", "check the file"))
+            problems.append(InputIssue(path.name, f"feature {number} has no usable geometry", "check the file"))
             continue
         if ref not in lookup:
             problems.append(_unknown_outline(path.name, number, ref, prop, lookup))
             continue
         polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
         if polygons is None:
-            problems.append(Problem(path.name, f"feature {number} is a {kind}, not a (Multi)Polygon", "check the file"))
+            problems.append(InputIssue(path.name, f"feature {number} is a {kind}, not a (Multi)Polygon", "check the file"))
             continue
         if not _are_polygons(polygons):
-            problems.append(Problem(path.name, f"feature {number} ({ref}): malformed {kind} coordinates",
+            problems.append(InputIssue(path.name, f"feature {number} ({ref}): malformed {kind} coordinates",
                                     "each ring must be a list of at least 4 [lon, lat] number pairs, the first "
                                     "repeated last; export the outlines again as GeoJSON"))
             continue
@@ -937,16 +937,16 @@ def _outline_ref(properties: dict, prop: str | None) -> str:
     return ""
 
 
-def _unknown_outline(file: str, number: int, ref: str, prop: str | None, lookup: dict[str, str]) -> Problem:
+def _unknown_outline(file: str, number: int, ref: str, prop: str | None, lookup: dict[str, str]) -> InputIssue:
     named = f"its {prop} property" if prop else "its district_id / name property"
-    return Problem(file, f"feature {number} names unknown district {ref!r}",
+    return InputIssue(file, f"feature {number} names unknown district {ref!r}",
                    (_suggest(ref, lookup) + " " if _suggest(ref, lookup) else "")
                    + f"set {named} to a district_id or name from the districts table, or say which property "
                    "names the district: outlines: {file: …, property: NAME}", row_label="feature")
 
 
 def _outlines_from_refs(layer, refs: list[str], lookup: dict[str, str],
-                        problems: list[Problem]) -> tuple[dict[str, list] | None, Any]:
+                        problems: list[InputIssue]) -> tuple[dict[str, list] | None, Any]:
     ids = []
     for number, ref in enumerate(refs, start=1):
         if ref not in lookup:

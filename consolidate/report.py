@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import describe, webmap
 from .plan import Plan
+from .statistics import PlanSummary
 
 GENERATOR_TAG = '<meta name="generator" content="consolidate">'  # marks a report we may overwrite
 
@@ -69,7 +70,8 @@ ul.points li { margin: .15rem 0; }
 .plan-brief { border-left: 4px solid #2f6ea5; padding: .1rem 0 .1rem 1rem; margin: 1rem 0 1.5rem; }
 nav ul { columns: 2; }
 .keys td:first-child, .keys th[scope=row] { font-family: ui-monospace, "DejaVu Sans Mono", monospace; white-space: nowrap; }
-.keys td.same { color: #777; }
+.keys td.same { color: #555; }
+.keys td { overflow-wrap: anywhere; }
 footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid #ccc; padding-top: .5rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; line-height: 1.35; }
@@ -81,6 +83,9 @@ footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid 
   h2, h3, caption { break-after: avoid; }
   figure img { border: none; max-height: 175mm; object-fit: contain; }
   table { font-size: 8pt; }
+  .keys table { font-size: 7pt; }
+  .keys th, .keys td { padding: .05rem .3rem; }
+  footer { break-before: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 @page { size: A4; margin: 14mm 12mm; }
@@ -255,6 +260,7 @@ class Report:
             raise ValueError(f"lang must be one of {sorted(WORDS)}")
         self.plans, self.labels, self.lang = plans, labels, lang
         self.w = WORDS[lang]
+        self._reasons: dict[int, dict[str, str]] = {}
 
     # names in the report's language
 
@@ -283,11 +289,8 @@ class Report:
         return self.w.get(str(mode), str(mode))
 
     def verdict(self, s: dict) -> str:
-        if s.get("proven_optimal"):
-            return f'<span class="ok">{esc(self.w["proven"])}</span>'
-        gap = s.get("gap")
-        gap = "?" if gap is None else f"{100 * float(gap):.2f}%"
-        return f'<span class="warn">{esc(self.w["not_proven"])} ({esc(self.w["gap"])} {esc(gap)})</span>'
+        verdict = PlanSummary.from_dict(s).verdict
+        return f'<span class="{"ok" if verdict.proven_optimal else "warn"}">{esc(verdict.text(self.lang))}</span>'
 
     def render(self) -> str:
         w = self.w
@@ -454,11 +457,17 @@ class Report:
         return '<div class="keys">' + table_html(frame, f'{label}: {w["differences"]}') + "</div>\n"
 
     def reasons(self, plan: Plan) -> dict[str, str]:
-        """Why each zone that changes does: from `consolidate.explain` when it is installed, else the facts
-        that forced it (its district over the cap, a revoked zone's small GDP share)."""
-        explained = explain_reasons(plan, self.lang)
-        if explained:
-            return explained
+        """Why each zone that changes does: the facts that forced it (its district over the cap, a revoked
+        zone's small GDP share), then what the cheapest alternative would cost (consolidate.explain)."""
+        key = id(plan)
+        if key not in self._reasons:
+            facts = self.facts_forcing(plan)
+            explained = explain_reasons(plan, self.lang, self.zone_names(plan))
+            self._reasons[key] = {z: "; ".join(t for t in (facts.get(z, ""), explained.get(z, "")) if t)
+                                  for z in {*facts, *explained}}
+        return self._reasons[key]
+
+    def facts_forcing(self, plan: Plan) -> dict[str, str]:
         w, t, d = self.w, plan.table, plan.districts
         names = self.district_names(plan)
         counted = t["managing_district_id"] if (plan.summary.get("scenario") or {}).get("count_by",
@@ -507,7 +516,7 @@ class Report:
         return table_html(frame, f'{label}: {w["decisions"]}')
 
     def districts(self, plan: Plan, label: str) -> str:
-        from .charts import measures
+        from .charts.plan import measures
 
         w = self.w
         d = plan.districts
@@ -526,13 +535,14 @@ class Report:
         return table_html(frame, f'{label}: {w["accounts"]}' + (f" ({unit})" if unit else ""))
 
     def charts(self, plan: Plan, label: str) -> str:
-        from . import charts
+        from .charts._style import svg_text
+        from .charts.plan import allocation_chart, zones_chart
 
         w = self.w
-        out = figure_html(charts.svg_text(charts.zones_chart(plan, self.lang)), w["zones_alt"],
+        out = figure_html(svg_text(zones_chart(plan, self.lang)), w["zones_alt"],
                           f"{label}: {w['zones_alt']}")
         if plan.flows is not None and len(plan.flows):    # under the territorial rule nothing moves: no chart
-            out += figure_html(charts.svg_text(charts.allocation_chart(plan, self.lang)), w["alloc_alt"],
+            out += figure_html(svg_text(allocation_chart(plan, self.lang)), w["alloc_alt"],
                                f"{label}: {w['alloc_alt']}")
         return out
 
@@ -554,7 +564,8 @@ class Report:
     # several plans
 
     def comparison(self) -> str:
-        from . import charts
+        from .charts._style import svg_text
+        from .charts.compare import compare_figure
 
         w = self.w
         table, per_district = comparison_frames(self.plans, self.labels)
@@ -563,8 +574,12 @@ class Report:
             w["kept_zones"]: table["hosts"], w["members"]: table["members"], w["revoked"]: table["revoked"],
             w["revoked_gdp"]: table["revoked_gdp"], w["weighted_km"].format(unit=self.unit(self.plans[0])): table["gdp_km"],
             w["moved"]: table["cross_district_gdp"], w["objective"]: table["objective"]})
-        figure = figure_html(charts.svg_text(charts.compare_figure(table, per_district, w["comparison"])),
-                             w["compare_alt"], w["compare_alt"])
+        from .compare import english_district_names
+
+        region = next((p.region for p in self.plans if p.region is not None), None)
+        drawn = compare_figure(table, per_district, w["comparison"], lang=self.lang,
+                               unit=self.unit(self.plans[0]), district_names=english_district_names(region))
+        figure = figure_html(svg_text(drawn), w["compare_alt"], w["compare_alt"])
         zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
             .rename(columns={"district": w["district"]})
         return (f'<section id="comparison" aria-labelledby="comparison-h">\n'
@@ -574,17 +589,23 @@ class Report:
     # appendices
 
     def all_keys(self) -> str:
+        """Every resolved key: one value across all plans where they agree, each plan's where they do not."""
         w = self.w
         flat = [describe.flatten(p.summary.get("scenario") or {}) for p in self.plans]
-        keys = list(dict.fromkeys(k for f in flat for k in f))
+        keys = [k for k in dict.fromkeys(k for f in flat for k in f) if k not in ("name", "description")]
+        head = "".join(f'<th scope="col">{esc(label)}</th>' for label in self.labels)
         rows = []
         for key in keys:
             values = [describe.named_value(f.get(key)) for f in flat]
-            rows.append([key, *values])
-        frame = pd.DataFrame(rows, columns=[w["key"], *self.labels])
+            if len(set(values)) == 1:
+                cells = f'<td colspan="{len(values)}" class="same">{esc(values[0])}</td>'
+            else:
+                cells = "".join(f"<td>{esc(v)}</td>" for v in values)
+            rows.append(f'<tr><th scope="row">{esc(key)}</th>{cells}</tr>')
+        table = (f'<table>\n<caption>{esc(w["appendix_keys"])}</caption>\n<thead><tr><th scope="col">{esc(w["key"])}'
+                 f"</th>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n")
         return (f'<section id="appendix-keys" class="appendix" aria-labelledby="appendix-keys-h">\n'
-                f'<h2 id="appendix-keys-h">{esc(w["appendix_keys"])}</h2>\n<div class="keys">'
-                + table_html(frame, w["appendix_keys"]) + "</div>\n</section>\n")
+                f'<h2 id="appendix-keys-h">{esc(w["appendix_keys"])}</h2>\n<div class="keys">{table}</div>\n</section>\n')
 
     def provenance(self) -> str:
         w = self.w
@@ -634,19 +655,48 @@ class Report:
         return '<dl class="facts">\n' + "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>\n" for k, v in items) + "</dl>\n"
 
 
-def explain_reasons(plan: Plan, lang: str) -> dict[str, str]:
-    """Reasons per zone from `consolidate.explain` if that module offers them ({} when it does not)."""
-    try:
-        from . import explain
-    except ImportError:
+EXPLAINED_AT_MOST = 40     # zones whose alternatives are re-solved for the report (each is one small re-solve)
+
+EXPLAIN_WORDS = {
+    "zh": {"next": "次优选择：{option}，目标值 +{cost:.3g}", "forced": "别无可行选择（其他选择都违反规则）",
+           "join": "并入 {target}", "host": "单独保留", "revoke": "撤销", "delta_gdp_km": "GDP×km {v:+,.1f}",
+           "delta_gdp_under_weak_hosts": "弱牵头方下 GDP {v:+,.1f}", "delta_revoked_gdp": "撤销 GDP {v:+,.1f}",
+           "delta_zones_kept": "保留数 {v:+.0f}", "delta_cross_district_members": "跨区成员 {v:+.0f}"},
+    "en": {"next": "next best: {option}, objective +{cost:.3g}", "forced": "no other choice gives a plan",
+           "join": "join {target}", "host": "stay a host", "revoke": "be revoked", "delta_gdp_km": "GDP×km {v:+,.1f}",
+           "delta_gdp_under_weak_hosts": "GDP under weak hosts {v:+,.1f}", "delta_revoked_gdp": "revoked GDP {v:+,.1f}",
+           "delta_zones_kept": "zones kept {v:+.0f}", "delta_cross_district_members": "cross-district members {v:+.0f}"},
+}
+
+
+def explain_reasons(plan: Plan, lang: str, names: dict[str, str] | None = None) -> dict[str, str]:
+    """Per merged or revoked zone, what the cheapest alternative would cost, re-solved exactly by
+    `consolidate.explain` ({} when the plan cannot be re-solved here or has too many such zones)."""
+    changed = list(plan.table.index[plan.table["status"].isin(["member", "revoked"])])
+    if not changed or len(changed) > EXPLAINED_AT_MOST or plan.region is None or plan.scenario is None:
         return {}
-    reasons = getattr(explain, "reasons", None)
-    if reasons is None:
-        return {}
     try:
-        return {str(k): str(v) for k, v in reasons(plan, lang=lang).items()}
+        from .explain import explain_plan
+        options = explain_plan(plan, changed)
     except Exception:  # noqa: BLE001 - a reason is a courtesy; the decisions stand without it
         return {}
+    w, names = EXPLAIN_WORDS[lang], names or {}
+    out = {}
+    for zone, group in options.groupby("zone_id", sort=False):
+        others = group[~group["chosen"] & group["allowed"] & group["extra_cost"].notna()]
+        if not len(others):
+            out[str(zone)] = w["forced"]
+            continue
+        best = others.loc[others["extra_cost"].idxmin()]
+        option = w["join"].format(target=names.get(str(best["target_id"]), best["target_name"])) \
+            if best["option"] == "join" else w.get(str(best["option"]), str(best["option"]))
+        effects = [w[c].format(v=float(best[c])) for c in ("delta_gdp_km", "delta_gdp_under_weak_hosts",
+                                                          "delta_revoked_gdp", "delta_zones_kept",
+                                                          "delta_cross_district_members")
+                   if c in best and pd.notna(best[c]) and abs(float(best[c])) > 1e-6]
+        text = w["next"].format(option=option, cost=float(best["extra_cost"]))
+        out[str(zone)] = text + (f" ({', '.join(effects)})" if effects else "")
+    return out
 
 
 def baseline_for(plan: Plan) -> dict:
@@ -656,7 +706,7 @@ def baseline_for(plan: Plan) -> dict:
     base = load_scenario("baseline")
     if plan.region is not None:
         base = base.for_region(plan.region)
-    return base.resolved()
+    return base.as_dict()
 
 
 def embedded_font_css(document: str) -> str:
@@ -696,7 +746,7 @@ def embedded_font_css(document: str) -> str:
 
 
 def comparison_frames(plans: list[Plan], labels: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The `table` and `per_district` frames that `charts.compare_figure` draws, from solved plans."""
+    """The `table` and `per_district` frames that `charts.compare.compare_figure` draws, from solved plans."""
     from .compare import metrics
 
     rows, per = [], {}
@@ -747,9 +797,9 @@ def plan_folders(folders: list[str | Path]) -> list[Path]:
         else:
             out.append(folder)
     if not out:
-        from .errors import InputError, Problem
+        from .errors import InputError, InputIssue
 
-        raise InputError(Problem(", ".join(map(str, folders)), "no solved plans in this comparison folder",
+        raise InputError(InputIssue(", ".join(map(str, folders)), "no solved plans in this comparison folder",
                                  "give plan folders from `consolidate run`, or a compare folder with plans/"))
     return out
 

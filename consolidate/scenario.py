@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic import Strict as PydanticStrict
 
-from .errors import InputError, Problem
+from .errors import InputError, InputIssue
 from .parsing import parse_yaml, read_text
 from .resources import bundled_scenarios, scenarios_dir
 
@@ -192,16 +192,18 @@ class Scenario(Strict):
             return self
         if "exempt_districts" in missing:
             missing["exempt_districts"] = [region.district_name(d) for d in missing["exempt_districts"]]
-        data = self.resolved()
+        data = self.as_dict()
         data["rules"].update(missing)
         return scenario_from_dict(data, where=self.source)
 
-    def resolved(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, Any]:
         """The scenario as plain data, every default filled in (written into summary.json)."""
         return self.model_dump(mode="json")
 
+    resolved = as_dict  # the old name, for code written before the rename; use as_dict
+
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.resolved(), allow_unicode=True, sort_keys=False)
+        return yaml.safe_dump(self.as_dict(), allow_unicode=True, sort_keys=False)
 
 
 # --- loading --------------------------------------------------------------------------------------
@@ -214,7 +216,7 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
     for candidate in (scenarios_dir() / f"{name_or_path}.yaml", scenarios_dir() / str(name_or_path)):
         if candidate.is_file():
             return candidate
-    raise InputError(Problem(str(name_or_path), "no such scenario",
+    raise InputError(InputIssue(str(name_or_path), "no such scenario",
                              f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
 
 
@@ -222,18 +224,18 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario file as data, with its `extends:` parents deep-merged underneath."""
     path = path.resolve()   # `../x/self.yaml` and `self.yaml` are one file: a cycle, not an ever longer name
     if path in chain:
-        raise InputError(Problem(chain[0].name, "extends cycle: extends: loops back to itself",
+        raise InputError(InputIssue(chain[0].name, "extends cycle: extends: loops back to itself",
                                  "remove the `extends:` that loops: " + " → ".join(p.name for p in chain + (path,))))
     data = parse_yaml(read_text(path, path.name), path.name)
     data = {} if data is None else data
     if not isinstance(data, dict):
-        raise InputError(Problem(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
+        raise InputError(InputIssue(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
     if isinstance(data.get("region"), str) and not _is_bundled_region(_path_text(data["region"], path.name, "region")):
         data["region"] = str((path.parent / data["region"]).resolve())
     parent = data.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str) or not parent.strip():
-            raise InputError(Problem(path.name, "extends: must name one scenario (a bundled name or a YAML file)",
+            raise InputError(InputIssue(path.name, "extends: must name one scenario (a bundled name or a YAML file)",
                                      "write e.g. extends: baseline", value=parent))
         _path_text(parent, path.name, "extends")
         parent_path = (path.parent / parent) if (path.parent / parent).is_file() else resolve_scenario_path(parent)
@@ -247,7 +249,7 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 def _path_text(text: str | Path, file: str, key: str) -> str:
     """A file name from a scenario, refused when it holds a NUL byte (no file system takes one)."""
     if "\0" in str(text):
-        raise InputError(Problem(file, f"{key}: a file name cannot hold a NUL byte", "write the name again",
+        raise InputError(InputIssue(file, f"{key}: a file name cannot hold a NUL byte", "write the name again",
                                  value=str(text).replace("\0", "\\0")))
     return str(text)
 
@@ -275,7 +277,7 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     """`a.b=value` → (['a', 'b'], value), the value read as YAML (numbers, booleans, lists)."""
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise InputError(Problem("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
+        raise InputError(InputIssue("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
     try:
         value = parse_yaml(raw, f"--set {key.strip()}") if raw.strip() else None
     except InputError:
@@ -317,7 +319,7 @@ def scenario_from_dict(data: dict, where: str = "scenario") -> Scenario:
                 allowed = f"allowed keys here: {', '.join(parent)}" if parent else ""
             elif "expected" in err.get("ctx", {}):
                 allowed = f"allowed: {err['ctx']['expected']}"
-            problems.append(Problem(where, f"{path}: {err['msg']}", allowed, value=err.get("input")
+            problems.append(InputIssue(where, f"{path}: {err['msg']}", allowed, value=err.get("input")
                                     if not isinstance(err.get("input"), dict) else None))
         raise InputError(problems) from None
     _check_allocation(scenario, where)
@@ -368,14 +370,16 @@ class Resolved(NamedTuple):
 
 
 def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
-                     region: "str | Path | Region | None" = None, overrides: Iterable[str] = ()) -> Resolved:
+                     region: "str | Path | Region | None" = None, overrides: Iterable[str] = (),
+                     solver: str | None = None, time_limit: float | None = None) -> Resolved:
     """The region model and the scenario to solve on it: `scenario` (a bundled name, a YAML file or a
-    Scenario) with `extends:` and the `--set` overrides applied, on `region` (a name, a folder or a loaded
-    Region; default: the scenario's own), with the region's `rules:` wherever the scenario sets none.
+    Scenario) with `extends:` and the `--set` overrides applied (`solver` and `time_limit`, the CLI's
+    --solver and --time-limit, are overrides too), on `region` (a name, a folder or a loaded Region;
+    default: the scenario's own), with the region's `rules:` wherever the scenario sets none.
 
     `run`, `compare`, `sweep` (every worker), `campaign` and `solve` all go through here, so a variant
     solved anywhere is the scenario `consolidate run` with the same `--set` solves. The result is
-    final: its `resolved()` data, validated again (in a worker, on another machine), is the same scenario.
+    final: its `as_dict()` data, validated again (in a worker, on another machine), is the same scenario.
 
         >>> region, s = resolve_scenario("baseline", overrides=["rules.district_cap=2"])
         >>> s.rules.district_cap, s.rules.exempt_districts
@@ -383,7 +387,7 @@ def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
     """
     from .region import Region, load_region
 
-    overrides = list(overrides)
+    overrides = [*overrides, *solver_overrides(solver, time_limit)]
     if isinstance(region, (str, Path)) and Path(region).expanduser().exists():
         region = str(Path(region).expanduser().resolve())   # workers may run in another folder
     given = None if isinstance(region, Region) or region is None else str(region)

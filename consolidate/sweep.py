@@ -28,8 +28,8 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import yaml
 
-from .compare import METRICS, draw_charts, metrics, one_line, solve_outcome
-from .errors import ConsolidateError, InputError, Problem
+from .compare import METRICS, draw_charts, metrics, one_line, region_unit, solve_outcome
+from .errors import ConsolidateError, InputError, InputIssue
 from .io import claim_folder, write_text
 from .office import csv_text
 from .scenario import parse_override, resolve_scenario, resolve_scenario_path
@@ -53,7 +53,7 @@ class Task:
 def make_task(variant: str, scenario: str | Path, region: str | None, overrides: list[str]) -> Task:
     """The Task for one variant: the scenario `consolidate run SCENARIO --region REGION --set …` solves."""
     _, resolved = resolve_scenario(scenario, region, overrides)
-    return Task(variant, resolved.resolved(), resolved.region)
+    return Task(variant, resolved.as_dict(), resolved.region)
 
 
 @dataclass
@@ -82,7 +82,7 @@ def parse_grid(specs: Iterable[str]) -> list[tuple[str, list]]:
     for spec in specs:
         key, sep, raw = spec.partition("=")
         if not sep or not key.strip() or not raw.strip():
-            raise InputError(Problem("--grid", f"'{spec}' is not key=v1,v2,…",
+            raise InputError(InputIssue("--grid", f"'{spec}' is not key=v1,v2,…",
                                      "write e.g. --grid rules.district_cap=2,3,4"))
         try:
             items = yaml.safe_load(f"[{raw}]")
@@ -98,21 +98,21 @@ def read_variants(path: str | Path) -> list[dict[str, Any]]:
     of mappings {key: value} with dotted keys."""
     path = Path(path)
     if not path.is_file():
-        raise InputError(Problem(str(path), "no such file", "give a .csv or .yaml file of variants"))
+        raise InputError(InputIssue(str(path), "no such file", "give a .csv or .yaml file of variants"))
     if path.suffix.lower() == ".csv":
         try:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(Problem(path.name, f"cannot be read as CSV: {exc}",
+            raise InputError(InputIssue(path.name, f"cannot be read as CSV: {exc}",
                                      "write a header of scenario keys and a row per variant")) from None
         return [{k: parse_override(f"{k}={v}")[1] for k, v in row.items() if v != ""}
                 for row in frame.to_dict("records")]
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(Problem(path.name, f"not valid YAML: {exc}", "fix the YAML syntax")) from None
+        raise InputError(InputIssue(path.name, f"not valid YAML: {exc}", "fix the YAML syntax")) from None
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise InputError(Problem(path.name, "variants must be a YAML list of mappings",
+        raise InputError(InputIssue(path.name, "variants must be a YAML list of mappings",
                                  "write e.g. - {rules.district_cap: 2, merging.cross_district: false}"))
     return [{str(k): v for k, v in row.items()} for row in data]
 
@@ -196,7 +196,7 @@ def columns(parameters: list[str]) -> list[str]:
 def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, variants: list[dict] | None = None,
               fixed: Iterable[str] = (), region: str | None = None, workers: int | None = None,
               dask: str | None = None, resume: bool = False, progress: bool = True, charts: bool = True,
-              echo: Callable[[str], None] = print) -> SweepResult:
+              echo: Callable[[str], None] = print, lang: str = "zh") -> SweepResult:
     started = time.perf_counter()
     fixed = list(fixed)
     if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
@@ -205,7 +205,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     scenario_path = str(resolve_scenario_path(scenario))
     all_variants, parameters = make_variants(grid, variants, fixed)
     if not all_variants or not parameters:
-        raise InputError(Problem("sweep", "nothing to sweep", "give at least one --grid KEY=V1,V2 or --variants FILE"))
+        raise InputError(InputIssue("sweep", "nothing to sweep", "give at least one --grid KEY=V1,V2 or --variants FILE"))
     folder = claim_folder(out, kind="sweep")  # filled in place as variants finish, so --resume can keep them
     meta = {"scenario": scenario_path, "region": region, "set": fixed, "parameters": parameters}
     done = _previous(folder, meta) if resume else {}
@@ -225,7 +225,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
             row.update(_texts(failed_row(v.id, "input_error", one_line(error))))
             invalid += 1
     if invalid == len(all_variants):
-        raise InputError(Problem("sweep", "no variant is a valid scenario: " + rows[all_variants[0].id]["message"],
+        raise InputError(InputIssue("sweep", "no variant is a valid scenario: " + rows[all_variants[0].id]["message"],
                                  "check the --grid keys and values"))
     echo(f"sweep of {base.name}: {len(all_variants)} variants over {', '.join(parameters)}; "
          f"{len(tasks)} to solve" + (f", {skipped} already done" if skipped else "")
@@ -241,8 +241,18 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
         writer.write()
     table = writer.frame()
     if charts:
-        draw_charts("sweep_charts", _typed(table), parameters, folder)
+        from .charts.sweep import sweep_charts
+
+        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
+
+
+def _unit(region: str) -> str:
+    """The base region's GDP unit, for the charts' axes ('' when the region cannot be read here)."""
+    try:
+        return region_unit(cached_region(region)[0])
+    except ConsolidateError:
+        return ""
 
 
 def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,
@@ -277,7 +287,7 @@ def _dask_rows(tasks: list[Task], address: str, workers: int, echo: Callable[[st
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
-        raise InputError(Problem("--dask", "Dask is not installed",
+        raise InputError(InputIssue("--dask", "Dask is not installed",
                                  "install the dask extra: pip install 'consolidate[dask]'")) from None
     cluster = None
     if address == "local":
@@ -287,7 +297,7 @@ def _dask_rows(tasks: list[Task], address: str, workers: int, echo: Callable[[st
         try:
             client = Client(address, timeout="20s")
         except (OSError, TimeoutError) as error:
-            raise InputError(Problem("--dask", f"cannot reach a Dask scheduler at {address}: {error}",
+            raise InputError(InputIssue("--dask", f"cannot reach a Dask scheduler at {address}: {error}",
                                      "give the scheduler's address (tcp://host:8786), or `local`")) from None
     echo(f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}")
     futures = {client.submit(run_variant, task, key=f"variant-{task.variant}", pure=False): task for task in tasks}
@@ -406,7 +416,7 @@ def _previous(folder: Path, meta: dict) -> dict[str, dict]:
         old = json.loads((folder / META_NAME).read_text(encoding="utf-8"))
         for key in ("scenario", "region", "set"):
             if old.get(key) != meta[key]:
-                raise InputError(Problem(str(folder / META_NAME), f"the sweep in this folder has a different {key} "
+                raise InputError(InputIssue(str(folder / META_NAME), f"the sweep in this folder has a different {key} "
                                          f"({old.get(key)!r}, now {meta[key]!r})",
                                          "resume with the same scenario, --region and --set, or use another --out"))
     frame = pd.read_csv(folder / CSV_NAME, dtype=str, keep_default_na=False)

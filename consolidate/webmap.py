@@ -83,7 +83,7 @@ def _ring_path(ring: list, projection: Projection) -> str:
     return "M" + "L".join(f"{a:g} {b:g}" for a, b in xy) + "Z"
 
 
-def _nice_km(km: float) -> float:
+def nice_km(km: float) -> float:
     """The round length (1, 2, 5 × 10^k km) at most `km`."""
     if km <= 0:
         return 1.0
@@ -218,7 +218,7 @@ def plan_svg(plan, lang: str = "zh", reasons: dict[str, str] | None = None, mone
     labels.append("</g>")
     parts += labels
 
-    km = _nice_km(0.2 * projection.width / projection.units_per_km)
+    km = nice_km(0.2 * projection.width / projection.units_per_km)
     bar = km * projection.units_per_km
     height = projection.height
     overlay = (f'<g class="furniture" font-size="13">'

@@ -9,11 +9,13 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from consolidate import charts, fonts, load_region
+from consolidate import fonts, load_region
+from consolidate.charts import _style, compare, plan as plan_charts_module, sweep
+from consolidate.charts.map import plan_map
 from consolidate.cli.plot import plot_command
 from consolidate.plan import Plan
 from consolidate.scenario import load_scenario, scenario_from_dict
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 from regions import write_region
 
 DISTRICTS = [{"district_id": "A", "name": "甲区", "name_en": "Jia District", "lat": 39.05, "lon": 117.02},
@@ -63,7 +65,7 @@ def make_plan(folder, zones=ZONES, outlines=True, **overrides) -> Plan:
         extra["outlines"] = "districts.geojson"
     root = write_region(folder, DISTRICTS, zones, derive={"method": "distance", "max_km": 30},
                         rules={"district_cap": 2, "exempt_districts": ["丙区"]}, units={"gdp": "亿元"}, **extra)
-    data = load_scenario("baseline").resolved()
+    data = load_scenario("baseline").as_dict()
     data["rules"].update(district_cap=2, exempt_districts=["丙区"])
     data["pins"]["revoke"] = ["a4"]
     data["pins"]["forbid_pairs"] = [["a2", "a1"], ["a2", "a3"]]      # so a2 joins b3 across the district line
@@ -90,13 +92,13 @@ def test_the_small_plan_has_every_status(plan):
 
 
 def test_plan_charts_write_png_and_svg(plan, tmp_path):
-    written = charts.plan_charts(plan, tmp_path)
+    written = plan_charts_module.plan_charts(plan, tmp_path)
     names = sorted(p.name for p in written)
-    assert names == sorted(f"{n}.{ext}" for n in charts.PLAN_CHARTS for ext in ("png", "svg"))
+    assert names == sorted(f"{n}.{ext}" for n in plan_charts_module.PLAN_CHARTS for ext in ("png", "svg"))
     for path in written:
         assert path.stat().st_size > 5_000
     with Image.open(tmp_path / "plan_map.png") as image:
-        assert image.size == (int(charts.A4[0] * charts.DPI), int(charts.A4[1] * charts.DPI))
+        assert image.size == (int(_style.A4[0] * _style.DPI), int(_style.A4[1] * _style.DPI))
         assert len(np.unique(np.asarray(image.convert("L").resize((64, 64))))) > 10   # not a blank page
     assert not list(tmp_path.glob(".*"))                  # no temporary files left behind
 
@@ -110,9 +112,9 @@ def test_bundled_font_is_used_and_covers_what_we_draw():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_glyph_of_every_label_is_in_the_font(plan, lang):
-    for name, fig in charts.plan_figures(plan, lang).items():
-        texts = charts.drawn_texts(fig)
-        charts.plt.close(fig)
+    for name, fig in plan_charts_module.plan_figures(plan, lang).items():
+        texts = _style.drawn_texts(fig)
+        _style.plt.close(fig)
         assert texts, name
         uncovered = {t: fonts.missing(t) for t in texts if not fonts.covers(t)}
         assert not uncovered, f"{name}: tofu for {uncovered}"
@@ -124,8 +126,8 @@ def test_every_glyph_of_every_label_is_in_the_font(plan, lang):
 
 
 def test_svg_is_deterministic(plan):
-    one = charts.svg_text(charts.plan_map(plan, "zh"))
-    two = charts.svg_text(charts.plan_map(plan, "zh"))
+    one = _style.svg_text(plan_map(plan, "zh"))
+    two = _style.svg_text(plan_map(plan, "zh"))
     assert one == two
     assert "<dc:date>" not in one
 
@@ -134,9 +136,9 @@ def test_a_name_no_font_covers_is_shown_in_english_with_a_footer_warning(tmp_pat
     zones = [dict(z) for z in ZONES]
     zones[0]["name"] = "甲一\ue000开发区"
     plan = make_plan(tmp_path / "region", zones=zones)
-    fig = charts.plan_map(plan, "zh")
-    texts = "\n".join(charts.drawn_texts(fig))
-    charts.plt.close(fig)
+    fig = plan_map(plan, "zh")
+    texts = "\n".join(_style.drawn_texts(fig))
+    _style.plt.close(fig)
     assert "\ue000" not in texts
     assert "Jia-1" in texts and "ETDZ" in texts
     assert "字体缺字" in texts
@@ -144,9 +146,9 @@ def test_a_name_no_font_covers_is_shown_in_english_with_a_footer_warning(tmp_pat
 
 def test_without_any_cjk_font_everything_is_english(plan, monkeypatch):
     monkeypatch.setattr(fonts, "font_chain", lambda: ())
-    fig = charts.plan_map(plan, "zh")
-    texts = charts.drawn_texts(fig)
-    charts.plt.close(fig)
+    fig = plan_map(plan, "zh")
+    texts = _style.drawn_texts(fig)
+    _style.plt.close(fig)
     assert all(fonts.covers(t) for t in texts)
     assert not any(ord(c) > 0x2E80 for t in texts for c in t)
     assert any("no CJK font found" in t for t in texts)
@@ -154,9 +156,9 @@ def test_without_any_cjk_font_everything_is_english(plan, monkeypatch):
 
 def test_without_outlines_the_map_says_so(tmp_path):
     plan = make_plan(tmp_path / "region", outlines=False)
-    fig = charts.plan_map(plan, "en")
-    texts = "\n".join(charts.drawn_texts(fig))
-    charts.plt.close(fig)
+    fig = plan_map(plan, "en")
+    texts = "\n".join(_style.drawn_texts(fig))
+    _style.plt.close(fig)
     assert "no district outlines" in texts and "Jia District" in texts
 
 
@@ -177,7 +179,7 @@ def test_compare_and_sweep_charts(tmp_path):
         "seconds": [0.3, 60.2, 0.1]})
     per_district = pd.DataFrame({"baseline": [3, 2, 11], "cap-2": [2, 2, 11]}, index=["津南区", "东丽区", "滨海新区"])
     per_district.index.name = "district"
-    written = charts.compare_charts(table, per_district, tmp_path / "compare")
+    written = compare.compare_charts(table, per_district, tmp_path / "compare")
     assert [p.name for p in written] == ["compare.png", "compare.svg"]
     rows = pd.DataFrame({"rules.district_cap": [1, 2, 3, 4, 1, 2, 3, 4],
                          "merging.max_distance_km": [20, 20, 20, 20, 40, 40, 40, 40],
@@ -187,13 +189,42 @@ def test_compare_and_sweep_charts(tmp_path):
                          "objective_revocation": [np.nan, 4, 0, 0.5, 1, 1.5, 0.5, 0.3],
                          "objective_host_quality": [np.nan, 0, 0, 0, 0, 0, 0, 0],
                          "hosts": [None, 20, 25, 30, 22, 24, 27, 31], "members": [None, 10, 6, 2, 9, 7, 5, 2],
-                         "revoked": [None, 3, 2, 1, 2, 2, 1, 0], "revoked_gdp": [None, 30, 10, 5, 20, 15, 5, 0]})
-    written = charts.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "sweep")
+                         "revoked": [None, 3, 2, 1, 2, 2, 1, 0], "revoked_gdp": [None, 30, 10, 5, 20, 15, 5, 0],
+                         "gdp_km": [None, 300, 100, 90, 300, 150, 120, 90],
+                         "plan_id": [None, "p1", "p2", "p3", "p1", "p4", "p5", "p6"]})
+    written = sweep.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "sweep")
     assert sorted(p.name for p in written) == ["pareto.png", "pareto.svg", "sweep.png", "sweep.svg"]
-    assert charts.pareto_parts(rows) == ("objective_revocation", "objective_distance")
+    assert sweep.pareto_parts(rows) == ("gdp_km", "revoked_gdp")      # real units, never weighted parts
+    assert list(sweep.distinct_plans(rows)["plan_id"]) == ["p1", "p2", "p3", "p4", "p5", "p6"]   # each plan once
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_trade_off_charts_speak_the_language_and_show_no_plan_as_such(lang):
+    rows = pd.DataFrame({"rules.district_cap": [10, 2, 5, 1], "status": ["optimal", "optimal", "optimal", "infeasible"],
+                         "hosts": [30, 20, 25, None], "revoked_gdp": [0, 30, 10, None], "gdp_km": [0, 300, 100, None],
+                         "plan_id": ["a", "b", "c", None]})
+    fig = sweep.sweep_figure(rows, ["rules.district_cap"], lang=lang, unit="亿元")
+    texts = _style.drawn_texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    _style.plt.close(fig)
+    assert ticks == ["1", "2", "5", "10"]                        # numeric order, only the values swept
+    joined = "\n".join(texts)
+    assert ("无方案" in joined) == (lang == "zh") and ("no plan" in joined) == (lang == "en")
+    assert "objective" not in joined and "weighted" not in joined
+    line = fig.axes[0].lines
+    assert all(not (np.asarray(l.get_ydata(), float) == 0).all() or l.get_marker() != "x" for l in line)
 
 
 def test_pareto_front_keeps_the_non_dominated_points():
     x = [1, 2, 3, 2, np.nan, 1]
     y = [3, 2, 1, 3, 0, 3]
-    assert charts.pareto_front(x, y).tolist() == [True, True, True, False, False, True]
+    assert sweep.pareto_front(x, y).tolist() == [True, True, True, False, False, True]
+
+
+def test_the_map_has_a_scale_bar_and_a_north_arrow(plan):
+    fig = plan_map(plan, "en")
+    texts = _style.drawn_texts(fig)
+    _style.plt.close(fig)
+    assert any(t.endswith(" km") for t in texts) and "N" in texts
+    assert not any(" estimated" == t[-10:] for t in texts)
+    assert any("zones synthetic" in t for t in texts)       # data quality in words, not "8 synthetic"

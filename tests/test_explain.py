@@ -1,6 +1,8 @@
 """Explaining decisions: pins.assign, the cross-district weight, and extra costs that re-solving confirms."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -10,7 +12,7 @@ from consolidate.cli import main
 from consolidate.errors import InfeasibleError, InputError
 from consolidate.explain import explain_plan, regrets
 from consolidate.scenario import load_scenario, scenario_from_dict
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 
 MUST_SHOW = ["rules.district_cap=2", "merging.contiguity=nearby"]
 DAQIUZHUANG = "S129027"  # 天津大邱庄工业区
@@ -27,7 +29,7 @@ def must_show(tianjin):
 
 
 def with_keys(scenario, **keys):
-    data = scenario.resolved()
+    data = scenario.as_dict()
     for key, value in keys.items():
         node = data
         *path, last = key.split("__")
@@ -149,3 +151,126 @@ def test_explain_command_prints_and_writes_csv(must_show, tmp_path):
     assert set(written["zone_id"]) == {DAQIUZHUANG}
     bad = CliRunner().invoke(main, ["explain", str(folder), "--zone", "nowhere"])
     assert bad.exit_code == 2 and "no zone" in bad.output
+
+
+# --- the cap in principle ----------------------------------------------------------------------------
+
+
+def test_in_principle_gives_the_strict_plan_where_the_caps_can_be_met(tmp_path):
+    runner = CliRunner()
+    outs = {}
+    for mode in ("strict", "in_principle"):
+        outs[mode] = tmp_path / mode
+        result = runner.invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--set",
+                                      f"rules.cap_mode={mode}", "--out", str(outs[mode]), "--no-charts"])
+        assert result.exit_code == 0, result.output
+    assert (outs["strict"] / "plan.csv").read_bytes() == (outs["in_principle"] / "plan.csv").read_bytes()
+
+
+def over_cap_region(make_region):
+    """甲区 (cap 1) has two national zones that may neither merge nor be revoked, and a small one that may go."""
+    districts = [{"district_id": "A", "name": "甲区"}, {"district_id": "B", "name": "乙区"}]
+    zones = [{"zone_id": "a1", "name": "甲一", "district_id": "A", "level": "national", "kind": "etdz",
+              "lat": 39.0, "lon": 117.0, "gdp": 100},
+             {"zone_id": "a2", "name": "甲二", "district_id": "A", "level": "national", "kind": "htz",
+              "lat": 40.0, "lon": 118.0, "gdp": 90},
+             {"zone_id": "a3", "name": "甲三", "district_id": "A", "lat": 39.05, "lon": 117.05, "gdp": 20},
+             {"zone_id": "b1", "name": "乙一", "district_id": "B", "lat": 41.0, "lon": 119.0, "gdp": 30}]
+    return load_region(make_region(districts, zones, derive={"method": "distance", "max_km": 20},
+                                   rules={"district_cap": 1, "exempt_districts": []}))
+
+
+def test_in_principle_minimises_the_excess_first_and_the_checks_hold_it_to_the_minimum(make_region):
+    region = over_cap_region(make_region)
+    strict = load_scenario("baseline", ["revocation.allowed=false"])
+    with pytest.raises(InfeasibleError):
+        solve(region, strict)
+    scenario = load_scenario("baseline", ["revocation.allowed=false", "rules.cap_mode=in_principle"])
+    plan = solve(region, scenario)
+    excess = plan.summary["cap_excess"]
+    assert plan.summary["proven_optimal"] and excess["total"] == 1 and excess["proven"]
+    assert decisions(plan)["a3"] == ("member", "a1")       # the one zone that can go, goes: excess 1, not 2
+    (district,) = excess["districts"]
+    assert district["name"] == "甲区" and district["over"] == 1 and "protected from revocation" not in district["reason"]
+    assert "can neither join a host nor be revoked" in district["reason"]
+    from consolidate.checks import check_plan, failed
+    from consolidate.graph import zone_graph
+
+    worse = plan.table.copy()
+    worse.loc["a3", ["status", "host_id", "group_id", "mode", "distance_to_host_km"]] = ["host", "a3", "a3", "", 0.0]
+    graph = zone_graph(region)
+    assert not failed(check_plan(plan.table, region, plan.scenario, graph, cap_excess=1))
+    assert [r.name for r in failed(check_plan(worse, region, plan.scenario, graph, cap_excess=1))] == ["district_caps"]
+
+
+# --- locking a hand-edited plan -----------------------------------------------------------------------
+
+
+def edit(folder, zone, host, mode, km):
+    path = folder / "plan.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    row = table["zone_id"] == zone
+    table.loc[row, ["status", "host_id", "group_id", "mode", "distance_to_host_km"]] = ["member", host, host, mode, km]
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    return table.set_index("zone_id")
+
+
+def test_lock_keeps_a_hand_edited_plan_and_it_passes_the_checks(must_show, tmp_path):
+    folder = must_show.to_dir(tmp_path / "edited", charts=False)
+    edited = edit(folder, DAQIUZHUANG, "G121054", "multi_park", "17.986")   # the near tie: 子牙, same district
+    runner = CliRunner()
+    args = ["run", "cap-2", "--set", "merging.contiguity=nearby", "--no-charts"]
+    result = runner.invoke(main, [*args, "--lock", str(folder), "--out", str(tmp_path / "all")])
+    assert result.exit_code == 0, result.output
+    locked = pd.read_csv(tmp_path / "all" / "plan.csv", dtype=str, keep_default_na=False,
+                         encoding="utf-8-sig").set_index("zone_id")
+    assert (locked[["status", "host_id"]] == edited[["status", "host_id"]]).all().all()
+    summary = json.loads((tmp_path / "all" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["checks_passed"] and summary["objective"] > must_show.summary["objective"]
+
+    one = runner.invoke(main, [*args, "--lock", f"{folder}:天津大邱庄工业区", "--out", str(tmp_path / "one")])
+    assert one.exit_code == 0, one.output
+    locked = pd.read_csv(tmp_path / "one" / "plan.csv", dtype=str, encoding="utf-8-sig").set_index("zone_id")
+    assert locked.at[DAQIUZHUANG, "host_id"] == "G121054"
+
+
+def test_an_impossible_lock_is_explained_like_any_infeasibility(must_show, tmp_path):
+    folder = must_show.to_dir(tmp_path / "edited", charts=False)
+    edit(folder, DAQIUZHUANG, "G123002", "entrusted", "58.657")   # a customs area, 58 km away
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--no-charts",
+                                       "--lock", f"{folder}:{DAQIUZHUANG}", "--out", str(tmp_path / "x")])
+    assert result.exit_code == 3, result.output
+    assert "customs areas merge only with customs areas" in result.output and "too far" in result.output
+
+
+# --- near-optimal alternatives ------------------------------------------------------------------------
+
+
+def test_three_alternatives_are_distinct_non_decreasing_and_checked(tmp_path, must_show):
+    out = tmp_path / "alt"
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--alternatives", "3",
+                                       "--out", str(out), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    tables, objectives = [], []
+    for rank in range(4):
+        summary = json.loads((out / f"alt-{rank}" / "summary.json").read_text(encoding="utf-8"))
+        assert summary["checks_passed"]
+        assert summary["proven_optimal"] == (rank == 0)
+        assert rank == 0 or summary["alternative"]["proven_next_best"]
+        objectives.append(summary["objective"])
+        tables.append((out / f"alt-{rank}" / "plan.csv").read_bytes())
+    assert len(set(tables)) == 4 and objectives == sorted(objectives)
+    assert tables[0] == must_show.to_dir(tmp_path / "run", charts=False).joinpath("plan.csv").read_bytes()
+    fates = pd.read_csv(out / "alternatives.csv", encoding="utf-8-sig")
+    assert "stability" in fates and (fates["stability"] != "4/4").any()
+    # the next best plan costs what explain says the cheapest single change costs
+    best_regret = regrets(explain_plan(must_show), must_show.summary["objective"])["regret"].min()
+    assert objectives[1] == pytest.approx(objectives[0] + best_regret, abs=1e-6)
+
+
+def test_within_stops_at_the_percentage(tmp_path):
+    result = CliRunner().invoke(main, ["run", "cap-2", "--set", "merging.contiguity=nearby", "--alternatives", "3",
+                                       "--within", "0.1", "--out", str(tmp_path / "alt"), "--no-charts"])
+    assert result.exit_code == 0, result.output
+    plans = pd.read_csv(tmp_path / "alt" / "plans.csv", encoding="utf-8-sig")
+    assert list(plans["plan"]) == ["alt-0", "alt-1"] and (plans["extra_pct"] <= 0.1).all()

@@ -10,7 +10,7 @@ from consolidate import load_region
 from consolidate.cli import main
 from consolidate.errors import InfeasibleError
 from consolidate.scenario import load_scenario, scenario_from_dict
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 
 D2 = [{"district_id": "A", "name": "甲区"}, {"district_id": "B", "name": "乙区"}]
 ZONES = [
@@ -25,7 +25,7 @@ ZONES = [
 
 
 def scenario(**extra):
-    data = load_scenario("baseline").resolved()
+    data = load_scenario("baseline").as_dict()
     data.update(rules={"district_cap": 3, "exempt_districts": [], "district_caps": {}})
     data["merging"]["contiguity"] = "nearby"
     data["allocation"] = {"gdp": "host", "fiscal_revenue": "host"}

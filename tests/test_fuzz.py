@@ -113,7 +113,7 @@ def test_set_overrides(overrides):
     except InputError as error:
         assert error.problems and all(p.file and p.message for p in error.problems)
         return
-    again = Scenario.model_validate(scenario.resolved())   # what a sweep worker gets is the same scenario
+    again = Scenario.model_validate(scenario.as_dict())   # what a sweep worker gets is the same scenario
     assert again.model_dump() == scenario.model_dump()
 
 

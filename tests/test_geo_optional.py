@@ -65,3 +65,24 @@ def test_the_core_reports_a_tianjin_zone_moved_into_another_district(tmp_path, n
 def test_plan_folders_have_no_gpkg_without_the_extra(tmp_path, small_region, no_geo):
     result = run("run", write_scenario(tmp_path / "s.yaml", small_region), "--out", tmp_path / "out", "--no-charts")
     assert result.exit_code == 0 and not (tmp_path / "out" / "plan.gpkg").exists()
+
+
+def test_outlines_named_by_a_qgis_style_name_property(tmp_path, no_geo):
+    import json
+
+    square = [[[116.9, 38.9], [117.1, 38.9], [117.1, 39.1], [116.9, 39.1], [116.9, 38.9]]]
+    outlines = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"NAME": "甲区", "ADCODE": 1}, "geometry": {"type": "Polygon",
+                                                                                     "coordinates": square}}]}
+    zones = [{"zone_id": "z1", "name": "一", "district_id": "A", "lat": 39.0, "lon": 117.0}]
+    for name, spec in (("caps", "districts.geojson"), ("named", {"file": "districts.geojson", "property": "NAME"})):
+        folder = write_region(tmp_path / name, [{"district_id": "A", "name": "甲区"}], zones,
+                              derive={"method": "delaunay"}, outlines=spec)
+        (folder / "districts.geojson").write_text(json.dumps(outlines, ensure_ascii=False), encoding="utf-8")
+        result = run("validate", folder)
+        assert result.exit_code == 0, result.output
+    wrong = json.dumps(outlines, ensure_ascii=False).replace("甲区", "乙区")
+    (folder / "districts.geojson").write_text(wrong, encoding="utf-8")
+    result = run("validate", folder)
+    assert result.exit_code == 2 and "names unknown district '乙区'" in result.output \
+        and "property: NAME" in result.output, result.output

@@ -71,6 +71,14 @@ def write_gis_region(folder, zones=ZONES, derive=None, **spec):
     return folder
 
 
+def edit_yaml(folder, change):
+    import yaml
+
+    spec = yaml.safe_load((folder / "region.yaml").read_text(encoding="utf-8"))
+    change(spec)
+    (folder / "region.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+
+
 def test_a_region_of_a_zones_geopackage_and_a_districts_shapefile_validates(tmp_path):
     folder = write_gis_region(tmp_path / "gis")
     region = load_region(folder)
@@ -150,3 +158,39 @@ def test_a_tianjin_zone_moved_into_another_district_is_reported(tmp_path):
     assert result.exit_code == 2, result.output
     assert f"zones.csv, row {row + 2}, column 'district_id'" in result.output
     assert "lies in 滨海新区 (120116) by its point, but district_id says 东丽区 (120110)" in result.output
+
+
+def test_bad_features_are_named_by_file_layer_feature_and_the_layers_own_column(tmp_path):
+    bad = [z if z[0] != "a3" else ("a3", "甲三园区", "A", "provincial", 20.0, z[5]) for z in ZONES]
+    result = run("validate", write_gis_region(tmp_path / "gis", zones=bad))
+    assert result.exit_code == 2, result.output
+    assert "zones.gpkg, layer 'zones', feature 3, column 'LEVEL': not an allowed value" in result.output
+
+
+def test_a_stated_area_far_from_the_polygons_and_unused_properties_are_noted(tmp_path):
+    folder = write_gis_region(tmp_path / "gis")
+    layer = gpd.read_file(folder / "zones.gpkg", layer="zones")
+    layer["AREA_HA"] = [400.0, 100.0, 100.0, 100.0, 400.0, 150.0]   # b2 is 100 ha, not 150
+    layer["COLOUR"] = "red"
+    layer.to_file(folder / "zones.gpkg", layer="zones", driver="GPKG")
+    edit_yaml(folder, lambda spec: spec["zones"]["columns"].update(approved_area_ha="AREA_HA"))
+    result = run("validate", folder)
+    assert result.exit_code == 0, result.output
+    assert "feature 6 (b2): approved_area_ha is 150 ha but the polygon measures 100.0 ha" in result.output
+    assert "properties not used: COLOUR" in result.output
+
+
+def test_zones_as_points_in_a_projected_geojson(tmp_path):
+    folder = write_gis_region(tmp_path / "gis", derive={"method": "delaunay", "max_km": 30})
+    layer = gpd.read_file(folder / "zones.gpkg", layer="zones")
+    layer["AREA"] = 100.0
+    layer.geometry = layer.representative_point()
+    layer.to_file(folder / "zones.geojson", driver="GeoJSON")
+
+    def to_geojson(spec):
+        spec["zones"].update(file="zones.geojson")
+        spec["zones"].pop("layer")
+        spec["zones"]["columns"]["approved_area_ha"] = "AREA"
+    edit_yaml(folder, to_geojson)
+    region = load_region(folder)
+    assert region.zones.at["a1", "approved_area_ha"] == 100.0 and 39.0 < region.zones.at["a1", "lat"] < 39.2

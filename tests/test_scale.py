@@ -16,11 +16,13 @@ import numpy as np
 import pytest
 
 from consolidate import load_region
-from consolidate.backends import OPTIMAL, HighsRounds, solve_model
+from consolidate import engine
+from consolidate.backends import OPTIMAL, solve_model
+from consolidate.engine import HighsRounds
 from consolidate.model import MatrixModel
 from test_solve import scenario as solve_scenario  # baseline, no exempt district, with overrides
 
-solve_module = importlib.import_module("consolidate.solve")
+solve_module = importlib.import_module("consolidate.pipeline")
 
 
 def scenario(**overrides):
@@ -88,7 +90,7 @@ def test_presolve_fixes_only_what_is_forced(make_region, monkeypatch, seed, cont
     region = random_region(make_region, seed)
     with_presolve = solved(region, merging__contiguity=contiguity, rules__district_cap=3)
     assert with_presolve.summary["components"]["presolved"] > 0   # the presolve does something here
-    monkeypatch.setattr(solve_module, "_presolvable", lambda problem, zones: False)
+    monkeypatch.setattr(engine, "_presolvable", lambda problem, zones: False)
     without = solved(region, merging__contiguity=contiguity, rules__district_cap=3)
     assert without.summary["components"]["presolved"] == 0
     assert without.summary["objective"] == pytest.approx(with_presolve.summary["objective"], abs=1e-7)
@@ -116,7 +118,7 @@ def test_rounds_fix_by_reduced_cost_and_still_find_the_mip_optimum():
     model.add_block("pairs", rows, cols, np.ones(len(rows)), np.full(4, -np.inf), np.ones(4))
     settings = scenario(solver__backend="highspy").solver
     fixed_calls = []
-    original = solve_module.HighsRounds._fix_and_solve
+    original = HighsRounds._fix_and_solve
 
     def spy(self, *args):
         fixed_calls.append(1)

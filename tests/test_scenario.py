@@ -100,7 +100,7 @@ def test_set_values_are_typed(text, expected):
     path, value = parse_override(text)
     assert value == expected and type(value) is type(expected)
     s = load_scenario("baseline", [text])
-    node = s.resolved()
+    node = s.as_dict()
     for part in path:
         node = node[part]
     assert node == expected
@@ -133,7 +133,7 @@ def test_show_scenario_prints_a_resolved_scenario_that_loads_again(tmp_path):
     again = load_scenario(write(tmp_path / "again.yaml", data))
     expected = load_scenario("cap-2", ["merging.cross_district=false"]).for_region(load_region("tianjin"))
     # the same keys; the description is generated from them (the file's prose does not know about --set)
-    assert again.resolved() == {**expected.resolved(), "region": again.region, "description": data["description"]}
+    assert again.as_dict() == {**expected.as_dict(), "region": again.region, "description": data["description"]}
     assert data["rules"]["exempt_districts"] == ["滨海新区"]   # from models/tianjin/region.yaml
     assert "最多保留 2 个" in data["description"] and "不跨区" in data["description"]
 

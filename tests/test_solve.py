@@ -11,13 +11,13 @@ from consolidate import load_region
 from consolidate.cli import main
 from consolidate.errors import InfeasibleError
 from consolidate.scenario import load_scenario, scenario_from_dict
-from consolidate.solve import solve
+from consolidate.pipeline import solve
 
 D3 = [{"district_id": "A", "name": "甲区"}, {"district_id": "B", "name": "乙区"}, {"district_id": "C", "name": "丙区"}]
 
 
 def scenario(**overrides):
-    data = load_scenario("baseline").resolved()
+    data = load_scenario("baseline").as_dict()
     data["rules"]["exempt_districts"] = []
     for key, value in overrides.items():
         node = data

@@ -5,7 +5,7 @@ import pytest
 
 from consolidate import load_region
 from consolidate.scenario import load_scenario
-from consolidate.solve import evaluation_scores, solve
+from consolidate.pipeline import evaluation_scores, solve
 from consolidate.resources import bundled_scenarios
 
 

@@ -86,6 +86,8 @@ def objective_parts_text(parts: dict, words: dict | None = None) -> str:
     shown = []
     for name, part in parts.items():
         if part.get("weighted"):
-            real = f" = {part['real']:,.4g} {part['unit']}" if "real" in part else ""
+            value = part.get("real")
+            real = "" if value is None else f" = {value:,.0f} {part['unit']}" if abs(value) >= 1000 \
+                else f" = {value:.4g} {part['unit']}"
             shown.append(f"{(words or {}).get(name, name)} {part['weighted']:.4f}{real}")
     return ", ".join(shown) or "all parts 0"

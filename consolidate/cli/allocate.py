@@ -7,7 +7,7 @@ import click
 import pandas as pd
 
 from ..allocation import STANDARD_RULES, parse_rule, side_by_side
-from ..errors import InputError, Problem
+from ..errors import InputError, InputIssue
 from ..office import write_csv
 from ..plan import Plan
 from ._common import echo_table, reports_errors
@@ -17,7 +17,7 @@ def parse_rule_options(options: tuple[str, ...]) -> dict:
     for text in options:
         measure, sep, spec = text.partition("=")
         if not sep or not measure or not spec:
-            raise InputError(Problem("--rule", f"'{text}' is not MEASURE=RULE",
+            raise InputError(InputIssue("--rule", f"'{text}' is not MEASURE=RULE",
                                      "write e.g. --rule gdp=host or --rule fiscal_revenue=split:0.5"))
         rules[measure.strip()] = parse_rule(spec.strip(), f"--rule {measure.strip()}")
     return rules
@@ -42,7 +42,7 @@ def allocate_command(plan_dir, rule_options, out):
     """
     plan = Plan.from_dir(plan_dir)
     if plan.region is None:
-        raise InputError(Problem(str(Path(plan_dir) / "summary.json"), "the plan's region model cannot be found",
+        raise InputError(InputIssue(str(Path(plan_dir) / "summary.json"), "the plan's region model cannot be found",
                                  "run the plan again, or keep the region folder where it was"))
     zones, district_ids = plan.region.zones, list(plan.region.districts.index)
     names = plan.region.districts["name"]

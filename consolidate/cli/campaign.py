@@ -69,11 +69,8 @@ def campaign_command(scenario, region, overrides, solver, time_limit, out, do_sw
 
 def print_result(result) -> None:
     s = result.summary
-    if s["proven_optimal"]:
-        verdict = click.style("proven optimal", fg="green")
-    else:
-        gap = "unknown" if s["gap"] is None else f"{100 * s['gap']:.2f}%"
-        verdict = click.style(f"NOT proven optimal (gap {gap})", fg="yellow")
+    stated = result.plan.stats.verdict
+    verdict = click.style(stated.text("en"), fg="green" if stated.proven_optimal else "yellow")
     click.secho(f"{s['region']} — scenario '{s['scenario']}': {verdict}, {s['seconds']['total']:.2f} s, "
                 f"checks {'passed' if s['checks_passed'] else click.style('FAILED', fg='red')}", bold=True)
     echo_table(_printable(result.table), title="Published plan (2018) vs model")

@@ -9,8 +9,9 @@ from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, 
                        unique_labels, write_comparison)
 from .. import describe
 from ..io import check_folder_target
-from ._common import echo_table, reports_errors
-from .run import resolve, scenario_options
+from ..scenario import resolve_scenario
+from ._common import echo_table, lang_option, language, reports_errors
+from .run import scenario_options
 
 
 @click.command("compare")
@@ -19,8 +20,9 @@ from .run import resolve, scenario_options
 @click.option("--out", type=click.Path(file_okay=False),
               help="Folder to write the comparison into (default: ./consolidate-out/compare).")
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
+@lang_option
 @reports_errors
-def compare_command(items, region, overrides, solver, time_limit, out, no_charts):
+def compare_command(items, region, overrides, solver, time_limit, out, no_charts, lang):
     """Solve and compare scenarios side by side.
 
     Each argument is a scenario (a bundled name or a YAML file), solved now under --region and
@@ -41,9 +43,10 @@ def compare_command(items, region, overrides, solver, time_limit, out, no_charts
         if is_plan_dir(item):
             jobs.append((plan_label(item), item, None))
         else:
-            loaded = resolve(item, region, overrides, solver, time_limit)
-            model, scenario = loaded
-            jobs.append((describe.label(scenario.name, describe.overrides_from_named(scenario, model)), item, loaded))
+            loaded = resolve_scenario(item, region, overrides, solver, time_limit)
+            chosen_region, scenario = loaded
+            jobs.append((describe.label(scenario.name, describe.overrides_from_named(scenario, chosen_region)), item,
+                         loaded))
     labels = unique_labels([label for label, _, _ in jobs])
     out = check_folder_target(out or Path("consolidate-out") / "compare")  # refused now, not after the solves
     outcomes = []
@@ -57,7 +60,8 @@ def compare_command(items, region, overrides, solver, time_limit, out, no_charts
             outcome = outcomes[-1]
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)
-    folder = write_comparison(result, out, charts=not no_charts)
+    solved_region = next((o.plan.region for o in outcomes if o.plan is not None), None)
+    folder = write_comparison(result, out, lang=language(lang, solved_region), charts=not no_charts)
     print_comparison(result)
     click.echo(f"\nwritten to {folder}")
 

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import click
 
-from ._common import reports_errors
+from ._common import lang_option, language, reports_errors
 
 
 @click.command("plot")
 @click.argument("plan_dir", type=click.Path(exists=True, file_okay=False))
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
-              help="Names and chart words in Chinese or English.")
+@lang_option
 @reports_errors
 def plot_command(plan_dir, lang):
     """Re-draw the charts of PLAN_DIR (a folder written by `consolidate run`).
@@ -17,14 +16,14 @@ def plot_command(plan_dir, lang):
     Writes plan_map, zones_per_district and allocation as PNG and SVG into the folder,
     replacing the old ones. Example: `consolidate plot out/baseline --lang en`.
     """
-    from ..charts import plan_charts
+    from ..charts.plan import plan_charts
     from ..plan import Plan
 
     plan = Plan.from_dir(plan_dir)
     if plan.region is None:
         click.secho("warning: the plan's region model could not be loaded, so there is no map "
                     "(summary.json names it under region_path)", fg="yellow", err=True)
-    for path in plan_charts(plan, plan_dir, lang=lang):
+    for path in plan_charts(plan, plan_dir, lang=language(lang, plan.region)):
         click.echo(f"written {path}")
 
 

@@ -7,7 +7,7 @@ import click
 import pandas as pd
 
 from ..io import check_folder_target
-from ..scenario import resolve_scenario, solver_overrides
+from ..scenario import resolve_scenario
 from ._common import echo_table, lang_option, language, objective_parts_text, progress_bar, reports_errors
 
 
@@ -24,12 +24,6 @@ def scenario_options(command):
     return command
 
 
-def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...], solver: str | None,
-            time_limit: float | None):
-    """The (region, scenario) the options of `scenario_options` name."""
-    return resolve_scenario(scenario, region, [*overrides, *solver_overrides(solver, time_limit)])
-
-
 @click.command("run")
 @click.argument("scenario", required=False, default="baseline")
 @scenario_options
@@ -37,9 +31,17 @@ def resolve(scenario: str | None, region: str | None, overrides: tuple[str, ...]
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx: one sheet per table, for Excel and WPS.")
 @click.option("--members", is_flag=True, help="List every merge and revocation, even for large regions.")
+@click.option("--lock", "locks", multiple=True, metavar="PLAN_DIR[:ZONE,...]",
+              help="Keep the decisions of a (possibly hand-edited) plan for the zones named (ids or names), or for "
+                   "all; re-optimise the rest.")
+@click.option("--alternatives", "n_alternatives", type=click.IntRange(min=1), metavar="K",
+              help="Also find up to K further distinct plans, next best first (OUT/alt-0 is the optimum).")
+@click.option("--within", type=click.FloatRange(min=0), metavar="PCT",
+              help="With --alternatives: only plans within PCT percent of the optimum.")
 @lang_option
 @reports_errors
-def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, lang):
+def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, locks,
+                n_alternatives, within, lang):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -49,25 +51,64 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
       consolidate run                                   # article 18 on Tianjin
       consolidate run baseline --set rules.district_cap=2 --out out/cap2
       consolidate run my-scenario.yaml --region models/my-city --solver cbc
+      consolidate run cap-2 --lock out/cap2-edited:天津大邱庄工业区   # keep one hand-made decision
+      consolidate run cap-2 --alternatives 3 --within 5 --out out/cap2-alt  # and the next 3 best plans
     """
-    from ..solve import solve
+    from ..pipeline import solve
 
-    model, resolved = resolve(scenario, region, overrides, solver, time_limit)
-    out = check_folder_target(out or Path("consolidate-out") / resolved.name)  # refused now, not after the solve
+    region, scenario = resolve_scenario(scenario, region, overrides, solver, time_limit)
+    scenario = apply_locks(scenario, locks)
+    out = check_folder_target(out or Path("consolidate-out") / scenario.name)  # refused now, not after the solve
+    if within is not None and not n_alternatives:
+        raise click.UsageError("--within needs --alternatives K")
+    if n_alternatives:
+        return run_alternatives(region, scenario, n_alternatives, within, out, not no_charts, language(lang, region))
     with progress_bar("solving components") as advance:
-        plan = solve(model, resolved, progress=advance)
-    lang = language(lang, model)
+        plan = solve(region, scenario, progress=advance)
+    lang = language(lang, region)
     folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
     print_summary(plan, lang, members)
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
+
+
+def run_alternatives(region, scenario, k: int, within: float | None, out: Path, charts: bool, lang: str) -> None:
+    from ..alternatives import alternatives, write_alternatives
+
+    result = alternatives(region, scenario, k, within)
+    folder = write_alternatives(result, out, charts=charts, lang=lang)
+    print_summary(result.plans[0], lang)
+    table = result.table.copy()
+    table["proven"] = table["proven"].map({True: "proven", False: "NOT proven"})
+    for column, spec in (("objective", ".6f"), ("extra_cost", ".6f"), ("extra_pct", ".3f")):
+        table[column] = table[column].map(lambda v: "" if pd.isna(v) else f"{v:{spec}}")
+    echo_table(table.drop(columns="differs"), title=f"The optimum and {len(table) - 1} next best distinct plans")
+    for _, row in table.iloc[1:].iterrows():
+        click.echo(f"  {row['plan']}: {row['differs']}")
+    unstable = result.fates[result.fates["stability"] != f"{len(table)}/{len(table)}"]
+    if len(unstable):
+        echo_table(unstable.reset_index(drop=True), title="Zones whose fate changes between the plans (stability)")
+    click.echo(f"\n{WORDS[lang]['written']} {folder}")
+
+
+def apply_locks(scenario, locks: tuple[str, ...]):
+    """--lock PLAN_DIR[:ZONE,...]: the plan's decisions for those zones (all without a list) become pins."""
+    from ..explain import lock_decisions
+    from ..plan import Plan
+
+    for lock in locks:
+        folder, zones = lock, None
+        if not Path(lock).is_dir() and ":" in lock:
+            folder, _, listed = lock.rpartition(":")
+            zones = [z.strip() for z in listed.split(",") if z.strip()]
+        scenario = lock_decisions(scenario, Plan.from_dir(folder), zones)
+    return scenario
 
 
 MAX_ROWS = 40      # longer listings go to the files only
 SMALL = 60         # regions up to this many zones list each merge; larger ones a table per district
 
 WORDS = {
-    "en": {"scenario": "scenario", "proven": "proven optimal", "written": "written to",
-           "not_proven": "NOT proven optimal (stopped at the time limit or the allowed gap; gap {gap}, bound {bound})",
+    "en": {"scenario": "scenario", "written": "written to",
            "counts": "{zones} zones → {hosts} kept, {members} merged ({modes}), {revoked} revoked, {folded} folded into "
                      "comprehensive bonded zones", "none": "none", "objective": "objective", "checks": "checks",
            "passed": "passed", "consolidated": "{n} districts had to consolidate:", "revoked": "revoked",
@@ -75,15 +116,16 @@ WORDS = {
            "district": "district", "before": "before", "after": "after", "merged": "merged",
            "hosts": "hosts receiving", "per_district": "Zones per district",
            "members_hint": "(each merge: --members, or plan.csv)",
+           "over_cap": "cap in principle (rules.cap_mode=in_principle): {n} zone(s) above the caps:",
            "entrusted": "entrusted", "co_construction": "co-construction", "multi_park": "multi-park"},
-    "zh": {"scenario": "方案", "proven": "已证明最优", "written": "已写入",
-           "not_proven": "未证明最优（达到时间上限或允许差距；差距 {gap}，界 {bound}）",
+    "zh": {"scenario": "方案", "written": "已写入",
            "counts": "{zones} 个开发区 → 保留 {hosts}，整合 {members}（{modes}），撤销 {revoked}，"
                      "合并为综合保税区 {folded}", "none": "无", "objective": "目标值", "checks": "独立校验",
            "passed": "通过", "consolidated": "{n} 个区须整合：", "revoked": "撤销", "exempt": "豁免", "cap": "上限",
            "more": "… 另有 {n} 个（见 districts.csv 和 plan.csv）", "district": "区", "before": "整合前",
            "after": "整合后", "merged": "整合", "hosts": "接收的牵头开发区", "per_district": "各区开发区数",
            "members_hint": "（逐项列出：--members，或见 plan.csv）",
+           "over_cap": "上限“原则上”执行（rules.cap_mode=in_principle）：超出上限共 {n} 个开发区：",
            "entrusted": "委托代管", "co_construction": "合作共建", "multi_park": "一区多园",
            "distance": "距离", "revocation": "撤销", "host_quality": "牵头质量", "zone_count": "开发区数"},
 }
@@ -104,27 +146,29 @@ def _names(plan, lang: str, what: str) -> dict[str, str]:
 
 def print_summary(plan, lang: str = "en", members: bool = False) -> None:
     w = WORDS[lang]
-    s = plan.summary
+    s = plan.stats
     table = plan.table
     zone, district = _names(plan, lang, "zones"), _names(plan, lang, "districts")
-    click.secho(f"{s['region_title']} — {w['scenario']} '{s.get('label') or s['scenario']['name']}'", bold=True)
-    if s["proven_optimal"]:
-        verdict = click.style(w["proven"], fg="green")
-    else:
-        gap = "?" if s["gap"] is None else f"{100 * s['gap']:.2f}%"
-        verdict = click.style(w["not_proven"].format(gap=gap, bound=s["best_bound"]), fg="yellow")
-    counts = s["counts"]
-    modes = ", ".join(f"{n} {w.get(m, m)}" for m, n in counts["by_mode"].items()) or w["none"]
-    click.echo(w["counts"].format(zones=counts["zones"], hosts=counts["hosts"], members=counts["members"], modes=modes,
-                                  revoked=counts["revoked"], folded=counts["customs_folded"]))
-    click.echo(f"{w['objective']} {s['objective']:.4f} ({verdict}): " + objective_parts_text(s["objective_parts"], w)
-               + f"; {s['seconds']['total']:.2f} s, {s['solver']['version']} via {s['solver']['backend']}")
-    click.echo(f"{w['checks']}: {sum(c['passed'] for c in s['checks'])}/{len(s['checks'])} {w['passed']}")
+    click.secho(f"{s.region_title} — {w['scenario']} '{s.label or s.scenario_name}'", bold=True)
+    verdict = click.style(s.verdict.text(lang, detail=True), fg="green" if s.verdict.proven_optimal else "yellow")
+    counts = s.counts
+    modes = ", ".join(f"{n} {w.get(m, m)}" for m, n in counts.by_mode.items()) or w["none"]
+    click.echo(w["counts"].format(zones=counts.zones, hosts=counts.hosts, members=counts.members, modes=modes,
+                                  revoked=counts.revoked, folded=counts.customs_folded))
+    click.echo(f"{w['objective']} {s.objective:.4f} ({verdict}): "
+               + objective_parts_text(plan.summary["objective_parts"], w)
+               + f"; {s.seconds.total:.2f} s, {s.solver.version} via {s.solver.backend}")
+    click.echo(f"{w['checks']}: {sum(c.passed for c in s.checks)}/{len(s.checks)} {w['passed']}")
+    excess = s.cap_excess
+    if excess and excess["districts"]:
+        click.secho(w["over_cap"].format(n=excess["total"]), fg="yellow")
+        for d in excess["districts"]:
+            click.echo(f"  {d['name']}: {d['kept']} > {w['cap']} {d['cap']} (+{d['over']}): {d['reason']}")
     d = plan.districts
     changed = d[(d["zones_before"] != d["zones_after"])]
     if not len(changed):
         return
-    counted_in = _counted(table, s)
+    counted_in = _counted(table, s.count_by)
     cap_text = lambda row: w["exempt"] if row["exempt"] else f"{w['cap']} {row['cap']}"   # noqa: E731
     if len(table) > SMALL and not members:
         rows = []
@@ -159,8 +203,8 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
         echo_table(show.reset_index(drop=True), title=w["per_district"])
 
 
-def _counted(table: pd.DataFrame, summary: dict) -> pd.Series:
-    column = "managing_district_id" if summary["scenario"]["count_by"] == "managing_district" else "district_id"
+def _counted(table: pd.DataFrame, count_by: str | None) -> pd.Series:
+    column = "managing_district_id" if count_by == "managing_district" else "district_id"
     return table[column]
 
 

@@ -16,7 +16,7 @@ from ._common import echo_table, lang_option, language, reports_errors
 
 def differences(scenario, base) -> str:
     """The keys where `scenario` differs from `base`, as `key=value` the way --set writes them."""
-    changed = describe.differences(scenario.resolved(), base.resolved())
+    changed = describe.differences(scenario.as_dict(), base.as_dict())
     return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in changed.items())
 
 
@@ -64,11 +64,11 @@ def show_scenario_command(scenario, overrides, region, lang):
     \b
       consolidate show-scenario cap-2 --set merging.cross_district=false > my.yaml
     """
-    model, resolved = resolve_scenario(scenario, region, overrides)
+    its_region, loaded = resolve_scenario(scenario, region, overrides)
     if overrides or region or lang:  # the file's prose no longer fits (or is in the other language): say what it is
-        lang = language(lang, model)
-        resolved = resolved.model_copy(update={"description": describe.describe(resolved.resolved(), lang)})
-    click.echo(resolved.to_yaml(), nl=False)
+        lang = language(lang, its_region)
+        loaded = loaded.model_copy(update={"description": describe.describe(loaded.as_dict(), lang)})
+    click.echo(loaded.to_yaml(), nl=False)
 
 
 COMMANDS = [scenarios_command, show_scenario_command]

@@ -8,14 +8,13 @@ import click
 import pandas as pd
 import yaml
 
-from ..errors import InputError, Problem
+from ..errors import InputError, InputIssue
 from ..evaluation import (GRADES, EvaluationConfig, config_from_dict, evaluate, revocation_candidates,
                           weights_sweep)
+from ..charts.scores import score_chart
 from ..office import write_csv
 from ..region import load_region
-from ._common import echo_table, reports_errors
-
-GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": "#d73027"}
+from ._common import lang_option, language, echo_table, reports_errors
 
 
 @click.command("score")
@@ -30,8 +29,9 @@ GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": 
 @click.option("--weights-sweep", "sweep", is_flag=True,
               help="Also perturb each weight ±50% (and 200 random variants) and report how ranks and grades move.")
 @click.option("--top", default=10, show_default=True, help="Rows of the ranked table to print.")
+@lang_option
 @reports_errors
-def score_command(region, scenario, config_file, overrides, out, sweep, top):
+def score_command(region, scenario, config_file, overrides, out, sweep, top, lang):
     """Evaluate the zones of REGION (a bundled name or a folder; default: tianjin, or the scenario's).
 
     Scores every zone on the article-21 indicators, ranks and grades them (excellent / qualified /
@@ -44,12 +44,12 @@ def score_command(region, scenario, config_file, overrides, out, sweep, top):
       consolidate score --config my-evaluation.yaml --weights-sweep --out out/s
     """
     config, region_name = resolve_config(scenario, config_file, list(overrides))
-    model = load_region(region or region_name or "tianjin")
-    table = evaluate(model.zones, config)
-    sweep_table = weights_sweep(model.zones, config, n=200, seed=0) if sweep else None
-    ranked = ranked_table(model, table)
-    folder = write_outputs(Path(out), model, config, table, ranked, sweep_table)
-    print_summary(model, config, table, ranked, sweep_table, top)
+    region = load_region(region or region_name or "tianjin")
+    table = evaluate(region.zones, config)
+    sweep_table = weights_sweep(region.zones, config, n=200, seed=0) if sweep else None
+    ranked = ranked_table(region, table)
+    folder = write_outputs(Path(out), region, config, table, ranked, sweep_table, lang=language(lang, region))
+    print_summary(region, config, table, ranked, sweep_table, top)
     click.echo(f"\nwritten to {folder}")
 
 
@@ -57,7 +57,7 @@ def resolve_config(scenario: str | None, config_file: str | None,
                    overrides: list[str]) -> tuple[EvaluationConfig, str | None]:
     """The evaluation settings from --scenario, or --config, or the defaults; --set applied on top."""
     if scenario and config_file:
-        raise InputError(Problem("command line", "give --scenario or --config, not both",
+        raise InputError(InputIssue("command line", "give --scenario or --config, not both",
                                  "put the evaluation settings in the scenario, or drop --scenario"))
     if scenario:
         from ..scenario import load_scenario
@@ -65,8 +65,8 @@ def resolve_config(scenario: str | None, config_file: str | None,
         keys = _scenario_keys()  # a key that is not a scenario key is read as an evaluation key
         extra = [o if o.split("=", 1)[0].strip().split(".", 1)[0] in keys else f"evaluation.{o}"
                  for o in overrides]
-        resolved = load_scenario(scenario, extra)
-        return resolved.evaluation, resolved.region
+        loaded = load_scenario(scenario, extra)
+        return loaded.evaluation, loaded.region
     data: dict = {}
     where = "defaults"
     if config_file:
@@ -88,19 +88,19 @@ def _read_yaml(path: Path):
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise InputError(Problem(str(path), "file not found", "give the path of a YAML file")) from None
+        raise InputError(InputIssue(str(path), "file not found", "give the path of a YAML file")) from None
     except UnicodeDecodeError:
-        raise InputError(Problem(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
+        raise InputError(InputIssue(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(Problem(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
+        raise InputError(InputIssue(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
                                  "fix the YAML syntax", row=(mark.line + 1) if mark else None)) from None
 
 
 def _apply(data, overrides: list[str], where: str) -> dict:
     """--set KEY=VALUE on an evaluation mapping; keys may start with `evaluation.`."""
     if not isinstance(data, dict):
-        raise InputError(Problem(where, "the evaluation settings must be a mapping (key: value lines)",
+        raise InputError(InputIssue(where, "the evaluation settings must be a mapping (key: value lines)",
                                  "write e.g. evaluation: {normalisation: rank}"))
     from ..scenario import apply_overrides
 
@@ -108,14 +108,14 @@ def _apply(data, overrides: list[str], where: str) -> dict:
     return apply_overrides(data, keys)
 
 
-def ranked_table(model, table: pd.DataFrame) -> pd.DataFrame:
+def ranked_table(region, table: pd.DataFrame) -> pd.DataFrame:
     """The scores table with the zone's name, district and level in front, best first."""
-    zones = model.zones
+    zones = region.zones
     front = pd.DataFrame({
         "zone_id": zones.index,
         "name": zones["name"].values,
         "name_en": zones["name_en"].values if "name_en" in zones else "",
-        "district": [model.districts.at[d, "name"] if d in model.districts.index else d
+        "district": [region.districts.at[d, "name"] if d in region.districts.index else d
                      for d in zones["district_id"]],
         "district_id": zones["district_id"].values,
         "level": zones["level"].values,
@@ -124,8 +124,8 @@ def ranked_table(model, table: pd.DataFrame) -> pd.DataFrame:
     return ranked.reset_index(drop=True)
 
 
-def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
-                  sweep_table: pd.DataFrame | None) -> Path:
+def write_outputs(out: Path, region, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
+                  sweep_table: pd.DataFrame | None, lang: str = "zh") -> Path:
     """Write the scores folder with io.atomic_folder (replaces only a folder the toolkit wrote)."""
     from ..io import atomic_folder, output_path
 
@@ -133,12 +133,12 @@ def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFram
         write_csv(ranked, tmp / "scores.csv", float_format="%.6g")
         if sweep_table is not None:
             sweep = sweep_table.copy()
-            sweep.insert(0, "name", model.zones["name"])
+            sweep.insert(0, "name", region.zones["name"])
             sweep.insert(0, "zone_id", sweep.index)
             write_csv(sweep.sort_values(["base_rank"]), tmp / "weights_sweep.csv", float_format="%.6g")
         summary = {
-            "region": model.name,
-            "units": model.units,
+            "region": region.name,
+            "units": region.units,
             "evaluation": config.model_dump(mode="json"),
             "weights_used": table.attrs.get("weights", {}),
             "dropped_indicators": table.attrs.get("dropped", []),
@@ -151,93 +151,19 @@ def write_outputs(out: Path, model, config: EvaluationConfig, table: pd.DataFram
         }
         (tmp / "evaluation.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n",
                                              encoding="utf-8")
-        score_chart(model, config, ranked, tmp)
+        score_chart(region, config, ranked, tmp, lang)
     return output_path(out)
 
 
-def _chart_fonts():
-    """(rcParams, covers) from consolidate.fonts; without a CJK font, (DejaVu Sans, nothing covered)."""
-    try:
-        from ..fonts import cjk_font, covers, use_fonts
-    except ImportError:
-        return {"font.family": ["DejaVu Sans"], "axes.unicode_minus": False}, (lambda text: False)
-    if cjk_font() is None:
-        return use_fonts(), (lambda text: False)
-    return use_fonts(), covers
-
-
-def score_chart(model, config: EvaluationConfig, ranked: pd.DataFrame, folder: Path) -> None:
-    """Scores by district: one dot per zone coloured by grade, the grade thresholds as lines."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    rc, covers = _chart_fonts()
-
-    def english(value, fallback) -> str:
-        return str(value) if isinstance(value, str) and value.strip() else str(fallback)
-
-    def label_of(row) -> str:  # the Chinese name when every glyph renders, else English, else the id
-        return str(row["name"]) if covers(str(row["name"])) else english(row.get("name_en"), row["zone_id"])
-
-    district_label = {}
-    for d in model.districts.index:
-        name = str(model.districts.at[d, "name"])
-        district_label[d] = name if covers(name) else english(
-            model.districts.at[d, "name_en"] if "name_en" in model.districts else None, d)
-    districts = [d for d in model.districts.index if d in set(ranked["district_id"])]
-    districts += sorted(set(ranked["district_id"]) - set(districts))
-    x_of = {d: i for i, d in enumerate(districts)}
-    # dots spread sideways within their district, lowest score on the left
-    ordered = ranked.sort_values(["district_id", "score", "zone_id"]).reset_index(drop=True)
-    within = ordered.groupby("district_id").cumcount().to_numpy()
-    size = ordered.groupby("district_id")["zone_id"].transform("size").to_numpy()
-    step = [min(0.6 / max(k, 1), 0.15) for k in size]
-    xs = [x_of[d] + (j - (k - 1) / 2) * st for d, j, k, st in zip(ordered["district_id"], within, size, step)]
-    ordered["x"] = xs
-    label_points = len(ordered) <= 80  # names on the dots only while they stay readable
-    width = min(30.0, max(7.0, 0.7 * len(districts) + 2))
-    with plt.rc_context({"svg.hashsalt": "consolidate", **rc}):
-        fig, ax = plt.subplots(figsize=(width, 5.0))
-        for g in GRADES:
-            part = ordered[ordered["grade"] == g]
-            ax.scatter(part["x"], part["score"], s=36 if label_points else 8, color=GRADE_COLOURS[g],
-                       edgecolor="black", linewidth=0.4 if label_points else 0.1, zorder=3, label=g)
-        if label_points:
-            for _, row in ordered.iterrows():
-                ax.annotate(label_of(row), (row["x"], row["score"]), xytext=(4, 0), textcoords="offset points",
-                            fontsize=5.5, va="center", color="#333333")
-        for g, value in (("excellent", config.grades.excellent), ("qualified", config.grades.qualified)):
-            ax.axhline(value, color=GRADE_COLOURS[g], linestyle="--", linewidth=1)
-            ax.annotate(f"{g} ≥ {value:g}", (len(districts) - 0.45, value), xytext=(0, 2),
-                        textcoords="offset points", color=GRADE_COLOURS[g], fontsize=7, va="bottom", ha="right")
-        ax.set_xticks(range(len(districts)))
-        ax.set_xticklabels([district_label.get(d, str(d)) for d in districts], rotation=45, ha="right",
-                           fontsize=8 if len(districts) <= 60 else 3)
-        ax.set_xlim(-0.6, len(districts) - 0.4)
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_ylabel("comprehensive evaluation score (1 = best)")
-        ax.set_title(f"{model.title}: zone scores by district ({config.normalisation}, missing: {config.missing})",
-                     fontsize=9, loc="left", pad=16)
-        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7, frameon=False, ncol=3,
-                  borderaxespad=0.1, handletextpad=0.2, columnspacing=1.0)
-        ax.grid(axis="y", alpha=0.3)
-        fig.tight_layout()
-        fig.savefig(folder / "scores.png", dpi=150, metadata={"Software": None})
-        fig.savefig(folder / "scores.svg", metadata={"Date": None})
-        plt.close(fig)
-
-
-def print_summary(model, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
+def print_summary(region, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
                   sweep_table: pd.DataFrame | None, top: int) -> None:
-    click.secho(f"{model.title} — comprehensive evaluation of {len(table)} zones", bold=True)
+    click.secho(f"{region.title} — comprehensive evaluation of {len(table)} zones", bold=True)
     weights = table.attrs.get("weights", {})
     click.echo(f"normalisation {config.normalisation}, missing values: {config.missing}; weights: "
                + ", ".join(f"{k} {v:.2f}" for k, v in weights.items()))
     for note in table.attrs.get("notes", []):
         click.secho(f"  note: {note}", fg="yellow")
-    unit = (model.units or {}).get("gdp")
+    unit = (region.units or {}).get("gdp")
     if unit and unit != "亿元" and (config.min_investment_per_ha is not None or config.min_output_per_ha is not None):
         click.secho(f"  note: the intensity standards are in the gdp unit per ha; this region's unit is {unit}, "
                     "the defaults assume 亿元 — set evaluation.min_investment_per_ha / min_output_per_ha", fg="yellow")
@@ -250,7 +176,7 @@ def print_summary(model, config: EvaluationConfig, table: pd.DataFrame, ranked: 
     echo_table(show, title=f"Top {min(top, len(ranked))} of {len(ranked)}")
     candidates = revocation_candidates(table)
     if candidates:
-        shown = ", ".join(f"{z} {model.zones.at[z, 'name']}" for z in candidates[:15])
+        shown = ", ".join(f"{z} {region.zones.at[z, 'name']}" for z in candidates[:15])
         more = f" … and {len(candidates) - 15} more (see scores.csv)" if len(candidates) > 15 else ""
         click.echo(f"unqualified (may be reduced, downgraded or revoked after failed rectification): {shown}{more}")
     if sweep_table is not None:

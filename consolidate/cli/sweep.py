@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..sweep import parse_grid, read_variants, run_sweep
-from ._common import echo_table, reports_errors
+from ._common import echo_table, lang_option, reports_errors
 
 
 @click.command("sweep")
@@ -24,9 +24,10 @@ from ._common import echo_table, reports_errors
 @click.option("--resume", is_flag=True, help="Keep the variants sweep.csv in --out already has a final status for.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--no-charts", is_flag=True, help="Write sweep.csv only.")
+@lang_option
 @reports_errors
 def sweep_command(scenario, grid, variants_file, overrides, region, workers, dask, out, resume, no_progress,
-                  no_charts):
+                  no_charts, lang):
     """Solve SCENARIO (default: baseline) under every combination of --grid values.
 
     One row per variant in OUT/sweep.csv: its id (a hash of its overrides), the parameters, status,
@@ -43,7 +44,7 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
     explicit = read_variants(variants_file) if variants_file else None
     result = run_sweep(scenario, parse_grid(grid), out, variants=explicit, fixed=list(overrides), region=region,
                        workers=workers, dask=dask, resume=resume, progress=not no_progress, charts=not no_charts,
-                       echo=lambda text: click.echo(text, err=True))
+                       echo=lambda text: click.echo(text, err=True), lang=lang or "zh")
     rows = result.rows
     counts = rows["status"].value_counts()
     click.echo(f"{len(rows)} variants: " + ", ".join(f"{n} {s}" for s, n in counts.items())

@@ -20,10 +20,10 @@ def validate_command(region: str) -> None:
     Every problem is reported at once, with file, row, column and how to fix it;
     the exit code is 2 when there is any. Example: `consolidate validate tianjin`.
     """
-    model = load_region(region)
-    graph = zone_graph(model)
-    zones, districts = model.zones, model.districts
-    click.secho(f"{model.title}  ({model.name})", bold=True)
+    region = load_region(region)
+    graph = zone_graph(region)
+    zones, districts = region.zones, region.districts
+    click.secho(f"{region.title}  ({region.name})", bold=True)
     levels = zones["level"].value_counts().reindex(list(LEVELS)).dropna().astype(int)
     click.echo(f"{len(districts)} districts, {len(zones)} zones: "
                + ", ".join(f"{n} {level}" for level, n in levels.items()))
@@ -31,7 +31,7 @@ def validate_command(region: str) -> None:
     click.echo("kinds: " + ", ".join(f"{kind} {n}" for kind, n in kinds.items()))
     quality = zones["data_quality"].value_counts().sort_index()
     click.echo("data quality: " + ", ".join(f"{q} {n}" for q, n in quality.items()))
-    exempt = set(model.rules.get("exempt_districts", []))
+    exempt = set(region.rules.get("exempt_districts", []))
     table = pd.DataFrame({
         "district": districts["name"],
         "by location": zones.groupby("district_id").size().reindex(districts.index, fill_value=0),
@@ -40,12 +40,12 @@ def validate_command(region: str) -> None:
         .reindex(districts.index, fill_value=0),
         "exempt": ["yes" if d in exempt else "" for d in districts.index],
     })
-    title = f"Zones per district (cap {model.rules.get('district_cap', '—')})"
+    title = f"Zones per district (cap {region.rules.get('district_cap', '—')})"
     if len(table) > 40:
         table = table.sort_values("by managing district", ascending=False, kind="stable").head(40)
         title += f" — the 40 with most zones of {len(districts)}"
     echo_table(table.reset_index(drop=True), title=title)
-    derive = model.derive or {}
+    derive = region.derive or {}
     how = ", ".join(f"{k}={v}" for k, v in derive.items()) if derive else "explicit edges only"
     km = [d["km"] for _, _, d in graph.edges(data=True)]
     click.echo(f"adjacency ({how}): {graph.number_of_edges()} edges"
@@ -54,7 +54,7 @@ def validate_command(region: str) -> None:
     shown = ", ".join(f"{z} {zones.at[z, 'name']}" for z in lonely[:20])
     more = f" … and {len(lonely) - 20} more" if len(lonely) > 20 else ""
     click.echo(f"islands (no neighbour): {len(lonely)}" + (f": {shown}{more}" if lonely else ""))
-    for note in model.notes:
+    for note in region.notes:
         click.secho(f"note: {note}", fg="yellow")
     click.secho("no problems found", fg="green")
 

@@ -44,7 +44,7 @@ def run_solve(case: dict) -> dict:
     from consolidate.region import load_region
     from consolidate.scenario import load_scenario
 
-    solve = importlib.import_module("consolidate.solve").solve
+    solve = importlib.import_module("consolidate").solve
     path = suite.region_path(case["region"])
     scenario_name, _ = suite.scenario_of(case["region"])
     started = time.perf_counter()
@@ -102,7 +102,7 @@ def run_sweep(case: dict) -> dict:
         from consolidate.errors import ConsolidateError
         from consolidate.graph import zone_graph
 
-        solve = importlib.import_module("consolidate.solve").solve
+        solve = importlib.import_module("consolidate").solve
         region = load_region(str(path))
         graph = zone_graph(region)
         variants, _ = make_variants(grid, None, fixed)

@@ -1,0 +1,191 @@
+"""Charts of a plan (matplotlib, Agg, PNG and SVG).
+
+    >>> plan_charts(plan, "out/baseline")             # plan_map, zones_per_district, allocation (.png, .svg)
+    >>> plan_charts(plan, "out/baseline", lang="en")  # English labels
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.patches import Patch
+
+from ._style import A4, AFTER, BEFORE, REVOKED, Namer, _footer, _title, _truthy, plt, save, style
+from .map import plan_map
+
+PLAN_CHARTS = ("plan_map", "zones_per_district", "allocation")
+
+
+# --- zones per district -----------------------------------------------------------------------------
+
+
+def zones_chart(plan, lang: str = "zh", limit: int = 40):
+    """Zones per district before and after, with each district's cap and exempt districts marked."""
+    namer = Namer(lang)
+    d = plan.districts.copy()
+    d["label"] = _district_labels(plan, namer)
+    zero = int(((d["zones_before"] == 0) & (d["zones_after"] == 0)).sum())
+    d = d[(d["zones_before"] > 0) | (d["zones_after"] > 0)]
+    d = d.sort_values(["zones_before", "zones_after", "district_id"], ascending=[False, False, True])
+    more = max(0, len(d) - limit)
+    d = d.head(limit).iloc[::-1]
+    exempt = d["exempt"].map(_truthy) if "exempt" in d else pd.Series(False, index=d.index)
+    caps = pd.to_numeric(d["cap"], errors="coerce") if "cap" in d else pd.Series(np.nan, index=d.index)
+    with plt.rc_context(style()):
+        fig, ax = plt.subplots(figsize=A4)
+        fig.subplots_adjust(left=0.16, right=0.86, top=0.86, bottom=0.1)
+        y = np.arange(len(d))
+        ax.barh(y + 0.2, d["zones_before"], height=0.38, color=BEFORE, label=namer.t("before"))
+        after = ax.barh(y - 0.2, d["zones_after"], height=0.38, color=AFTER, label=namer.t("after"))
+        for bar, is_exempt in zip(after, exempt):
+            if is_exempt:
+                bar.set_hatch("////")
+                bar.set_edgecolor("#C9B458")
+        for yi, before, aft in zip(y, d["zones_before"], d["zones_after"]):
+            ax.text(before + 0.08, yi + 0.2, str(int(before)), va="center", fontsize=7, color="#555555")
+            ax.text(aft + 0.08, yi - 0.2, str(int(aft)), va="center", fontsize=7, color=AFTER)
+        capped = [(yi, c) for yi, c, e in zip(y, caps, exempt) if not e and pd.notna(c)]
+        if capped:
+            ax.vlines([c for _, c in capped], [yi - 0.45 for yi, _ in capped], [yi + 0.45 for yi, _ in capped],
+                      colors=REVOKED, lw=2, label=namer.t("cap"), zorder=4)
+            if len({c for _, c in capped}) == 1:
+                ax.axvline(capped[0][1], color=REVOKED, lw=0.8, ls="--", zorder=0)
+        labels = [f"{lab}（{namer.t('exempt')}）" if e and namer.ui == "zh" else f"{lab} ({namer.t('exempt')})" if e
+                  else lab for lab, e in zip(d["label"], exempt)]
+        ax.set_yticks(y, labels)
+        ax.set_xlabel(namer.t("zones"))
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        handles, _ = ax.get_legend_handles_labels()
+        if exempt.any():
+            handles.append(Patch(facecolor=AFTER, edgecolor="#C9B458", hatch="////", label=namer.t("exempt_district")))
+        ax.legend(handles=handles, loc="lower right", frameon=False)
+        ax.set_ylim(-0.7, len(d) - 0.3)
+        _title(fig, plan, namer, namer.t("zones_title"))
+        notes = namer.footer_notes()
+        if zero:
+            notes.append(namer.t("zero_districts", n=zero))
+        if more:
+            notes.append(namer.t("more_districts", n=more))
+        _footer(fig, plan, namer, notes)
+    return fig
+
+
+def _district_labels(plan, namer: Namer) -> pd.Series:
+    d = plan.districts
+    en = None
+    if plan.region is not None and "name_en" in plan.region.districts:
+        en = plan.region.districts["name_en"].reindex(d.index)
+    return pd.Series([namer.name(n, en[i] if en is not None else "", i) for i, n in zip(d.index, d["name"])],
+                     index=d.index)
+
+
+# --- GDP and revenue under the sharing rule --------------------------------------------------------------
+
+
+def measures(districts: pd.DataFrame) -> list[str]:
+    """The measures accounted in a districts table (gdp, fiscal_revenue, …)."""
+    return [c[: -len("_before")] for c in districts.columns
+            if c.endswith("_before") and c != "zones_before" and f"{c[: -len('_before')]}_after" in districts]
+
+
+def rule_text(rule, namer: Namer) -> str:
+    if isinstance(rule, dict) and "split" in rule:
+        return namer.t("split", share=float(rule["split"]))
+    rule = str(rule)
+    if rule.startswith("split:"):
+        return namer.t("split", share=float(rule.split(":", 1)[1]))
+    return namer.t("host_rule" if rule == "host" else rule)
+
+
+def allocation_chart(plan, lang: str = "zh", limit: int = 25):
+    """Each measure per district before and after under the scenario's rule, and the flows between districts."""
+    namer = Namer(lang)
+    d = plan.districts.copy()
+    d["label"] = _district_labels(plan, namer)
+    names = list(measures(d))[:3] or ["gdp"]
+    rules = plan.stats.allocation.get("rules") or plan.stats.scenario.get("allocation") or {}
+    units = (plan.region.units or {}) if plan.region is not None else {}
+    flows = plan.flows if plan.flows is not None else pd.DataFrame()
+    with plt.rc_context(style()):
+        fig = plt.figure(figsize=A4)
+        grid = fig.add_gridspec(2, len(names), height_ratios=[3.2, 1], left=0.11, right=0.97, top=0.86,
+                                bottom=0.08, wspace=0.45, hspace=0.18)
+        for k, m in enumerate(names):
+            ax = fig.add_subplot(grid[0, k])
+            cols = [f"{m}_before", f"{m}_after"]
+            if not all(c in d for c in cols):
+                ax.set_axis_off()
+                continue
+            sub = d[(d[cols[0]].abs() > 0) | (d[cols[1]].abs() > 0)]
+            sub = sub.sort_values([cols[0], "district_id"], ascending=[False, True]).head(limit).iloc[::-1]
+            y = np.arange(len(sub))
+            ax.barh(y + 0.2, sub[cols[0]], height=0.38, color=BEFORE, label=namer.t("before"))
+            ax.barh(y - 0.2, sub[cols[1]], height=0.38, color=AFTER, label=namer.t("after"))
+            revoked = sub.get(f"{m}_revoked")
+            if revoked is not None and (revoked > 0).any():
+                ax.barh(y - 0.2, revoked, left=sub[cols[1]], height=0.38, color="white", edgecolor=REVOKED,
+                        hatch="xxxx", lw=0.5, label=namer.t("revoked_value"))
+            top = float(max(sub[cols[0]].max(), sub[cols[1]].max(), 1e-9)) if len(sub) else 1.0
+            change = sub[cols[1]] - sub[cols[0]]
+            for yi, before, ch in zip(y, sub[cols[0]], change):
+                if abs(ch) > 1e-9:
+                    share = f" ({ch / before:+.0%})" if before else ""
+                    ax.text(top * 1.02, yi, f"{ch:+,.1f}{share}", va="center", fontsize=6.8,
+                            color=AFTER if ch > 0 else REVOKED)
+            ax.set_xlim(0, top * 1.32)
+            ax.set_yticks(y, list(sub["label"]))
+            unit = namer.plain(units.get(m, ""))
+            ax.set_xlabel(f"{namer.t(m)}{f' ({unit})' if unit else ''}")
+            ax.set_title(f"{namer.t(m)} — {namer.t('rule')}: {rule_text(rules.get(m, 'territorial'), namer)}",
+                         loc="left")
+            if k == 0:
+                ax.legend(loc="lower right", frameon=False)
+            ax.set_ylim(-0.7, max(len(sub), 1) - 0.3)
+            tax = fig.add_subplot(grid[1, k])
+            tax.set_axis_off()
+            tax.text(0, 1, _flow_lines(flows, m, d["label"], unit, namer), va="top", ha="left", fontsize=7.2,
+                     transform=tax.transAxes, linespacing=1.35)
+        _title(fig, plan, namer, namer.t("alloc_title"))
+        _footer(fig, plan, namer, namer.footer_notes())
+    return fig
+
+
+def _flow_lines(flows: pd.DataFrame, measure: str, labels: pd.Series, unit: str, namer: Namer, top: int = 6) -> str:
+    header = f"{namer.t('flows')} ({namer.t(measure)}{', ' + unit if unit else ''}):"
+    if flows is None or not len(flows) or "measure" not in flows:
+        return f"{header} {namer.t('no_flows')}"
+    rows = flows[flows["measure"] == measure].copy()
+    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+    rows = rows[rows["value"].abs() > 1e-12].sort_values(["value", "from_district", "to_district"],
+                                                         ascending=[False, True, True])
+    if not len(rows):
+        return f"{header} {namer.t('no_flows')}"
+    name = lambda d: labels.get(str(d), str(d))
+    lines = [f"{name(r.from_district)} → {name(r.to_district)}  {r.value:,.1f}" for r in rows.head(top).itertuples()]
+    if len(rows) > top:
+        lines.append(f"… +{len(rows) - top}")
+    return header + "\n" + "\n".join(lines)
+
+
+# --- all plan charts --------------------------------------------------------------------------------
+
+
+def plan_figures(plan, lang: str = "zh") -> dict:
+    """The plan's figures by name (plan_map, zones_per_district, allocation); caller closes them."""
+    figures = {}
+    if plan.region is not None:
+        figures["plan_map"] = plan_map(plan, lang)
+    figures["zones_per_district"] = zones_chart(plan, lang)
+    if measures(plan.districts):
+        figures["allocation"] = allocation_chart(plan, lang)
+    return figures
+
+
+def plan_charts(plan, folder, lang: str = "zh") -> list[Path]:
+    """Write the plan's charts (PNG and SVG) into `folder`; returns the files written."""
+    written: list[Path] = []
+    for name, fig in plan_figures(plan, lang).items():
+        written += save(fig, Path(folder), name)
+    return written
+

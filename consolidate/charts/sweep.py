@@ -1,0 +1,209 @@
+"""Charts of a sweep: what each swept parameter does in real units, and the trade-off (Pareto).
+
+    >>> sweep_charts(rows, ["rules.district_cap"], "out/sweep")
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._style import A4, GROUP_COLOURS, REVOKED, plt, save, style
+from .compare import _parameter_label, _quantity_label, _solved, _tt  # the trade-off words
+from .map import LabelPlacer
+
+
+# --- sweeps ---------------------------------------------------------------------------------------
+
+
+def pareto_front(x, y) -> np.ndarray:
+    """Boolean mask of the non-dominated points when both x and y are minimised."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = ~(np.isnan(x) | np.isnan(y))
+    mask = np.zeros(len(x), bool)
+    for i in np.flatnonzero(ok):
+        dominated = ok & (x <= x[i]) & (y <= y[i]) & ((x < x[i]) | (y < y[i]))
+        mask[i] = not dominated.any()
+    return mask
+
+
+def _hashable(rows: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
+    """Swept values as the sweep writes them ({split: 0.5} as text), so they can be grouped and sorted."""
+    rows = rows.reset_index(drop=True).copy()
+    for p in parameters:
+        if p in rows:
+            rows[p] = rows[p].map(lambda v: _value_text(v) if isinstance(v, (dict, list)) else v)
+    return rows
+
+
+def _sort_key(value):
+    """Numbers in numeric order, before any text."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return (0, float(number), "") if pd.notna(number) else (1, 0.0, str(value))
+
+
+def _value_text(value) -> str:
+    if isinstance(value, dict) and set(value) == {"split"}:
+        return f"split:{value['split']:g}"
+    if isinstance(value, (dict, list)):
+        return str(value)
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    if pd.notna(number) and float(number).is_integer():
+        return str(int(number))
+    return str(value)
+
+
+def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = None, lang: str = "zh",
+                 unit: str = ""):
+    """What each swept parameter does in real units: revoked GDP, GDP × km to host, zones kept; one line per
+    combination of the other parameters (legend in numeric order, only values that occur); variants without
+    a plan marked × at the top of the panel, never drawn as 0."""
+    parameters = [p for p in (list(parameters) or [c for c in rows.columns if "." in c]) if p in rows]
+    rows = _hashable(rows, parameters)
+    quantities = [q for q in ("revoked_gdp", "gdp_km", "hosts") if q in rows]
+    n = max(1, len(parameters))
+    solved = _solved(rows)
+    optimal = rows["status"].astype(str).eq("optimal") if "status" in rows else solved
+    with plt.rc_context(style()):
+        fig, axes = plt.subplots(max(1, len(quantities)), n, figsize=A4, squeeze=False)
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.08, hspace=0.45, wspace=0.3)
+        for k, parameter in enumerate(parameters):
+            others = [p for p in parameters if p != parameter]
+            categories = sorted(rows[parameter].dropna().unique(), key=_sort_key)
+            numeric = all(_sort_key(c)[0] == 0 for c in categories)
+            xs = (pd.to_numeric(rows[parameter], errors="coerce") if numeric
+                  else rows[parameter].map({c: i for i, c in enumerate(categories)}).astype(float))
+            keys = sorted({tuple(r) for r in rows[others].itertuples(index=False)}, key=lambda t: [_sort_key(v) for v in t]) \
+                if others else [()]
+            for r, column in enumerate(quantities):
+                ax = axes[r, k]
+                ys = pd.to_numeric(rows[column], errors="coerce").where(solved)
+                for i, key in enumerate(keys[:8]):
+                    mask = np.ones(len(rows), bool)
+                    for p, v in zip(others, key):
+                        mask &= (rows[p] == v).to_numpy()
+                    idx = rows.index[mask & solved.to_numpy()]
+                    idx = idx[np.argsort(xs[idx].to_numpy(), kind="stable")]
+                    colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
+                    label = ", ".join(f"{_parameter_label(p, lang)} {_value_text(v)}" for p, v in zip(others, key))
+                    ax.plot(xs[idx], ys[idx], "-", color=colour, lw=1.2, label=label or None)
+                    good = idx[optimal[idx].to_numpy()]
+                    ax.plot(xs[good], ys[good], "o", color=colour, ms=5)
+                    bad = idx[~optimal[idx].to_numpy()]
+                    ax.plot(xs[bad], ys[bad], "o", mfc="white", color=colour, ms=5)
+                failed = rows.index[~solved.to_numpy()]
+                if len(failed):
+                    ax.plot(xs[failed], np.full(len(failed), 0.97), "x", color=REVOKED, ms=8, mew=2,
+                            transform=ax.get_xaxis_transform(), label=_tt(lang, "no_plan"), clip_on=False)
+                ax.set_xlabel(_parameter_label(parameter, lang) + (f" ({parameter})" if lang == "zh" else ""))
+                ax.set_ylabel(_quantity_label(column, lang, unit))
+                ax.set_xticks(range(len(categories)) if not numeric else [float(c) for c in categories],
+                              [_value_text(c) for c in categories])
+                finite = ys.dropna()
+                top = float(finite.max()) if len(finite) else 0.0
+                ax.set_ylim(min(0.0, float(finite.min()) if len(finite) else 0.0), top * 1.25 if top > 0 else 1.0)
+                if column == "revoked_gdp" and len(finite) and top == 0:
+                    ax.text(0.5, 0.5, _tt(lang, "none_revoked"), transform=ax.transAxes, ha="center", va="center",
+                            fontsize=8, color="#555555")
+                if ax.get_legend_handles_labels()[0] and r == 0:
+                    ax.legend(frameon=False, fontsize=6.5, loc="upper right")
+        fig.text(0.015, 0.965, title or _tt(lang, "sweep"), fontsize=13, va="top")
+        fig.text(0.015, 0.925, _tt(lang, "variants", n=len(rows)), fontsize=8.5, va="top", color="#333333")
+    return fig
+
+
+def pareto_parts(rows: pd.DataFrame) -> tuple[str, str]:
+    """The two real quantities to trade off: GDP × km to host against revoked GDP when revocation varies,
+    else against the zones kept (never weighted objective parts, which change with the weights swept)."""
+    def varies(column):
+        return column in rows and pd.to_numeric(rows[column], errors="coerce").nunique(dropna=True) > 1
+
+    for pair in (("gdp_km", "revoked_gdp"), ("gdp_km", "hosts"), ("revoked_gdp", "hosts")):
+        if all(varies(c) for c in pair):
+            return pair
+    return ("gdp_km", "revoked_gdp") if "gdp_km" in rows else ("revoked_gdp", "hosts")
+
+
+def distinct_plans(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct plan among the solved variants (by plan_id, else by its figures), with
+    `variants`: how many variants gave it, and the first variant's parameters."""
+    solved = rows[_solved(rows)].copy()
+    if "plan_id" in solved and solved["plan_id"].notna().all():
+        key = solved["plan_id"].astype(str)
+    else:
+        figures = [c for c in ("hosts", "members", "revoked", "revoked_gdp", "gdp_km") if c in solved]
+        key = solved[figures].round(6).astype(str).agg("|".join, axis=1)
+    solved["_plan"] = key.to_numpy()
+    first = solved.drop_duplicates("_plan", keep="first").set_index("_plan")
+    first["variants"] = solved.groupby("_plan").size().reindex(first.index)
+    return first.reset_index(drop=True)
+
+
+def _variants_text(params: list[str], combos: list[tuple], lang: str) -> str:
+    """The variants that give one plan: `cap 4 · revocation weight 1, 5, 20` when they are a full grid,
+    else each combination, at most four."""
+    if not combos:
+        return ""
+    values = [sorted({c[k] for c in combos}, key=_sort_key) for k in range(len(params))]
+    join = "、" if lang == "zh" else ", "
+    if len(combos) == int(np.prod([len(v) for v in values])):
+        return " · ".join(f"{_parameter_label(p, lang)} {join.join(v)}" for p, v in zip(params, values))
+    shown = "; ".join(", ".join(f"{_parameter_label(p, lang)} {v}" for p, v in zip(params, c)) for c in combos[:4])
+    return shown + (" …" if len(combos) > 4 else "")
+
+
+def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, str] | None = None,
+                  title: str | None = None, lang: str = "zh", unit: str = ""):
+    """Two real quantities against each other, each distinct plan once, the non-dominated ones marked and
+    labelled with every variant that gives them."""
+    rows = _hashable(rows, parameters)
+    xcol, ycol = parts or pareto_parts(rows)
+    plans = distinct_plans(rows)
+    params = [p for p in parameters if p in rows]
+    solved = rows[_solved(rows)]
+    if "plan_id" in rows and len(plans) and "plan_id" in plans:
+        variants_of = {pid: sorted(({tuple(_value_text(v) for v in r) for r in
+                                     solved.loc[solved["plan_id"] == pid, params].itertuples(index=False)}),
+                                   key=lambda t: [_sort_key(v) for v in t]) for pid in plans["plan_id"]}
+    else:
+        variants_of = {}
+    x = pd.to_numeric(plans.get(xcol), errors="coerce").to_numpy(float)
+    y = pd.to_numeric(plans.get(ycol), errors="coerce").to_numpy(float)
+    front = pareto_front(x, y)
+    with plt.rc_context(style()):
+        fig, ax = plt.subplots(figsize=A4)
+        fig.subplots_adjust(left=0.09, right=0.97, top=0.86, bottom=0.1)
+        ax.scatter(x[~front], y[~front], s=28, color="#9E9E9E", label=_tt(lang, "dominated"), zorder=3)
+        ax.scatter(x[front], y[front], s=48, color=REVOKED, edgecolors="black", label=_tt(lang, "front"), zorder=4)
+        order = np.argsort(x[front], kind="stable")
+        ax.step(x[front][order], y[front][order], where="post", color=REVOKED, lw=0.8, ls=(0, (3, 3)), alpha=0.6,
+                zorder=2)
+        fig.canvas.draw()
+        placer = LabelPlacer(ax, fig.canvas.get_renderer())
+        placer.block_points(ax.transData.transform(np.column_stack([x, y])[~np.isnan(x) & ~np.isnan(y)]),
+                            np.full(int((~np.isnan(x) & ~np.isnan(y)).sum()), 6.0))
+        for i in np.flatnonzero(front):
+            combos = variants_of.get(plans.at[i, "plan_id"], []) if variants_of else \
+                [tuple(_value_text(plans.at[i, p]) for p in params)]
+            text = _variants_text(params, combos, lang)
+            if text:
+                placer.place((x[i], y[i]), text, fontsize=7, radius_pt=4, must=True)
+        ax.set_xlabel(_quantity_label(xcol, lang, unit))
+        ax.set_ylabel(_quantity_label(ycol, lang, unit))
+        ax.legend(frameon=False)
+        heading = title or _tt(lang, "pareto", x=_quantity_label(xcol, lang, "").split("（")[0].split(" (")[0],
+                               y=_quantity_label(ycol, lang, "").split("（")[0].split(" (")[0])
+        fig.text(0.015, 0.965, heading, fontsize=13, va="top")
+        fig.text(0.015, 0.925, _tt(lang, "front_note", f=int(front.sum()), k=len(plans), n=len(rows)),
+                 fontsize=8.5, va="top", color="#333333")
+    return fig
+
+
+def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder, lang: str = "zh", unit: str = "") -> list[Path]:
+    """Write `sweep.*` (real quantities per parameter) and `pareto.*` (the trade-off) into `folder`."""
+    folder = Path(folder)
+    written = save(sweep_figure(rows, parameters, lang=lang, unit=unit), folder, "sweep")
+    if int(_solved(rows).sum()) >= 2:
+        written += save(pareto_figure(rows, parameters, lang=lang, unit=unit), folder, "pareto")
+    return written

@@ -1,0 +1,414 @@
+"""The exact engine under `solve`: independent components, each solved exactly, in worker processes.
+
+    >>> components = decompose(problem)                       # (zones, pairs), largest first
+    >>> results = solve_components(problem, components, scenario.solver, progress)
+
+- `decompose`: components no allowed pair, cap or fairness row links — solved apart, the same optimum;
+- presolve: a component with no district over its cap keeps every zone (every cost is ≥ 0, so that
+  plan's cost 0 is optimal);
+- `solve_component`: the MIP (`model.py`) through a back end (`backends.py`); with `connected`
+  contiguity, separator cuts (`find_separator_cuts`) until every group is connected, the rounds on one
+  warm HiGHS LP (`HighsRounds`), and the flow constraints for a host whose group keeps coming out
+  disconnected;
+- with solver.processes > 1, components go in batches to worker processes that receive the problem once.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _finite_or_inf, _highs, _highs_version,
+                       _round_integers, _solve_highspy, solve_model)
+from .model import MatrixModel, build_model
+from .problem import Problem
+from .scenario import Solver
+
+MAX_CUT_ROUNDS = 200
+FLOW_AFTER_ROUNDS = 2  # a host whose group came out disconnected this often gets the flow constraints
+
+
+@dataclass
+class ComponentResult:
+    zones: np.ndarray
+    status: str
+    objective: float
+    best_bound: float | None
+    gap: float | None
+    seconds_build: float = 0.0
+    seconds_solve: float = 0.0
+    rounds: int = 0
+    cuts: int = 0
+    flow_hosts: int = 0          # hosts that got the flow constraints in the cut loop
+    presolved: bool = False
+    chosen_pairs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    revoked: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    solver_version: str = ""
+    cap_excess: int = 0              # cap_mode in_principle: the least number of zones above the caps (phase 1)
+    cap_excess_proven: bool = True
+
+
+def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Independent components as (zones, pairs), largest first, ties by smallest zone index."""
+    n = problem.n_zones
+    a = [problem.pair_member]
+    b = [problem.pair_host]
+    for district in problem.caps:  # zones counted against one cap are tied together
+        members = np.flatnonzero(problem.count_district == district)
+        if len(members) > 1:
+            a.append(members[:-1])
+            b.append(members[1:])
+    for row in problem.fairness:  # so are zones in one fairness row
+        members = np.union1d(np.flatnonzero(row["host"]), problem.pair_member[np.flatnonzero(row["pair"])])
+        if len(members) > 1:
+            a.append(members[:-1])
+            b.append(members[1:])
+    a, b = np.concatenate(a), np.concatenate(b)
+    links = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    count, label = connected_components(links, directed=False)
+    pair_label = label[problem.pair_member]
+    order = np.argsort(label, kind="stable")
+    starts = np.searchsorted(label[order], np.arange(count))
+    zone_groups = np.split(order, starts[1:])
+    pair_order = np.argsort(pair_label, kind="stable")
+    pair_starts = np.searchsorted(pair_label[pair_order], np.arange(count))
+    pair_groups = np.split(pair_order, pair_starts[1:])
+    comps = list(zip(zone_groups, pair_groups))
+    comps.sort(key=lambda c: (-len(c[0]), int(c[0].min())))
+    return comps
+
+
+def solve_components(problem: Problem, components, settings: Solver, progress=None) -> list[ComponentResult]:
+    hard = [k for k, (zones, pairs) in enumerate(components) if not _presolvable(problem, zones)]
+    results: list[ComponentResult | None] = [None] * len(components)
+    hard_set = set(hard)
+    for k, (zones, _) in enumerate(components):
+        if k not in hard_set:
+            results[k] = _keep_everything(problem, zones)
+    if settings.processes > 1 and len(hard) > 1:
+        # the problem goes to each worker once; components go in batches of about equal size
+        batches = _batches(hard, [len(components[k][1]) + len(components[k][0]) for k in hard], settings.processes)
+        with ProcessPoolExecutor(max_workers=settings.processes, initializer=_set_worker_problem,
+                                 initargs=(problem,)) as pool:
+            futures = [pool.submit(_solve_batch, [components[k] for k in batch], settings) for batch in batches]
+            for batch, future in zip(batches, futures):
+                for k, result in zip(batch, future.result()):
+                    results[k] = result
+                done = sum(r is not None for r in results) - (len(components) - len(hard))
+                if progress:
+                    progress(done, len(hard))
+    else:
+        for done, k in enumerate(hard, start=1):
+            results[k] = solve_component(problem, *components[k], settings)
+            if progress:
+                progress(done, len(hard))
+    return results  # type: ignore[return-value]
+
+
+_WORKER_PROBLEM: Problem | None = None
+
+
+def _set_worker_problem(problem: Problem) -> None:
+    global _WORKER_PROBLEM
+    _WORKER_PROBLEM = problem
+
+
+def _solve_batch(batch, settings: Solver) -> list[ComponentResult]:
+    return [solve_component(_WORKER_PROBLEM, zones, pairs, settings) for zones, pairs in batch]
+
+
+def _batches(order: list[int], sizes: list[int], processes: int) -> list[list[int]]:
+    """Consecutive runs of `order` (largest components first) of about total/(4·processes) size each, so a
+    few large components are batches of their own and the many small ones share the cost of a task."""
+    target = max(1.0, sum(sizes) / (4 * processes))
+    batches: list[list[int]] = [[]]
+    load = 0
+    for k, size in zip(order, sizes):
+        if batches[-1] and load + size > target:
+            batches.append([])
+            load = 0
+        batches[-1].append(k)
+        load += size
+    return batches
+
+
+def _presolvable(problem: Problem, zones: np.ndarray) -> bool:
+    """Keeping every zone is optimal (cost 0, all costs ≥ 0) and feasible: nothing forces a change."""
+    if problem.cost_host[zones].any() or problem.must_revoke[zones].any():
+        return False
+    assigned = problem.assigned[zones]
+    if ((assigned >= 0) & (assigned != zones)).any():  # a zone pinned to join a host
+        return False
+    counted = problem.count_district[zones]
+    for district in set(counted) & set(problem.caps):
+        if (counted == district).sum() > problem.caps[district]:
+            return False
+    return True
+
+
+def _keep_everything(problem: Problem, zones: np.ndarray) -> ComponentResult:
+    return ComponentResult(zones=zones, status=OPTIMAL, objective=0.0, best_bound=0.0, gap=0.0, presolved=True)
+
+
+def solve_component(problem: Problem, zones: np.ndarray, pairs: np.ndarray, settings: Solver) -> ComponentResult:
+    """Solve one component exactly; with `connected` contiguity by cuts, repeat until every group is connected.
+
+    A host whose group comes out disconnected in FLOW_AFTER_ROUNDS rounds also gets the flow constraints
+    (its group is then connected in every solution): otherwise a far cluster of candidates may try one
+    bridge after another, a round each. Both are exact, so the optimum is the same."""
+    if problem.cap_mode == "in_principle" and _over_cap(problem, zones):
+        return _solve_in_principle(problem, zones, pairs, settings)
+    return solve_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+
+
+def _over_cap(problem: Problem, zones: np.ndarray) -> bool:
+    counted = problem.count_district[zones]
+    return any((counted == d).sum() > problem.caps[d] for d in set(counted) & set(problem.caps))
+
+
+def _solve_in_principle(problem: Problem, zones: np.ndarray, pairs: np.ndarray, settings: Solver) -> ComponentResult:
+    """`rules.cap_mode: in_principle`, lexicographically and exactly: phase 1 minimises the number of zones above
+    the caps (one integer excess column per capped district); phase 2 minimises the usual objective with the
+    total excess held at that minimum. With a minimum of 0 phase 2 is the strict model itself, so a region
+    whose caps can be met gets the strict plan."""
+    model = build_model(problem, zones, pairs, excess=True)
+    cost = model.c.copy()
+    columns = np.array(sorted(model.excess_col.values()), np.int64)
+    model.c = np.zeros_like(cost)
+    model.c[columns] = 1.0
+    first = solve_rounds(model, problem, zones, settings)
+    if first.status not in (OPTIMAL, FEASIBLE):
+        return first
+    minimum = int(round(first.objective))
+    if minimum == 0:
+        result = solve_rounds(build_model(problem, zones, pairs), problem, zones, settings)
+    else:
+        model.c = cost
+        model.add_block("cap_excess", np.zeros(len(columns), np.int64), columns, np.ones(len(columns)),
+                        np.array([-np.inf]), np.array([float(minimum)]))
+        result = solve_rounds(model, problem, zones, settings)
+    result.cap_excess = minimum
+    result.cap_excess_proven = first.status == OPTIMAL
+    if not result.cap_excess_proven and result.status == OPTIMAL:
+        result.status = FEASIBLE  # the second phase is optimal for a minimum that was not proven
+    result.seconds_build += first.seconds_build
+    result.seconds_solve += first.seconds_solve
+    return result
+
+
+def solve_rounds(model, problem: Problem, zones: np.ndarray, settings: Solver) -> ComponentResult:
+    """One model solved exactly; with `connected` contiguity cut and re-solved until every group is connected."""
+    use_cuts = problem.contiguity == "connected" and problem.connected_method == "cuts"
+    total = ComponentResult(zones=zones, status=NO_SOLUTION, objective=float("nan"), best_bound=None, gap=None)
+    # HiGHS straight from the matrices: keep the LP between rounds (exact, see HighsRounds)
+    warm = use_cuts and settings.name == "highs" and settings.backend == "highspy" and settings.mip_gap == 0
+    rounds = HighsRounds(model, settings) if warm else None
+    disconnected: dict[int, int] = {}  # host -> rounds in which its group was disconnected
+    for round_ in range(1, MAX_CUT_ROUNDS + 1):
+        solution = rounds.solve() if rounds is not None else solve_model(model, settings)
+        total.seconds_build += solution.seconds_build
+        total.seconds_solve += solution.seconds_solve
+        total.rounds = round_
+        if solution.values is None or not use_cuts:
+            break
+        cuts = find_separator_cuts(problem, model, solution)
+        if not cuts:
+            break
+        total.cuts += model.add_separator_cuts(cuts, problem)
+        for j in sorted({j for _, j, _ in cuts}):
+            disconnected[j] = disconnected.get(j, 0) + 1
+        again = {j for j, times in disconnected.items() if times == FLOW_AFTER_ROUNDS}
+        if again:
+            total.flow_hosts += model.add_flow(problem, again)
+            for j in again:
+                disconnected[j] += 1  # once only
+    _read_solution(total, model, solution)
+    if use_cuts and solution.values is not None and find_separator_cuts(problem, model, solution):
+        total.status = NO_SOLUTION  # the cut loop did not converge: no verified connected plan
+    return total
+
+
+def _read_solution(result: ComponentResult, model, solution: Solution) -> None:
+    result.status = solution.status
+    result.objective = solution.objective if solution.objective is not None else float("nan")
+    result.best_bound = solution.best_bound
+    result.gap = solution.gap
+    result.solver_version = solution.solver_version
+    if solution.values is not None:
+        joined = [p for p, col in model.join_col.items() if solution.values[col] > 0.5]
+        revoked = [z for z, col in model.revoke_col.items() if solution.values[col] > 0.5]
+        result.chosen_pairs = np.array(sorted(joined), np.int64)
+        result.revoked = np.array(sorted(revoked), np.int64)
+
+
+def find_separator_cuts(problem: Problem, model, solution: Solution) -> list[tuple[int, int, list[int]]]:
+    """For every member not connected to its host inside its group: (member, host, minimal separator).
+
+    The separator is the set of candidates of the host that border the member's piece of the group and
+    can still reach the host without crossing that piece (Fischetti et al.'s minimal a-b separators).
+    """
+    graph = problem.graph
+    ids = problem.zone_ids
+    index = {ids[v]: int(v) for v in model.zones}  # this component's zones: every group member and candidate
+    pairs = np.asarray(model.pairs, np.int64)
+    member, host = problem.pair_member[pairs], problem.pair_host[pairs]
+    chosen = solution.values[np.array([model.join_col[int(p)] for p in pairs], np.int64)] > 0.5 \
+        if len(pairs) else np.zeros(0, bool)
+    groups: dict[int, list[int]] = {}
+    for i, j in zip(member[chosen].tolist(), host[chosen].tolist()):
+        groups.setdefault(j, []).append(i)
+    cuts = []
+    for j, members in sorted(groups.items()):
+        group = set(members) | {j}
+        sub = graph.subgraph(ids[v] for v in group)
+        if nx.is_connected(sub):
+            continue
+        for piece in nx.connected_components(sub):
+            piece_idx = {index[z] for z in piece}
+            if j in piece_idx:
+                continue
+            allowed = set(member[host == j].tolist()) | {j}
+            reach_graph = graph.subgraph(ids[v] for v in allowed - piece_idx)
+            reachable = {index[z] for z in nx.node_connected_component(reach_graph, ids[j])}
+            border = {index[z] for z in nx.node_boundary(graph, piece) if z in index}
+            separator = sorted((border & reachable) - {j})
+            cuts.extend((i, j, separator) for i in sorted(piece_idx))
+    return cuts
+
+
+# --- the cut loop's rounds on HiGHS: a warm LP relaxation, and a MIP over the columns that may move ----------
+
+
+class HighsRounds:
+    """Solves the rounds of a cut loop on one `MatrixModel` exactly, faster than a fresh MIP per round.
+
+        >>> rounds = HighsRounds(model, settings)
+        >>> solution = rounds.solve()            # an optimum of the model as it is now
+        >>> model.add_separator_cuts(cuts, problem)
+        >>> solution = rounds.solve()            # the new blocks reach HiGHS as added rows
+
+    The LP relaxation stays loaded in HiGHS: after cuts arrive, dual simplex restarts from the last basis
+    (milliseconds instead of a MIP from scratch). When the LP optimum is integral it is the MIP optimum.
+    Otherwise reduced-cost fixing gives the MIP: for every x feasible for the LP,
+    c·x ≥ z_LP + Σ_j |d_j|·|x_j − x*_j| (d the reduced costs), so a column whose |d_j| exceeds δ keeps its
+    LP value in every solution that costs at most z_LP + δ. The MIP over the other columns (a small one)
+    is exact when its optimum is within z_LP + δ; if not, δ is raised to that optimum minus z_LP and it
+    is solved once more, which is then exact; if it is infeasible δ grows, and in the end nothing is fixed.
+    """
+
+    def __init__(self, model: MatrixModel, settings: Solver):
+        self.model, self.settings = model, settings
+        self.blocks, self.cols = len(model.rows), model.n_cols
+        self.highs = _highs(model, settings, integer=False)
+        self.last_gap = 0.0  # (MIP − LP) objective of the last fractional round: where δ starts next time
+
+    def _add_new_blocks(self) -> None:
+        """Columns and constraint blocks the model gained since the last round (cuts, flow) go to HiGHS."""
+        model, new = self.model, slice(self.cols, self.model.n_cols)
+        if model.n_cols > self.cols:
+            self.highs.addCols(model.n_cols - self.cols, model.c[new].astype(float), model.col_lo[new].astype(float),
+                               model.col_hi[new].astype(float), 0, np.zeros(model.n_cols - self.cols, np.int32),
+                               np.empty(0, np.int32), np.empty(0))
+            self.cols = model.n_cols
+        for block, lo, hi in zip(self.model.rows[self.blocks:], self.model.row_lo[self.blocks:],
+                                 self.model.row_hi[self.blocks:]):
+            block = block.tocsr()
+            self.highs.addRows(block.shape[0], _finite_or_inf(lo), _finite_or_inf(hi), block.nnz,
+                               block.indptr.astype(np.int32), block.indices.astype(np.int32),
+                               block.data.astype(float))
+        self.blocks = len(self.model.rows)
+
+    def solve(self) -> Solution:
+        import highspy
+
+        model, settings = self.model, self.settings
+        started = time.perf_counter()
+        self._add_new_blocks()
+        h = self.highs
+        h.run()
+        S = highspy.HighsModelStatus
+        status = h.getModelStatus()
+        if status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+            return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0,
+                            time.perf_counter() - started)
+        if status != S.kOptimal:  # e.g. the time limit: leave it to the MIP solver
+            solution = _solve_highspy(model, settings)
+            solution.seconds_solve += time.perf_counter() - started
+            return solution
+        x = np.array(h.getSolution().col_value)
+        z = float(h.getInfo().objective_function_value)
+        rounded = _round_integers(x, model)
+        if np.abs(x - rounded)[model.integer].max(initial=0.0) <= 1e-6 and _satisfies(model, rounded):
+            objective = float(model.c @ rounded)
+            return Solution(OPTIMAL, rounded, objective, z, 0.0, "highs", _highs_version(), 0.0,
+                            time.perf_counter() - started)
+        solution = self._fix_and_solve(x, z, np.array(h.getSolution().col_dual))
+        solution.seconds_solve = time.perf_counter() - started
+        return solution
+
+    def _fix_and_solve(self, x: np.ndarray, z: float, d: np.ndarray) -> Solution:
+        model = self.model
+        info = self.highs.getInfo()
+        # the bound holds up to the LP's own dual infeasibilities; keep a margin for them
+        margin = float(info.sum_dual_infeasibilities) + 1e-7 * max(1.0, abs(z))
+        delta = max(2.0 * self.last_gap, 1e-6 * max(1.0, abs(z)))
+        at_lo = x <= model.col_lo + 1e-9
+        at_hi = x >= model.col_hi - 1e-9
+        for _ in range(8):
+            fixed = model.integer & (((d > delta + margin) & at_lo) | ((d < -delta - margin) & at_hi))
+            if not fixed.any():
+                break
+            solution = _solve_fixed(model, self.settings, fixed, np.where(at_hi, model.col_hi, model.col_lo))
+            if solution.status == OPTIMAL and solution.objective <= z + delta:
+                self.last_gap = solution.objective - z
+                solution.best_bound = solution.objective
+                return solution
+            if solution.status == OPTIMAL:
+                delta = solution.objective - z + 1e-9 * max(1.0, abs(z))  # one more solve, then exact
+            elif solution.status == INFEASIBLE:
+                delta = 10 * delta + 1e-4 * max(1.0, abs(z))
+            else:  # the time limit on the smaller MIP: the whole MIP will not do better
+                break
+        solution = _solve_highspy(model, self.settings)
+        if solution.objective is not None:
+            self.last_gap = max(solution.objective - z, 0.0)
+        return solution
+
+
+def _satisfies(model: MatrixModel, values: np.ndarray, tol: float = 1e-6) -> bool:
+    A, lo, hi = model.matrix()
+    activity = A @ values
+    return bool(np.all(activity >= lo - tol) and np.all(activity <= hi + tol)
+                and np.all(values >= model.col_lo - tol) and np.all(values <= model.col_hi + tol))
+
+
+def _solve_fixed(model: MatrixModel, settings: Solver, fixed: np.ndarray, at: np.ndarray) -> Solution:
+    """Solve `model` with the columns `fixed` held at `at`: only the free columns and the rows that touch
+    them reach the solver. The solution is over all columns of `model`."""
+    A, lo, hi = model.matrix()
+    A = A.tocsc()
+    free = np.flatnonzero(~fixed)
+    constant = A[:, fixed] @ at[fixed]
+    sub = A[:, free].tocsr()
+    touched = np.diff(sub.indptr) > 0
+    tol = 1e-6
+    if np.any(constant[~touched] < lo[~touched] - tol) or np.any(constant[~touched] > hi[~touched] + tol):
+        return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0, 0.0)
+    small = MatrixModel(zones=np.empty(0, np.int64), pairs=np.empty(0, np.int64), revocable=np.empty(0, np.int64),
+                        c=model.c[free], col_lo=model.col_lo[free], col_hi=model.col_hi[free],
+                        integer=model.integer[free])
+    small.rows, small.row_lo, small.row_hi = [sub[touched]], [lo[touched] - constant[touched]], \
+        [hi[touched] - constant[touched]]
+    result = _solve_highspy(small, settings)
+    if result.values is not None:
+        values = at.astype(float).copy()
+        values[free] = result.values
+        result.values = values
+        result.objective = float(model.c @ values)
+        result.best_bound = None
+    return result

@@ -1,0 +1,119 @@
+"""Solve a scenario on a region: decompose, solve each component exactly, check, account.
+
+    >>> from consolidate import load_region, load_scenario, solve
+    >>> plan = solve(load_region("tianjin"), load_scenario("baseline"))
+    >>> plan.summary["proven_optimal"], plan.summary["status"]
+    (True, 'optimal')
+
+The pipeline: the problem's arrays (`problem.py`) → a check that no district is over its cap beyond
+repair (`diagnose.py`) → the engine (`engine.py`: independent components, presolve, the MIP through
+a back end, separator cuts for `connected`, worker processes) → the plan (`plan.py`), checked by
+`checks.py`, accounted by `allocation.py`.
+
+The back end (speed measured in scripts/bench/README.md): HiGHS straight from the matrices (highspy)
+for large regions and connected groups, PuLP for cities, unless the scenario names one.
+"""
+from __future__ import annotations
+
+import time
+
+import networkx as nx
+import pandas as pd
+
+from . import diagnose
+from .backends import INFEASIBLE, NO_SOLUTION
+from .engine import MAX_CUT_ROUNDS, decompose, solve_components
+from .errors import ConsolidateError, SolverStopped
+from .graph import zone_graph
+from .problem import build_problem
+from .region import Region
+from .scenario import Scenario, resolve_scenario
+
+
+def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True):
+    """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped.
+
+    `progress(done, total)` is called as the components that need the MIP are solved.
+    When the solver proves a component infeasible, `probe` re-solves with one rule relaxed at a time to
+    say which relaxations would give a plan (small regions only)."""
+    from .plan import assemble_plan
+
+    started = time.perf_counter()
+    scenario, graph, scores, grades, problem = prepare(region, scenario, graph)
+    diagnose.precheck(problem, region, scenario)
+    components = decompose(problem)
+    build_seconds = time.perf_counter() - started
+
+    results = solve_components(problem, components, scenario.solver, progress)
+    infeasible = [r for r in results if r.status == INFEASIBLE]
+    if infeasible:
+        diagnose.diagnose(problem, region, scenario, infeasible, probe_relaxations(region, scenario) if probe else [])
+    stopped = [r for r in results if r.status == NO_SOLUTION]
+    if stopped:
+        zones = sum(len(r.zones) for r in stopped)
+        raise SolverStopped(f"no verified plan for {len(stopped)} component(s) ({zones} zones): the solver stopped at "
+                            f"its time limit ({scenario.solver.time_limit_s:g} s per solve) without a feasible plan, "
+                            f"or the connectivity cut loop did not converge in {MAX_CUT_ROUNDS} rounds — raise "
+                            f"solver.time_limit_s, use merging.connected_method=flow, or loosen the rules "
+                            f"(e.g. contiguity: nearby instead of connected)")
+    return assemble_plan(region, scenario, graph, problem, results, scores, grades,
+                         seconds={"build": build_seconds, "total": time.perf_counter() - started})
+
+
+def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None):
+    """The scenario with the region's rules and the back end resolved, the zone graph, evaluation scores and
+    grades, and the problem's arrays: (scenario, graph, scores, grades, problem)."""
+    scenario = automatic_backend(resolve_scenario(scenario, region).scenario, len(region.zones))
+    graph = graph if graph is not None else zone_graph(region)
+    scores, grades = evaluation_scores(region, scenario)
+    return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
+
+
+PROBE_UP_TO_ZONES = 400  # relaxations are probed on regions up to this many zones (each is a solve)
+
+
+def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
+    """Solve each relaxation `diagnose` proposes (small regions only); the labels of those that give a plan."""
+    if len(region.zones) > PROBE_UP_TO_ZONES:
+        return []
+    working = []
+    for relaxation in diagnose.propose_relaxations(scenario):
+        try:
+            solve(region, relaxation.scenario, probe=False)
+        except ConsolidateError:  # still infeasible, or stopped: this relaxation proves nothing
+            continue
+        working.append(relaxation.label)
+    return working
+
+
+PULP_UP_TO_ZONES = 1000  # `auto` builds through PuLP up to this many zones (not for connected groups)
+
+
+def automatic_backend(scenario: Scenario, n_zones: int) -> Scenario:
+    """Resolve `solver.backend: auto`: the PuLP model for cities (the reference path; HiGHS through PuLP's
+    interface, `prob.sol_status` read), HiGHS straight from the matrices (highspy) for larger regions and
+    for connected groups, whose cut loop keeps one warm LP only in highspy. CBC always goes through PuLP.
+
+    scripts/bench/README.md measured highspy as fast as PuLP → HiGHS or faster at every size (PuLP makes
+    a Python object per variable and constraint); at city size both take well under a second."""
+    solver = scenario.solver
+    if solver.backend != "auto":
+        return scenario
+    direct = solver.name == "highs" and (n_zones > PULP_UP_TO_ZONES or scenario.merging.contiguity == "connected")
+    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": "highspy" if direct else "pulp"})})
+
+
+def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | None, pd.Series | None]:
+    """Comprehensive-evaluation scores and grades, when the region has indicator data to score."""
+    try:
+        from .evaluation import evaluate
+    except ImportError:
+        return None, None
+    indicators = ["built_area_ha", "investment", "rnd_intensity", "high_tech_share", "energy_per_output",
+                  "env_compliance", "debt_ratio"]
+    if not any(col in region.zones and region.zones[col].notna().any() for col in indicators):
+        return None, None
+    table = evaluate(region.zones, scenario.evaluation)
+    return table["score"], table["grade"]
+
+

@@ -1,0 +1,140 @@
+"""The core's own unit tests on a region small enough to write every array out by hand.
+
+    a1 national ── a2 municipal ── a3 district        (district A, cap 1)
+     │
+    b1 municipal                                      (district B, cap 1)
+
+GDP 60 / 30 / 10 / 20 (120 in all), adjacency as drawn, the default scenario but any zone small or large
+may be revoked (national ones are protected). Who may join whom, at what cost, and the matrix rows of
+the MIP follow from the policy by hand; the tests say so array by array.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from consolidate.diagnose import precheck
+from consolidate.errors import InfeasibleError
+from consolidate.graph import zone_graph
+from consolidate.model import build_model
+from consolidate.problem import build_problem
+from consolidate.region import load_region
+from consolidate.scenario import scenario_from_dict
+
+DISTRICTS = [{"district_id": "A", "name": "甲区"}, {"district_id": "B", "name": "乙区"}]
+ZONES = [
+    {"zone_id": "a1", "name": "甲一", "district_id": "A", "level": "national", "kind": "etdz", "lat": 39.0,
+     "lon": 117.0, "gdp": 60},
+    {"zone_id": "a2", "name": "甲二", "district_id": "A", "lat": 39.0, "lon": 117.1, "gdp": 30},
+    {"zone_id": "a3", "name": "甲三", "district_id": "A", "level": "district", "lat": 39.0, "lon": 117.2, "gdp": 10},
+    {"zone_id": "b1", "name": "乙一", "district_id": "B", "lat": 39.1, "lon": 117.0, "gdp": 20},
+]
+EDGES = [("a1", "a2"), ("a2", "a3"), ("a1", "b1")]
+
+
+@pytest.fixture
+def setup(make_region):
+    def build(cap=1, **scenario):
+        folder = make_region(DISTRICTS, ZONES, edges=EDGES, rules={"district_cap": cap, "exempt_districts": []})
+        region = load_region(folder)
+        data = {"name": "unit", "region": str(folder), "revocation": {"max_gdp_share": None}, **scenario}
+        resolved = scenario_from_dict(data).for_region(region)
+        graph = zone_graph(region)
+        return region, resolved, graph, build_problem(region, resolved, graph)
+
+    return build
+
+
+def test_build_problem_arrays(setup):
+    region, _, graph, problem = setup()
+    assert problem.zone_ids == ["a1", "a2", "a3", "b1"]
+    assert problem.caps == {"A": 1, "B": 1}
+    assert problem.count_district.tolist() == ["A", "A", "A", "B"]
+    assert problem.can_host.tolist() == [True, True, False, True]       # national and municipal host; a3 cannot
+    assert problem.revocable.tolist() == [False, True, True, True]      # national zones are protected
+    assert not problem.must_host.any() and not problem.must_revoke.any()
+    # adjacent pairs, host eligible and not below its member: a2→a1, a3→a2, b1→a1 (a1 never joins a lower host)
+    assert problem.pair_member.tolist() == [1, 2, 3]
+    assert problem.pair_host.tolist() == [0, 1, 0]
+    assert problem.pair_mode.tolist() == ["multi_park", "multi_park", "entrusted"]   # same body / national host
+    km = [graph.edges["a1", "a2"]["km"], graph.edges["a2", "a3"]["km"], graph.edges["a1", "b1"]["km"]]
+    assert problem.pair_km == pytest.approx(km, abs=1e-6)
+    assert km[0] == pytest.approx(8.65, abs=0.05) and km[2] == pytest.approx(11.12, abs=0.05)
+
+
+def test_build_problem_costs(setup):
+    _, _, _, problem = setup()
+    pct = np.array([60, 30, 10, 20]) / 120 * 100          # GDP as a percentage of the region's zone GDP
+    score = np.array([0.8, 0.6, 0.4, 0.6])                 # level defaults: no evaluation data
+    m, h = problem.pair_member, problem.pair_host
+    distance = pct[m] * problem.pair_km / 30.0             # km over max_distance_km
+    quality = pct[m] * (1 - score[h])
+    assert problem.cost_pair == pytest.approx(1.0 * distance + 2.0 * quality, abs=1e-8)   # default weights 1, 2
+    assert problem.cost_revoke == pytest.approx(5.0 * pct, abs=1e-8)                       # revocation weight 5
+    assert problem.cost_host.tolist() == [0, 0, 0, 0]                                      # zone_count weight 0
+    assert problem.cost_parts["zone_count"]["host"].tolist() == [25.0] * 4
+    assert problem.cost_parts["host_quality"]["pair"] == pytest.approx([25 * 0.2, 25 / 3 * 0.4, 50 / 3 * 0.2])
+
+
+def test_build_problem_follows_the_rules(setup):
+    assert setup(merging={"cross_district": False})[3].pair_member.tolist() == [1, 2]        # b1→a1 crosses
+    assert setup(merging={"hosts": {"not_below_member": False}})[3].pair_host.tolist() == [1, 3, 0, 1, 0]
+    assert not setup(revocation={"allowed": False})[3].revocable.any()
+    pinned = setup(pins={"hosts": ["a3"], "revoke": ["b1"]})[3]
+    assert pinned.must_host.tolist() == [False, False, True, False]
+    assert pinned.can_host.tolist() == [True, True, True, True] and pinned.revocable.tolist() == [False, True, False, True]
+    # a3 (pinned) may host a2 although it is lower; b1 is revoked, so it neither joins nor hosts
+    assert pinned.pair_member.tolist() == [1, 1] and pinned.pair_host.tolist() == [0, 2]
+
+
+def test_precheck_passes_when_a_plan_may_exist(setup):
+    region, scenario, _, problem = setup(cap=1)
+    assert precheck(problem, region, scenario) is None
+
+
+def test_precheck_names_the_district_the_zones_and_the_rules(setup):
+    region, scenario, _, problem = setup(cap=0)
+    with pytest.raises(InfeasibleError) as raised:
+        precheck(problem, region, scenario)
+    message = str(raised.value)
+    # a1 can join no host (none is national beside it) and national zones are protected: A keeps ≥ 1 > 0
+    assert "甲区 has 3 zones that count against a cap of 0, but 1 of them can neither join a host nor be revoked" \
+        in message
+    assert "甲一 (no eligible host it is adjacent to within 30 km; national zones are protected from revocation)" \
+        in message
+    assert "乙区" not in message.split("what would relax it")[0]          # b1 may join a1 or be revoked
+    assert "raise the cap (--set rules.district_caps.甲区=N)" in message
+
+
+def test_build_model_rows(setup):
+    _, _, _, problem = setup()
+    model = build_model(problem, np.arange(4), np.arange(3))
+    # columns: host a1..b1 (0-3), join a2→a1, a3→a2, b1→a1 (4-6), revoke a2, a3, b1 (7-9)
+    assert model.host_col == {0: 0, 1: 1, 2: 2, 3: 3}
+    assert model.join_col == {0: 4, 1: 5, 2: 6}
+    assert model.revoke_col == {1: 7, 2: 8, 3: 9}
+    assert model.c == pytest.approx(np.concatenate([problem.cost_host, problem.cost_pair, problem.cost_revoke[1:]]))
+    assert model.col_lo.tolist() == [0] * 10 and model.col_hi.tolist() == [1] * 10 and model.integer.all()
+    A, lo, hi = model.matrix()
+    assert model.row_kind == ["assign"] * 4 + ["link"] * 3 + ["cap"] * 2
+    assert A.toarray().tolist() == [
+        # h1 h2 h3 hb  j21 j32 jb1  r2 r3 rb
+        [1, 0, 0, 0, 0, 0, 0, 0, 0, 0],     # a1: host (it can neither join nor be revoked)
+        [0, 1, 0, 0, 1, 0, 0, 1, 0, 0],     # a2: host, join a1 or be revoked
+        [0, 0, 1, 0, 0, 1, 0, 0, 1, 0],     # a3
+        [0, 0, 0, 1, 0, 0, 1, 0, 0, 1],     # b1
+        [-1, 0, 0, 0, 1, 0, 0, 0, 0, 0],    # a2 joins a1 only if a1 hosts
+        [0, -1, 0, 0, 0, 1, 0, 0, 0, 0],    # a3 joins a2 only if a2 hosts
+        [-1, 0, 0, 0, 0, 0, 1, 0, 0, 0],    # b1 joins a1 only if a1 hosts
+        [1, 1, 1, 0, 0, 0, 0, 0, 0, 0],     # cap of A
+        [0, 0, 0, 1, 0, 0, 0, 0, 0, 0],     # cap of B
+    ]
+    assert lo.tolist() == [1, 1, 1, 1] + [-np.inf] * 5
+    assert hi.tolist() == [1, 1, 1, 1, 0, 0, 0, 1, 1]
+
+
+def test_build_model_pins_fix_columns(setup):
+    _, _, _, problem = setup(pins={"hosts": ["a2"], "revoke": ["b1"]})
+    model = build_model(problem, np.arange(4), np.arange(len(problem.pair_member)))
+    assert model.col_lo[model.host_col[1]] == 1 and model.col_lo[model.revoke_col[3]] == 1
+    assert int(model.col_lo.sum()) == 2
