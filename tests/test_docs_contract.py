@@ -13,7 +13,7 @@ from consolidate.graph import zone_graph
 from consolidate.problem import build_problem
 from consolidate.region import load_region
 from consolidate.scenario import load_scenario, resolve_scenario
-from consolidate.solve import solve
+from consolidate import solve
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
