@@ -198,11 +198,9 @@ def _check_one_region(solved: list[Outcome]) -> None:
     first = solved[0]
     for o in solved[1:]:
         why = ""
-        if o.plan.summary.get("region") != first.plan.summary.get("region"):
-            why = (f"'{o.label}' is a plan of region {o.plan.summary.get('region')!r}, '{first.label}' of "
-                   f"{first.plan.summary.get('region')!r}")
-        elif set(map(str, o.plan.table.index)) != set(map(str, first.plan.table.index)):
-            why = f"'{o.label}' and '{first.label}' do not list the same zones in plan.csv"
+        if set(map(str, o.plan.table.index)) != set(map(str, first.plan.table.index)):
+            why = (f"'{o.label}' (region {o.plan.summary.get('region')!r}) and '{first.label}' (region "
+                   f"{first.plan.summary.get('region')!r}) do not list the same zones in plan.csv")
         elif set(map(str, o.plan.districts.index)) != set(map(str, first.plan.districts.index)):
             why = f"'{o.label}' and '{first.label}' do not list the same districts in districts.csv"
         if why:
