@@ -77,7 +77,7 @@ footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid 
   body { max-width: none; padding: 0; font-size: 9.5pt; line-height: 1.35; }
   nav { display: none; }
   h2 { margin-top: 1.2rem; }
-  section.plan > h2, section.appendix > h2 { break-before: page; }
+  section.appendix > h2, section#comparison > h2 { break-before: page; }
   figure { break-inside: avoid; }
   tr, .plan-brief li { break-inside: avoid; }
   h2, h3, caption { break-after: avoid; }
@@ -85,7 +85,8 @@ footer { margin-top: 3rem; font-size: .8rem; color: #444; border-top: 1px solid 
   table { font-size: 8pt; }
   .keys table { font-size: 7pt; }
   .keys th, .keys td { padding: .05rem .3rem; }
-  footer { break-before: avoid; }
+  footer { display: none; }           /* its date is in the header's line */
+  figure img { max-height: 120mm; }
   a { color: inherit; text-decoration: none; }
 }
 @page { size: A4; margin: 14mm 12mm; }
@@ -314,7 +315,8 @@ class Report:
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
                 f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n'
                 f"<title>{esc(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-                f"<header>\n<h1>{esc(title)}</h1>\n<p class=\"lead\">{esc(' | '.join(self.labels))}</p>\n</header>\n"
+                f"<header>\n<h1>{esc(title)}</h1>\n<p class=\"lead\">{esc(' | '.join(self.labels))}"
+                f' <span class="muted">· {esc(w["generated"])} {esc(stamp)}</span></p>\n</header>\n'
                 f'<nav aria-label="{esc(w["contents"])}">\n<h2 class="toc">{esc(w["contents"])}</h2>\n<ul>{toc}</ul>\n'
                 f"</nav>\n<main>\n" + "\n".join(body for _, _, body in sections) + "</main>\n"
                 f'<footer>{esc(w["generated"])} {esc(stamp)} · consolidate</footer>\n'

@@ -259,7 +259,8 @@ CSS = """
 .webmap-info dl { margin: 0; display: grid; grid-template-columns: max-content 1fr; gap: .1rem .6rem; }
 .webmap-info dt { font-weight: bold; }
 .webmap-info dd { margin: 0; }
-@media print { .webmap-controls, .webmap-info { display: none !important; } .webmap-svg { max-height: none; } }
+@media print { .webmap-controls, .webmap-info { display: none !important; } .webmap-svg { max-height: 125mm; }
+               .webmap-frame { border: none; } }
 """
 
 SCRIPT = r"""

@@ -50,8 +50,8 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
     click.echo(f"{len(rows)} variants: " + ", ".join(f"{n} {s}" for s, n in counts.items())
                + f"; {result.solved} solved now" + (f", {result.skipped} kept from before" if result.skipped else "")
                + f", {result.seconds:.1f} s wall")
-    shown = rows[["variant", *result.parameters, "status", "objective", "hosts", "members", "revoked",
-                  "revoked_gdp"]]
+    real = [c for c in ("gdp_km", "revoked_gdp") if c in rows]  # the objective in real units
+    shown = rows[["variant", *result.parameters, "status", "objective", "hosts", "members", "revoked", *real]]
     title = "Sweep" + (f" (the first 30 of {len(shown)} rows)" if len(shown) > 30 else "")
     echo_table(shown.head(30).reset_index(drop=True), title=title)
     click.echo(f"\nwritten to {result.folder / 'sweep.csv'}")
