@@ -30,7 +30,6 @@ import functools
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -282,9 +281,9 @@ def sweep(scenario: str | None = DEFAULT_SCENARIO, grid: dict[str, list[Any]] | 
             rows[v.id].update(status=error_status(error), message=one_line(error))
     workers = max(1, min(processes or os.cpu_count() or 1, len(tasks) or 1))
     if workers > 1:
-        from ._interrupt import ignore_in_worker
+        from .engine import worker_pool
 
-        with ProcessPoolExecutor(max_workers=workers, initializer=ignore_in_worker) as pool:
+        with worker_pool(workers) as pool:
             done = list(pool.map(campaign_variant, tasks))
     else:
         done = [campaign_variant(task) for task in tasks]

@@ -34,6 +34,23 @@ COMPREHENSIVE_BONDED = "customs_comprehensive_bonded"
 CHECK_NAMES = ("every_zone_once", "hosts_host_themselves", "district_caps", "host_eligibility",
                "membership_rules", "customs_rule", "merge_modes", "revocation_rules", "conservation",
                "fairness", "distances")
+HOW_TO_FIX = {  # per check, what a planner editing plan.csv can do about an offence
+    "every_zone_once": "one row per zone of the region, with the region's district_id and managing_district_id",
+    "hosts_host_themselves": "a host's host_id and group_id are its own zone_id; a member's host_id names a host "
+                             "and its group_id is its host's; a revoked zone has no host_id",
+    "district_caps": "merge more of that district's zones into a host (status member, host_id) or revoke one, "
+                     "so it keeps no more hosts than its cap — or raise its cap / exempt it in the scenario",
+    "host_eligibility": "choose a host of an allowed level (merging.hosts), or make that zone a member",
+    "membership_rules": "join the zone to an allowed host: adjacent or near enough (merging.contiguity), same "
+                        "district unless merging.cross_district, not below its own level, no forbidden pair",
+    "customs_rule": "keep customs areas with customs hosts (merging.customs), and new_kind as the rule gives it",
+    "merge_modes": "write the mode the rules give the pair (docs/policy.md: same managing body → multi_park, "
+                   "national/functional host → entrusted, else co_construction)",
+    "revocation_rules": "revoke only zones the scenario lets be revoked (revocation:, pins:), and honour pins",
+    "conservation": "re-derive districts.csv from plan.csv (read_plan does): the accounting must add up",
+    "fairness": "move a merge or a revocation so no district loses more than fairness: allows",
+    "distances": "distance_to_host_km is the great-circle distance to the host (0 for a host, empty if revoked)",
+}
 DISTANCE_TOLERANCE_KM = 0.01
 MAX_SHOWN = 5
 

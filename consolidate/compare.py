@@ -26,6 +26,7 @@ import pandas as pd
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
 from .office import write_csv
 from .errors import InputIssue
+from .plan import EDITED, EDITED_VERDICT
 from .scenario import MODES
 from .statistics import OBJECTIVE_PARTS
 
@@ -33,7 +34,7 @@ METRICS = ["status", "proven_optimal", "gap", "objective", *[f"objective_{p}" fo
            "hosts", "members", "revoked", "revoked_gdp", "gdp_km", "cross_district_gdp", "plan_id",
            *[f"merges_{m}" for m in MODES], "plan_sha256"]
 TABLE_COLUMNS = ["scenario", *METRICS, "seconds"]
-SOLVED = ("optimal", "feasible")
+SOLVED = ("optimal", "feasible", EDITED)  # a plan to compare (an edited one is labelled, not dropped)
 FILES = ("comparison.csv", "zones_per_district.csv", "district_changes.csv", "zone_fates.csv", "comparison.md")
 
 
@@ -146,10 +147,16 @@ def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
 
 def plan_outcome(label: str, folder: str | Path) -> Outcome:
     """An already solved plan folder (one with summary.json) as an outcome."""
-    from .plan import Plan
+    from .plan import read_plan
 
-    plan = Plan.from_dir(folder)
-    return Outcome(label, plan, plan.summary["status"], "", float(plan.summary.get("seconds", {}).get("total", 0.0)))
+    plan = read_plan(folder)
+    s = plan.summary
+    note = ""
+    if s.get(EDITED):
+        passed = sum(1 for c in s["checks"] if c["passed"])
+        note = (f"{', '.join(s.get('edited_tables', []))} changed since it was solved: re-checked, "
+                f"{passed}/{len(s['checks'])} checks pass")
+    return Outcome(label, plan, s["status"], note, float((s.get("seconds") or {}).get("total", 0.0)))
 
 
 def is_plan_dir(item: str | Path) -> bool:
@@ -372,6 +379,8 @@ def _cell(value, figure: str = "") -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if figure == "status" and value == EDITED:
+        return EDITED_VERDICT["en"]
     if figure == "gap" and isinstance(value, (int, float)):
         return f"{100 * value:.2f}%"
     if isinstance(value, float):

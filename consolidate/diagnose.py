@@ -69,7 +69,18 @@ def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> str:
     zones = region.zones
     a, b = zones.iloc[i], zones.iloc[j]
     km = float(haversine_km(a["lat"], a["lon"], b["lat"], b["lon"]))
-    if m.max_distance_km is not None and km > m.max_distance_km:
+    distances = region.distances
+    if distances is not None and distances.method == "matrix":  # the planner's matrix decides, in its unit
+        given = float(distances.between([zones.index[i]], [zones.index[j]])[0])
+        if given != given:
+            return f"not in {distances.source} (a pair missing from the distance matrix is not allowed)"
+        if m.max_distance_km is not None and given > m.max_distance_km:
+            return (f"too far: {given:g} {distances.unit} in {distances.source} > merging.max_distance_km="
+                    f"{m.max_distance_km:g} (read in {distances.unit})")
+    elif distances is not None and distances.method == "planar":
+        km = float(distances.km_between([zones.index[i]], [zones.index[j]])[0])
+    in_km = distances is None or distances.method != "matrix"
+    if in_km and m.max_distance_km is not None and km > m.max_distance_km:
         return f"too far: {km:.1f} km > merging.max_distance_km={m.max_distance_km:g}"
     if m.contiguity == "adjacent":
         return f"not adjacent in the zone graph ({km:.1f} km; merging.contiguity=adjacent)"
@@ -133,7 +144,10 @@ def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> 
         why.append("pinned to stay (pins.assign)")
     else:
         m = scenario.merging
-        within = f" within {m.max_distance_km:g} km" if m.max_distance_km is not None else ""
+        unit = region.distances.unit if region.distances is not None else "km"
+        within = f" within {m.max_distance_km:g} {unit}" if m.max_distance_km is not None else ""
+        if region.distances is not None and region.distances.method == "matrix":
+            within += f" in {region.distances.source} (pairs missing from it are not allowed)"
         rule = {"adjacent": f"no eligible host it is adjacent to{within}", "nearby": f"no eligible host{within}",
                 "connected": f"no eligible host it can connect to{within}"}
         extra = []

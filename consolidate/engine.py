@@ -10,10 +10,13 @@
   contiguity, separator cuts (`find_separator_cuts`) until every group is connected, the rounds on one
   warm HiGHS LP (`HighsRounds`), and the flow constraints for a host whose group keeps coming out
   disconnected;
-- with solver.processes > 1, components go in batches to worker processes that receive the problem once.
+- with solver.processes > 1, components go in batches to worker processes that receive the problem once;
+  `worker_pool` starts the processes of sweeps and campaigns too.
 """
 from __future__ import annotations
 
+import multiprocessing
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -93,8 +96,7 @@ def solve_components(problem: Problem, components, settings: Solver, progress=No
     if settings.processes > 1 and len(hard) > 1:
         # the problem goes to each worker once; components go in batches of about equal size
         batches = _batches(hard, [len(components[k][1]) + len(components[k][0]) for k in hard], settings.processes)
-        with ProcessPoolExecutor(max_workers=settings.processes, initializer=_set_worker_problem,
-                                 initargs=(problem,)) as pool:
+        with worker_pool(settings.processes, initializer=_set_worker_problem, initargs=(problem,)) as pool:
             futures = [pool.submit(_solve_batch, [components[k] for k in batch], settings) for batch in batches]
             for batch, future in zip(batches, futures):
                 for k, result in zip(batch, future.result()):
@@ -108,6 +110,14 @@ def solve_components(problem: Problem, components, settings: Solver, progress=No
             if progress:
                 progress(done, len(hard))
     return results  # type: ignore[return-value]
+
+
+def worker_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
+    """The one way the toolkit starts worker processes (components here; variants in sweep, compare and
+    campaign): fork where it is safe and cheap (Linux: workers inherit the imports, no `__main__` guard
+    needed), spawn elsewhere."""
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
 
 
 _WORKER_PROBLEM: Problem | None = None

@@ -519,3 +519,14 @@ def weights_sweep(zones: pd.DataFrame, config: EvaluationConfig | None = None, n
     out["grade_stable"] = (grades == base["grade"].to_numpy()[:, None]).all(axis=1)
     out.attrs["variants"] = count
     return out
+
+
+def evaluation_scores(region, scenario) -> tuple[pd.Series | None, pd.Series | None]:
+    """Comprehensive-evaluation scores and grades of a region's zones under a scenario's `evaluation:`, when
+    the region has indicator data to score (the solve and a plan read back both use them)."""
+    indicators = ["built_area_ha", "investment", "rnd_intensity", "high_tech_share", "energy_per_output",
+                  "env_compliance", "debt_ratio"]
+    if not any(col in region.zones and region.zones[col].notna().any() for col in indicators):
+        return None, None
+    table = evaluate(region.zones, scenario.evaluation)
+    return table["score"], table["grade"]

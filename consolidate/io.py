@@ -9,7 +9,8 @@ The rules, the same for every command:
 
 - A folder is built in a hidden temporary sibling (`.NAME.tmp-XXXX`) and renamed into place when it
   is complete. An exception, Ctrl-C or SIGTERM (the CLI turns it into an exception) removes the
-  temporary folder and leaves the previous output as it was.
+  temporary folder and leaves the previous output as it was. A write killed outright (SIGKILL) cannot
+  clean up; the next write of the same output removes what it left.
 - Every folder the toolkit writes carries a marker file, `.consolidate` (JSON: who wrote it, the kind
   of output, the toolkit's version and the files it wrote). An existing `--out` is replaced only when
   it carries that marker (or is empty). Any other non-empty folder is refused — exit 2, naming the
@@ -27,6 +28,7 @@ The rules, the same for every command:
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import shutil
@@ -48,7 +50,13 @@ class Terminated(BaseException):
 
 def raise_on_sigterm() -> None:
     """Turn SIGTERM into the `Terminated` exception (the CLI installs this; a library caller may too)."""
+    owner = os.getpid()
+
     def handler(signum, frame):
+        if os.getpid() != owner:  # a forked worker: die as a worker should, the parent cleans up
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
         raise Terminated()
 
     signal.signal(signal.SIGTERM, handler)
@@ -110,11 +118,14 @@ def check_folder_target(out: str | Path) -> Path:
                              "choose another --out, or empty that folder"))
 
 
-def write_marker(folder: Path, kind: str, files: list[str] = ()) -> None:
+def write_marker(folder: Path, kind: str, files: list[str] = (), building: bool = False) -> None:
+    """The marker; while a folder is `building`, it also names the writing process (see _clear_debris)."""
     from ._version import __version__
 
-    text = json.dumps({"written_by": WRITER, "kind": kind, "version": __version__, "files": sorted(set(files))},
-                      ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    data = {"written_by": WRITER, "kind": kind, "version": __version__, "files": sorted(set(files))}
+    if building:
+        data["pid"] = os.getpid()
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     fd, name = tempfile.mkstemp(prefix=f"{MARKER}.tmp-", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -161,10 +172,11 @@ def atomic_folder(out: str | Path, kind: str = "plan") -> Iterator[Path]:
     left untouched."""
     target = check_folder_target(out)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _clear_debris(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; an output is as readable as any folder
-        write_marker(tmp, kind)
+        write_marker(tmp, kind, building=True)
         yield tmp
         written = _files(tmp)
         write_marker(tmp, kind, written)
@@ -176,6 +188,34 @@ def atomic_folder(out: str | Path, kind: str = "plan") -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _clear_debris(target: Path) -> None:
+    """Remove the temporary folders an earlier write of `target` left when it was killed outright (SIGKILL,
+    power loss) — ours by their marker, their writing process gone — and put back a previous output such a
+    write had moved aside but not yet replaced."""
+    for tmp in target.parent.glob(f".{glob.escape(target.name)}.tmp-*"):
+        marker = read_marker(tmp) if tmp.is_dir() and not tmp.is_symlink() else None
+        pid = marker.get("pid") if marker else None
+        if isinstance(pid, int) and not _alive(pid):
+            shutil.rmtree(tmp, ignore_errors=True)
+    for old in target.parent.glob(f".{glob.escape(target.name)}.old-*"):  # killed mid-swap: the previous output
+        pid = old.name.rpartition("-")[2]
+        if pid.isdigit() and not _alive(int(pid)) and is_ours(old) and not old.is_symlink():
+            if target.exists() or target.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(old, target)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
 
 
 def _carry_user_files(old: Path, new: Path, written: list[str]) -> None:

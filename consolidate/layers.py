@@ -23,6 +23,17 @@ GEO_INSTALL = 'pip install "consolidate[geo]" (from a checkout of the toolkit: p
 WGS84 = "EPSG:4326"
 
 
+SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def layer_bytes(path: Path) -> bytes:
+    """The bytes a layer is made of, for its hash: a Shapefile's .shp, .shx, .dbf, .prj and .cpg together."""
+    if path.suffix.lower() != ".shp":
+        return path.read_bytes()
+    parts = [path.with_suffix(s) for s in SHAPEFILE_PARTS]
+    return b"".join(p.read_bytes() for p in parts if p.exists())
+
+
 def is_layer(path: Path) -> bool:
     return path.suffix.lower() in LAYER_SUFFIXES
 

@@ -18,12 +18,12 @@ from __future__ import annotations
 import time
 
 import networkx as nx
-import pandas as pd
 
 from . import diagnose
 from .backends import INFEASIBLE, NO_SOLUTION
 from .engine import MAX_CUT_ROUNDS, decompose, solve_components
 from .errors import ConsolidateError, SolverStopped
+from .evaluation import evaluation_scores
 from .graph import zone_graph
 from .problem import build_problem
 from .region import Region
@@ -101,19 +101,3 @@ def automatic_backend(scenario: Scenario, n_zones: int) -> Scenario:
         return scenario
     direct = solver.name == "highs" and (n_zones > PULP_UP_TO_ZONES or scenario.merging.contiguity == "connected")
     return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": "highspy" if direct else "pulp"})})
-
-
-def evaluation_scores(region: Region, scenario: Scenario) -> tuple[pd.Series | None, pd.Series | None]:
-    """Comprehensive-evaluation scores and grades, when the region has indicator data to score."""
-    try:
-        from .evaluation import evaluate
-    except ImportError:
-        return None, None
-    indicators = ["built_area_ha", "investment", "rnd_intensity", "high_tech_share", "energy_per_output",
-                  "env_compliance", "debt_ratio"]
-    if not any(col in region.zones and region.zones[col].notna().any() for col in indicators):
-        return None, None
-    table = evaluate(region.zones, scenario.evaluation)
-    return table["score"], table["grade"]
-
-

@@ -4,7 +4,7 @@
     >>> plan.table            # one row per zone: status host | member | revoked, host_id, mode, …
     >>> plan.districts        # per district: zones before/after, cap, and each measure before/after
     >>> plan.to_dir("out/baseline")          # plan.csv, districts.csv, flows.csv, graph.csv, summary.json
-    >>> Plan.from_dir("out/baseline")        # read it back (e.g. to re-account under another rule)
+    >>> read_plan("out/baseline")            # read it back, re-checked (an edited plan.csv is labelled so)
 
 Output folders are written by `io.atomic_folder`: into a temporary sibling folder first, then swapped in,
 so a failure never leaves a half-written plan behind, and a folder the toolkit did not write is never replaced.
@@ -29,8 +29,10 @@ from .office import csv_text, write_csv, write_xlsx
 from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
-from .statistics import PlanSummary
+from .statistics import EDITED, VERDICT_TEXT, PlanSummary
 
+TABLE_FILES = ("plan.csv", "districts.csv", "flows.csv", "graph.csv")  # what summary.json vouches for by sha256
+EDITED_VERDICT = {lang: words[EDITED] for lang, words in VERDICT_TEXT.items()}  # "edited — not proven optimal"
 PLAN_COLUMNS = ["zone_id", "name", "district_id", "managing_district_id", "level", "kind", "status", "host_id",
                 "group_id", "mode", "new_kind", "distance_to_host_km"]
 OPTIONAL_PLAN_COLUMNS = ["minutes_to_host"]
@@ -105,58 +107,93 @@ class Plan:
         return csv_text(self.table.reset_index(drop=True)[self.columns], float_format="%.3f")
 
     def write_tables(self, folder: Path) -> None:
+        """The tables and summary.json, which records each table's sha256 so a reader can tell an edited plan."""
         (folder / "plan.csv").write_text(self.plan_csv(), encoding="utf-8", newline="")
         write_csv(self.districts.reset_index(drop=True), folder / "districts.csv", float_format="%.4f")
         write_csv(self.flows, folder / "flows.csv", float_format="%.4f")
         write_csv(self.edges, folder / "graph.csv", float_format="%.3f")
         for name, frame in sorted(self.extra.items()):
             write_csv(frame, folder / f"{name}.csv", float_format="%.4f")
+        self.summary["tables_sha256"] = {name: _sha256((folder / name).read_bytes()) for name in TABLE_FILES}
         (folder / "summary.json").write_text(json.dumps(self.stats.to_dict(), ensure_ascii=False, indent=2,
                                                         default=_plain)
                                              + "\n", encoding="utf-8")
 
     @classmethod
     def from_dir(cls, folder: str | Path) -> "Plan":
-        """Read a plan folder written by `to_dir` (region and scenario are re-loaded from the summary)."""
-        folder = Path(folder)
-        fix = "give a folder written by `consolidate run --out`, or run the scenario again"
-        missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
-        if missing:
-            raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
-        from .parsing import parse_json, read_text
+        """`read_plan(folder)`: the plan as read, re-checked (edited tables are labelled, never trusted)."""
+        return read_plan(folder)
 
-        where = str(folder / "summary.json")
-        summary = parse_json(read_text(folder / "summary.json", where), where, fix)
-        if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
-            raise InputError(InputIssue(where, "has no resolved 'scenario' mapping", fix))
-        for key, kinds in SUMMARY_TYPES.items():
-            value = summary.get(key)
-            if key in summary and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
-                raise InputError(InputIssue(where, f"'{key}' is a {type(summary[key]).__name__}, "
-                                              f"not {' or '.join(k.__name__ for k in kinds)}", fix,
-                                              value=summary[key]))
-        table = _read_csv(folder / "plan.csv", PLAN_COLUMNS, fix, dtype=str, keep_default_na=False)
-        for column in ("distance_to_host_km", *OPTIONAL_PLAN_COLUMNS):
-            if column in table:
-                table[column] = pd.to_numeric(table[column], errors="coerce")
-        table = table.set_index("zone_id", drop=False).rename_axis(None)
-        districts = _read_csv(folder / "districts.csv", ["district_id", "name", "zones_before", "zones_after"], fix,
-                              dtype={"district_id": str})
-        districts = districts.set_index("district_id", drop=False).rename_axis(None)
-        flows = _read_csv(folder / "flows.csv", [], fix, dtype={"from_district": str, "to_district": str}) \
-            if (folder / "flows.csv").is_file() else pd.DataFrame()
-        edges = _read_csv(folder / "graph.csv", [], fix, dtype=str, keep_default_na=False) \
-            if (folder / "graph.csv").is_file() else pd.DataFrame()
-        region = scenario = None
-        try:
-            from .region import load_region
-            from .scenario import scenario_from_dict
 
-            scenario = scenario_from_dict(summary["scenario"], where=f"{folder}/summary.json")
-            region = load_region(summary.get("region_path") or scenario.region)
-        except InputError:
-            pass  # tables alone still re-print and compare; what needs the region says so
-        return cls(table, districts, flows, edges, summary, region, scenario)
+def read_plan(folder: str | Path, scenario: Scenario | None = None) -> Plan:
+    """Read a plan folder and re-check it as it is now, whoever wrote it (against `scenario` if given,
+    else the one it was solved for).
+
+    The checks (consolidate.checks) are re-run on plan.csv as read, and districts.csv, flows.csv and
+    graph.csv are re-derived from it: summary.json's verdict and tables are never taken on trust. When
+    plan.csv (or another table summary.json vouches for) no longer has the sha256 recorded there, or
+    there is no record, the plan is `edited`: status "edited", not proven optimal, its objective
+    re-priced from the table. A plan.csv that cannot be a plan of the region (unknown or missing zones, a
+    status other than host/member/revoked, a member whose host is not a host) is bad input (exit 2)."""
+    plan = _read_tables(folder)
+    edited = edited_tables(Path(folder), plan.summary)
+    if scenario is not None:  # checked against another scenario than the one it was solved for
+        from .region import load_region
+
+        if scenario.resolved() != plan.summary.get("scenario"):
+            edited.append("scenario")
+        plan.scenario, plan.region = scenario, load_region(scenario.region)
+        plan.summary = {**plan.summary, "scenario": scenario.resolved()}
+    if plan.region is None or plan.scenario is None:  # nothing to re-check it with: say so, not the old verdict
+        if edited:
+            plan.summary.update(_edited_verdict(plan.summary, edited, objective=None, parts={}))
+        plan.summary.update(checks=[{"name": "region", "passed": False, "detail": "the region model could not be "
+                                     "loaded, so the plan could not be re-checked"}], checks_passed=False)
+        return plan
+    plan.table = validate_table(plan.table, plan.region, str(Path(folder) / "plan.csv"))
+    return recheck(plan, edited)
+
+
+def plan_from_csv(path: str | Path, region: Region, scenario: Scenario) -> Plan:
+    """A bare plan.csv (anyone's) as a plan of `scenario` on `region`, re-derived and checked; never proven."""
+    table = validate_table(read_plan_csv(path), region, str(path))
+    summary = {"region": region.name, "region_title": region.title,
+               "region_path": str(region.root) if region.root else None, "scenario": scenario.resolved()}
+    return recheck(Plan(table, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), summary, region, scenario),
+                   ["plan.csv"])
+
+
+def _read_tables(folder: str | Path) -> Plan:
+    """The plan folder's files as they are (region and scenario re-loaded from the summary)."""
+    folder = Path(folder)
+    fix = "give a folder written by `consolidate run --out`, or run the scenario again"
+    missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
+    if missing:
+        raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(InputIssue(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
+    if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
+        raise InputError(InputIssue(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
+    table = read_plan_csv(folder / "plan.csv")
+    districts = _read_csv(folder / "districts.csv", ["district_id", "zones_before", "zones_after"], fix,
+                          dtype={"district_id": str})
+    districts = districts.set_index("district_id", drop=False).rename_axis(None)
+    flows = _read_csv(folder / "flows.csv", [], fix, dtype={"from_district": str, "to_district": str}) \
+        if (folder / "flows.csv").is_file() else pd.DataFrame()
+    edges = _read_csv(folder / "graph.csv", [], fix, dtype=str, keep_default_na=False) \
+        if (folder / "graph.csv").is_file() else pd.DataFrame()
+    region = scenario = None
+    try:
+        from .region import load_region
+        from .scenario import scenario_from_dict
+
+        scenario = scenario_from_dict(summary["scenario"], where=f"{folder}/summary.json")
+        region = load_region(summary.get("region_path") or scenario.region)
+    except InputError:
+        pass  # tables alone still re-print and compare; what needs the region says so
+    return Plan(table, districts, flows, edges, summary, region, scenario)
 
 
 SUMMARY_TYPES = {   # the summary.json keys readers rely on, and the types they must have
@@ -177,6 +214,144 @@ def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFr
     return frame
 
 
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def edited_tables(folder: Path, summary: dict) -> list[str]:
+    """The tables of a plan folder that are not the ones its solve wrote (all of them when there is no
+    record of their sha256: an older plan, or a hand-made one). Empty for an untouched plan."""
+    recorded = summary.get("tables_sha256")
+    if summary.get(EDITED):  # written out again after an edit (e.g. into a comparison): still edited
+        before = summary.get("edited_tables")
+        return [str(n) for n in before] if isinstance(before, list) and before else ["plan.csv"]
+    if not isinstance(recorded, dict) or "plan.csv" not in recorded:
+        return [n for n in TABLE_FILES if (folder / n).is_file()]
+    out = []
+    for name, digest in recorded.items():
+        path = folder / str(name)
+        if str(name) in TABLE_FILES and (not path.is_file() or _sha256(path.read_bytes()) != digest):
+            out.append(str(name))
+    return out
+
+
+def read_plan_csv(path: str | Path) -> pd.DataFrame:
+    """A plan.csv as a table indexed by zone_id (text columns; distance as a number)."""
+    fix = "give a plan.csv written by `consolidate run`, with its header row (see the README's plan folder)"
+    table = _read_csv(Path(path), PLAN_COLUMNS, fix, dtype=str, keep_default_na=False)
+    for column in ("distance_to_host_km", *OPTIONAL_PLAN_COLUMNS):
+        if column in table:
+            table[column] = pd.to_numeric(table[column], errors="coerce")
+    return table.set_index("zone_id", drop=False).rename_axis(None)
+
+
+def validate_table(table: pd.DataFrame, region: Region, where: str) -> pd.DataFrame:
+    """`table` (a plan.csv as read) in the region's zone order, or InputError naming every row that cannot be
+    part of a plan of `region`. Rule breaks (a cap, a mode, a distance) are the checks' business, not this."""
+    problems = []
+    seen: set[str] = set()
+    rows = {}
+    for k, (zone, status, host) in enumerate(zip(table["zone_id"], table["status"], table["host_id"])):
+        row = k + 2  # the header is row 1
+        zone, status, host = str(zone).strip(), str(status).strip(), str(host).strip()
+        if zone not in region.zones.index:
+            problems.append(InputIssue(where, f"zone '{zone}' is not a zone of region {region.name}",
+                                         "use a zone_id of the region's zones.csv, or delete the row", row, "zone_id"))
+        elif zone in seen:
+            problems.append(InputIssue(where, f"zone '{zone}' appears more than once", "keep one row per zone",
+                                         row, "zone_id"))
+        seen.add(zone)
+        rows[zone] = row
+        if status not in ("host", "member", "revoked"):
+            problems.append(InputIssue(where, f"zone '{zone}' has status '{status}'",
+                                         "write host, member or revoked", row, "status"))
+    statuses = dict(zip(table["zone_id"].astype(str).str.strip(), table["status"].astype(str).str.strip()))
+    for k, (zone, status, host) in enumerate(zip(table["zone_id"], table["status"], table["host_id"])):
+        zone, host = str(zone).strip(), str(host).strip()
+        if str(status).strip() == "host" and host not in ("", zone):
+            problems.append(InputIssue(where, f"host '{zone}' names '{host}' as its host",
+                                         f"a host's host_id (and group_id) is its own zone_id: write {zone}",
+                                         k + 2, "host_id"))
+        if str(status).strip() != "member":
+            continue
+        if not host:
+            problems.append(InputIssue(where, f"member '{zone}' names no host",
+                                         "write the zone_id of its host, or make it a host", k + 2, "host_id"))
+        elif statuses.get(host) != "host":
+            what = "is not in the plan" if host not in statuses else f"has status '{statuses[host]}'"
+            problems.append(InputIssue(where, f"member '{zone}' names host '{host}', which {what}",
+                                         "name a zone whose status is host, or make that zone a host",
+                                         k + 2, "host_id"))
+    missing = [z for z in region.zones.index if z not in seen]
+    if missing:
+        problems.append(InputIssue(where, f"{len(missing)} zone(s) of region {region.name} have no row: "
+                                     + ", ".join(missing[:5]) + (" …" if len(missing) > 5 else ""),
+                                     "add a row for each zone (status host to keep it as it is)"))
+    if problems:
+        raise InputError(problems)
+    table = table.copy()
+    for column in ("zone_id", "status", "host_id", "group_id", "mode", "new_kind"):
+        table[column] = table[column].astype(str).str.strip()
+    return table.set_index("zone_id", drop=False).rename_axis(None).reindex(region.zones.index)
+
+
+def recheck(plan: Plan, edited: list[str]) -> Plan:
+    """Re-derive a plan read back from its table alone (districts, accounting, links, checks); when it was
+    `edited`, label it so (status "edited", not proven optimal) and price its objective from the table."""
+    from .graph import zone_graph
+    from .problem import build_problem
+    from .evaluation import evaluation_scores
+
+    region, scenario = plan.region, plan.scenario
+    graph = zone_graph(region)
+    scores, grades = evaluation_scores(region, scenario)
+    problem = build_problem(region, scenario, graph, scores, grades)
+    recorded = plan.summary.get("cap_excess")  # cap_mode in_principle: the solve's proven least excess
+    excess = recorded.get("total") if isinstance(recorded, dict) else None
+    districts, accounting, checks, edges = derive(region, scenario, graph, problem, plan.table, scores, grades,
+                                                  excess if isinstance(excess, int) else None)
+    plan.districts, plan.flows, plan.edges = districts, accounting.flows, edges
+    summary = dict(plan.summary)
+    summary.update(counts={**_counts(plan.table), "pairs_allowed": int(len(problem.pair_member))},
+                   allocation={"rules": accounting.rules, "totals": accounting.totals},
+                   checks=[{"name": c.name, "passed": c.passed, "detail": c.detail} for c in checks],
+                   checks_passed=all(c.passed for c in checks))
+    if edited:
+        chosen, revoked, unpriced = plan_choices(problem, plan.table)
+        parts = choice_parts(problem, chosen, revoked, scenario)
+        objective = None if unpriced else round(sum(p["weighted"] for p in parts.values()), 9)
+        summary.update(_edited_verdict(plan.summary, edited, objective, parts))
+        summary["unpriced_members"] = unpriced
+    plan.summary = summary
+    return plan
+
+
+def _edited_verdict(summary: dict, edited: list[str], objective: float | None, parts: dict) -> dict:
+    return {"status": EDITED, "proven_optimal": False, EDITED: True, "edited_tables": edited,
+            "solved_status": summary.get("solved_status", summary.get("status")),
+            "solved_objective": summary.get("solved_objective", summary.get("objective")),
+            "objective": objective, "objective_parts": parts, "best_bound": None, "gap": None}
+
+
+def plan_choices(problem: Problem, table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A plan table as the model's choices: the allowed pairs its members use, its revoked zones, and the
+    members whose (member, host) is no allowed pair of the scenario (their merge cannot be priced)."""
+    index = {z: k for k, z in enumerate(problem.zone_ids)}
+    pair_of = {(int(m), int(h)): p for p, (m, h) in enumerate(zip(problem.pair_member, problem.pair_host))}
+    members = table[table["status"] == "member"]
+    chosen, unpriced = [], []
+    for zone, host in zip(members.index, members["host_id"]):
+        p = pair_of.get((index[zone], index[host]))
+        if p is None:
+            unpriced.append(str(zone))
+        else:
+            chosen.append(p)
+    revoked = [index[z] for z in table.index[table["status"] == "revoked"]]
+    return np.array(chosen, dtype=np.int64), np.array(revoked, dtype=np.int64), unpriced
+
+
 def _plain(value):
     if isinstance(value, (np.integer,)):
         return int(value)
@@ -192,9 +367,6 @@ def _plain(value):
 
 def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, results: list,
                   scores: pd.Series | None, grades: pd.Series | None, seconds: dict) -> Plan:
-    from .allocation import account
-    from .checks import check_plan
-
     zones = region.zones
     ids = problem.zone_ids
     status = np.full(problem.n_zones, "host", dtype=object)
@@ -216,14 +388,8 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
     if region.distances is not None and region.distances.unit == "minutes":
         table["minutes_to_host"] = _distances(table, region, minutes=True)
 
-    district_ids = list(region.districts.index)
-    rules = accounting_rules(scenario)
-    accounting = account(table, zones, rules, district_ids)
-    districts = _district_table(region, scenario, table, problem, accounting.districts)
     excess = sum(getattr(r, "cap_excess", 0) for r in results)
-    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
-                        cap_excess=excess)
-    edges = _used_edges(table, graph)
+    districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess)
 
     summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
     if scenario.rules.cap_mode == "in_principle":
@@ -237,6 +403,20 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         raise CheckFailed("the solved plan failed independent checks (a bug in the model — please report it):\n  - "
                           + "\n  - ".join(f"{c.name}: {c.detail}" for c in failed))
     return plan
+
+
+def derive(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, table: pd.DataFrame,
+           scores: pd.Series | None, grades: pd.Series | None, cap_excess: int | None = None):
+    """What follows from a plan table — the district table, the accounting, the independent checks and the
+    links used — the same for a plan just solved and for a plan read back (whoever wrote it)."""
+    from .allocation import account
+    from .checks import check_plan
+
+    accounting = account(table, region.zones, accounting_rules(scenario), list(region.districts.index))
+    districts = _district_table(region, scenario, table, problem, accounting.districts)
+    checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
+                        cap_excess=cap_excess)
+    return districts, accounting, checks, _used_edges(table, graph)
 
 
 def cap_excess_report(region: Region, scenario: Scenario, problem: Problem, table: pd.DataFrame,
@@ -346,8 +526,6 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     gap = 0.0 if status == "optimal" else (max(0.0, (objective - best_bound) / max(abs(objective), 1e-9))
                                            if best_bound is not None else None)
     parts = objective_parts(problem, results, scenario)
-    counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
-    by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
     solver_version = next((r.solver_version for r in solved if r.solver_version), "")
     overrides = overrides_from_named(scenario, region)
     return {
@@ -376,10 +554,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "seconds": {"build": round(seconds["build"], 3),
                     "solve": round(sum(r.seconds_build + r.seconds_solve for r in solved), 3),
                     "total": round(seconds["total"], 3)},
-        "counts": {"zones": int(len(table)), "hosts": int(counts["host"]), "members": int(counts["member"]),
-                   "revoked": int(counts["revoked"]), "by_mode": by_mode.to_dict(),
-                   "customs_folded": int((table["new_kind"] != "").sum()),
-                   "pairs_allowed": int(len(problem.pair_member))},
+        "counts": {**_counts(table), "pairs_allowed": int(len(problem.pair_member))},
         "components": {"total": len(results), "presolved": len(results) - len(solved),
                        "solved": [{"zones": len(r.zones), "status": r.status, "objective": round(r.objective, 9),
                                    "best_bound": r.best_bound, "gap": r.gap, "seconds": round(r.seconds_solve, 3),
@@ -390,9 +565,23 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     }
 
 
-def objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, float]:
+def _counts(table: pd.DataFrame) -> dict:
+    counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
+    by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
+    return {"zones": int(len(table)), "hosts": int(counts["host"]), "members": int(counts["member"]),
+            "revoked": int(counts["revoked"]), "by_mode": by_mode.to_dict(),
+            "customs_folded": int((table["new_kind"] != "").sum())}
+
+
+def objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, dict]:
+    """Each objective part of the solved components `results`: raw value, weight, weighted."""
     chosen = np.concatenate([r.chosen_pairs for r in results]) if results else np.empty(0, np.int64)
     revoked = np.concatenate([r.revoked for r in results]) if results else np.empty(0, np.int64)
+    return choice_parts(problem, chosen, revoked, scenario)
+
+
+def choice_parts(problem: Problem, chosen: np.ndarray, revoked: np.ndarray, scenario: Scenario) -> dict[str, dict]:
+    """Each objective part of a plan given as its chosen pairs and revoked zones: raw value, weight, weighted."""
     survivors = np.ones(problem.n_zones, bool)
     survivors[problem.pair_member[chosen]] = False
     survivors[revoked] = False

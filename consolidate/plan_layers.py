@@ -35,20 +35,23 @@ def write_plan_gpkg(plan, path: Path) -> None:
 
     kept = table[table["status"] != "revoked"]
     metric = shapes.to_crs(shapes.estimate_utm_crs()) if not crs.is_projected else shapes
-    rows, geometries = [], []
-    for host, members in kept.groupby("group_id").groups.items():
-        members = list(members)
-        union = metric.loc[members].union_all()
-        if union.geom_type not in ("Polygon", "MultiPolygon"):
-            union = union.convex_hull.buffer(HULL_M)
-        rows.append({"host_id": host, "host_name": table.at[host, "name"], "members": len(members) - 1,
-                     "zones": len(members), "gdp": float(zones.loc[members, "gdp"].sum()),
-                     "districts": ",".join(sorted(set(table.loc[members, "district_id"].astype(str))))})
-        geometries.append(union)
-    groups = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geometries, crs=metric.crs).to_crs(crs)
+    parts = gpd.GeoDataFrame({"host_id": kept["group_id"].to_numpy(), "gdp": zones.loc[kept.index, "gdp"].to_numpy(float),
+                              "zones": 1, "districts": kept["district_id"].astype(str).to_numpy()},
+                             geometry=metric.loc[kept.index].to_numpy(), crs=metric.crs)
+    shared = parts["host_id"].duplicated(keep=False).to_numpy()  # dissolve only groups of several (it is slow)
+    merged = parts[shared].dissolve("host_id", aggfunc={"gdp": "sum", "zones": "sum",
+                                                        "districts": lambda d: ",".join(sorted(set(d)))})
+    groups = pd.concat([parts[~shared], merged.reset_index()]).sort_values("host_id", kind="stable")
+    hull = ~groups.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()  # points: their hull, widened to be seen
+    groups.loc[hull, "geometry"] = groups.geometry[hull].convex_hull.buffer(HULL_M)
+    groups.insert(1, "host_name", table.loc[groups["host_id"], "name"].to_numpy())
+    groups.insert(2, "members", groups["zones"] - 1)
+    groups = gpd.GeoDataFrame(groups.reset_index(drop=True), geometry="geometry", crs=metric.crs)
+    groups = groups.to_crs(crs)
 
-    linked = table[table["status"] == "member"]
     here = points.to_crs(crs)
+    linked = table[table["status"] == "member"]
+    linked = linked[~here[linked.index].is_empty.to_numpy() & ~here[linked["host_id"]].is_empty.to_numpy()]
     lines = [LineString([here[m], here[h]]) for m, h in zip(linked.index, linked["host_id"])]
     links = gpd.GeoDataFrame(linked[["zone_id", "host_id", "mode", "distance_to_host_km"]].reset_index(drop=True),
                              geometry=lines, crs=crs)

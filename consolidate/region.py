@@ -27,8 +27,8 @@ import yaml
 from .errors import InputError, InputIssue
 from . import distances as measures
 from .geography import misplaced_zones, overlapping_zones
-from .layers import (cell_text, fill_from_geometry, geo_missing, has_geo, is_layer, outlines_of_layer, read_layer,
-                     shapes_by_id)
+from .layers import (cell_text, fill_from_geometry, geo_missing, has_geo, is_layer, layer_bytes, outlines_of_layer,
+                     read_layer, shapes_by_id)
 from .office import decode_csv
 from .parsing import parse_json, parse_yaml
 from .resources import bundled_regions, models_dir
@@ -544,7 +544,7 @@ def _read_table(path: Path, columns: tuple[Column, ...], problems: list[InputIss
         layer = read_layer(path, source.layer, source.crs, problems)
         if layer is None:
             return None
-        files[path.name] = _sha256(path.read_bytes())
+        files[path.name] = _sha256(layer_bytes(path))
         name, header, records = layer.where, layer.header, layer.records
         lines = list(range(1, len(records) + 1))
     else:
@@ -882,7 +882,7 @@ def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], pr
         layer = read_layer(path, layer_name, None, problems)
         if layer is None:
             return None, None
-        files[path.name] = _sha256(path.read_bytes())
+        files[path.name] = _sha256(layer_bytes(path))
         return _outlines_from_refs(layer, [_outline_ref(r, prop) for r in layer.records], lookup, problems)
     try:
         raw = path.read_bytes()

@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from . import describe, webmap
-from .plan import Plan
+from .plan import EDITED, EDITED_VERDICT, Plan, read_plan
 from .statistics import PlanSummary
 
 GENERATOR_TAG = '<meta name="generator" content="consolidate">'  # marks a report we may overwrite
@@ -124,7 +124,7 @@ WORDS = {
         "rule": "分成规则", "customs": "合并为综合保税区", "entrusted": "委托代管", "co_construction": "合作共建",
         "multi_park": "一区多园", "optimal": "最优", "feasible": "可行（未证明最优）", "infeasible": "无可行方案",
         "weighted_km": "GDP × 到牵头距离（{unit}·km）", "moved": "跨区并入的 GDP", "kept_zones": "保留开发区",
-        "edited": "已编辑——未证明最优",
+        EDITED: EDITED_VERDICT["zh"],
     },
     "en": {
         "title": "Development zone consolidation report", "contents": "Contents", "executive": "Executive summary",
@@ -165,7 +165,7 @@ WORDS = {
         "co_construction": "co-construction", "multi_park": "one zone, many parks", "optimal": "optimal",
         "feasible": "feasible (not proven optimal)", "infeasible": "no feasible plan",
         "weighted_km": "GDP × km to host ({unit}·km)", "moved": "GDP joining a host of another district", "kept_zones": "zones kept",
-        "edited": "edited — not proven optimal",
+        EDITED: EDITED_VERDICT["en"],
     },
 }
 
@@ -809,7 +809,7 @@ def plan_folders(folders: list[str | Path]) -> list[Path]:
 def render_report(folders: list[str | Path], lang: str = "zh") -> str:
     """The report of the plan folders (or compare folders), as one HTML document."""
     paths = plan_folders(folders)
-    plans = [Plan.from_dir(f) for f in paths]
+    plans = [read_plan(f) for f in paths]
     document = Report(plans, unique_labels(plans, paths, lang), lang).render()
     return document.replace("/*FONT-FACE*/", embedded_font_css(document), 1)
 

@@ -23,17 +23,18 @@ from .scenario import Weights
 OBJECTIVE_PARTS: tuple[str, ...] = tuple(Weights.model_fields)   # distance, revocation, host_quality, …
 
 OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION = "optimal", "feasible", "infeasible", "no_solution"
+EDITED = "edited"  # a plan whose tables are not the ones its solve wrote (plan.read_plan): re-checked, never proven
 
 VERDICT_TEXT = {
     "en": {OPTIMAL: "proven optimal", FEASIBLE: "NOT proven optimal (gap {gap})",
            "feasible_detail": "NOT proven optimal (stopped at the time limit or the allowed gap; gap {gap}, "
                               "bound {bound})",
            INFEASIBLE: "no plan: the rules cannot all be met", NO_SOLUTION: "no plan: the solver stopped without one",
-           "unknown_gap": "unknown"},
+           EDITED: "edited — not proven optimal", "unknown_gap": "unknown"},
     "zh": {OPTIMAL: "已证明最优", FEASIBLE: "未证明最优（差距 {gap}）",
            "feasible_detail": "未证明最优（达到时间上限或允许差距；差距 {gap}，界 {bound}）",
            INFEASIBLE: "无可行方案：规则无法同时满足", NO_SOLUTION: "无方案：求解器停止时没有方案",
-           "unknown_gap": "未知"},
+           EDITED: "已编辑 — 未证明最优", "unknown_gap": "未知"},
 }
 
 
@@ -42,7 +43,7 @@ class Verdict:
     """Proven optimal, a plan not proven optimal (with its gap), infeasible, or no plan: from the solver's own
     status, never assumed."""
 
-    status: str                        # optimal | feasible | infeasible | no_solution
+    status: str                        # optimal | feasible | edited | infeasible | no_solution
     gap: float | None = None           # relative gap of a feasible plan; None when unknown
     best_bound: float | None = None
 
@@ -52,7 +53,7 @@ class Verdict:
 
     @property
     def has_plan(self) -> bool:
-        return self.status in (OPTIMAL, FEASIBLE)
+        return self.status in (OPTIMAL, FEASIBLE, EDITED)
 
     def gap_text(self, lang: str = "en") -> str:
         return VERDICT_TEXT[lang]["unknown_gap"] if self.gap is None else f"{100 * float(self.gap):.2f}%"
@@ -140,8 +141,8 @@ class PlanSummary:
     # room for what other parts of the toolkit add (optional: absent in older summaries):
     label: str | None = None                    # the plan's name: scenario and overrides
     overrides: dict[str, Any] | None = None     # how the scenario differs from the file it is named after
-    plan_csv_sha256: str | None = None          # plan.csv as written, to tell an edited plan
-    edited: bool | None = None                  # plan.csv changed after the solve: re-checked, not proven optimal
+    tables_sha256: dict[str, str] | None = None  # plan.csv, districts.csv, … as written, to tell an edited plan
+    edited: bool | None = None                  # a table changed after the solve: re-checked, not proven optimal
     cap_excess: dict[str, Any] | None = None    # rules.cap_mode in_principle: zones above the caps, per district
     extra: dict[str, Any] = field(default_factory=dict)         # keys this version does not know, kept as they are
     _order: tuple[str, ...] = field(default=(), repr=False, compare=False)
@@ -149,8 +150,10 @@ class PlanSummary:
     @property
     def verdict(self) -> Verdict:
         status = self.status or NO_SOLUTION
-        if status == OPTIMAL and (not self.proven_optimal or self.edited):
-            status = FEASIBLE  # e.g. a plan edited after the solve: no longer what the solver proved
+        if self.edited:
+            status = EDITED  # a plan edited after the solve: no longer what the solver proved
+        elif status == OPTIMAL and not self.proven_optimal:
+            status = FEASIBLE
         return Verdict(status, None if status == OPTIMAL else self.gap, self.best_bound)
 
     @property

@@ -19,7 +19,6 @@ import hashlib
 import itertools
 import json
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,14 +270,11 @@ def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress:
 def _local_rows(tasks: list[Task], workers: int) -> Iterable[dict]:
     if workers == 1:
         return (run_variant(task) for task in tasks)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
-    from ._interrupt import ignore_in_worker
+    from .engine import worker_pool
 
-    # fork where it is safe and cheap (workers inherit the imports; no `if __name__ == "__main__"` needed)
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=ignore_in_worker)
+    pool = worker_pool(workers)
     futures = {pool.submit(run_variant, task): task for task in tasks}
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
 
@@ -329,35 +325,24 @@ def _result(future, task: Task) -> dict:
 
 
 class _progress:
-    """A rich progress bar on stderr (drawn only on a terminal), advanced once per finished variant."""
+    """The progress bar (consolidate.progress), advanced once per finished variant with the statuses so far."""
 
     def __init__(self, total: int, enabled: bool):
-        self.total, self.enabled, self.bar = total, enabled, None
+        from .progress import ProgressBar
+
+        self.bar = ProgressBar("sweep", total, enabled=enabled, eta=True)
         self.counts: dict[str, int] = {}
 
     def __enter__(self):
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
-
-            self.bar = Progress(TextColumn("sweep"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                TextColumn("eta"), TimeRemainingColumn(), TextColumn("{task.description}"),
-                                console=Console(stderr=True))
-            self.bar.start()
-            self.task = self.bar.add_task("", total=self.total)
+        self.bar.__enter__()
         return self.advance
 
     def advance(self, row: dict) -> None:
         self.counts[row["status"]] = self.counts.get(row["status"], 0) + 1
-        if self.bar is not None:
-            text = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
-            self.bar.update(self.task, advance=1, description=text)
+        self.bar.update(advance=1, description=", ".join(f"{n} {s}" for s, n in sorted(self.counts.items())))
 
     def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.stop()
-        return False
+        return self.bar.__exit__(*exc)
 
 
 # --- the table on disk ------------------------------------------------------------------------------------

@@ -86,3 +86,29 @@ def test_planar_distances_in_a_projected_crs(tmp_path):
     assert plan.table.at["m", "distance_to_host_km"] == pytest.approx(((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5 / 1000,
                                                                       abs=1e-3)
     assert "planar km in EPSG:4547" in plan.summary["distances"]
+
+
+def test_infeasibility_explained_by_the_matrix(tmp_path):
+    from consolidate.errors import InfeasibleError
+
+    try:
+        plan = plan_for(tmp_path, "none", [("h1", "h2", 95)])   # over 90 minutes; m in no pair; none revocable
+    except InfeasibleError as error:
+        text = str(error) + " ".join(error.reasons)
+        assert "中园区 (no eligible host within 90 minutes in distances.csv (pairs missing from it are not allowed)" \
+            in text, text
+    else:
+        raise AssertionError(f"m has no allowed host, yet a plan was found: {plan.table}")
+
+
+def test_a_pin_to_a_pair_missing_from_the_matrix_says_so(tmp_path):
+    from consolidate.errors import InfeasibleError
+
+    folder = write_region(tmp_path / "pin", DISTRICTS, ZONES, derive={"method": "distance", "max_km": 50},
+                          rules={"district_cap": 2, "exempt_districts": []}, distances="distances.csv")
+    pd.DataFrame([("m", "h2", 50), ("h1", "h2", 60)], columns=["zone_a", "zone_b", "minutes"]).to_csv(
+        folder / "distances.csv", index=False)
+    scenario = load_scenario("baseline", ["merging.contiguity=nearby", "merging.max_distance_km=90",
+                                          "pins.assign={m: h1}"], region=str(folder))
+    with pytest.raises(InfeasibleError, match="not in distances.csv"):
+        solve(load_region(folder), scenario)

@@ -240,3 +240,19 @@ def test_report_overwrites_only_its_own_file(plan_dir, tmp_path):
     result = CliRunner().invoke(main, ["report", str(plan_dir), "--out", str(mine)])
     assert result.exit_code == 2 and "not written by the toolkit" in result.output
     assert mine.read_text() == "<html>my own page</html>"
+
+
+def test_debris_of_a_killed_write_is_cleared_next_time(tmp_path):
+    out = tmp_path / "out"
+    child = f"""
+import os
+from consolidate.io import atomic_folder
+with atomic_folder({str(out)!r}) as tmp:
+    (tmp / "plan.csv").write_text("half")
+    os.kill(os.getpid(), 9)
+"""
+    assert subprocess.run([sys.executable, "-c", child]).returncode == -signal.SIGKILL
+    assert len(debris(tmp_path)) == 1  # SIGKILL cannot be cleaned up after …
+    with atomic_folder(out) as tmp:    # … but the next write of the same output clears it
+        (tmp / "plan.csv").write_text("whole")
+    assert debris(tmp_path) == [] and (out / "plan.csv").read_text() == "whole"

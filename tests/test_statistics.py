@@ -56,5 +56,7 @@ def test_the_verdict_in_both_languages():
     assert not Verdict("infeasible").has_plan and Verdict("infeasible").text("en").startswith("no plan")
     # never 'optimal' unless the solver proved it: an optimal status without the proof, or an edited plan, is not
     assert PlanSummary(status="optimal", proven_optimal=False).verdict.status == "feasible"
-    assert PlanSummary(status="optimal", proven_optimal=True, edited=True).verdict.status == "feasible"
+    edited = PlanSummary(status="optimal", proven_optimal=True, edited=True).verdict
+    assert edited.status == "edited" and not edited.proven_optimal and edited.has_plan
+    assert edited.text("en") == "edited — not proven optimal" and edited.text("zh") == "已编辑 — 未证明最优"
     assert PlanSummary(status="optimal", proven_optimal=True).verdict.proven_optimal

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .. import fonts
+from ..statistics import EDITED, VERDICT_TEXT
 from ._style import A4, AFTER, GROUP_COLOURS, REVOKED, Namer, plt, save, style
 
 
@@ -25,7 +26,7 @@ TRADE_TEXT = {
            "pareto": "权衡：{x} 与 {y}（两者都越低越好）", "better": "越低越好", "dominated": "被支配", "front": "非支配（帕累托）",
            "front_note": "{k} 个不同方案中 {f} 个非支配（{n} 个变体；相同方案只画一次）", "optimal": "最优",
            "feasible": "可行", "infeasible": "不可行", "stopped": "未解出", "input_error": "输入错误",
-           "check_failed": "校验失败", "error": "错误", "district_cap": "上限", "revocation": "撤销权重",
+           "check_failed": "校验失败", "error": "错误", EDITED: VERDICT_TEXT["zh"][EDITED], "district_cap": "上限", "revocation": "撤销权重",
            "distance": "距离权重", "max_distance_km": "最远距离", "contiguity": "相邻方式"},
     "en": {"compare": "Scenario comparison", "outcome": "Zones by outcome", "kept": "kept", "merged": "merged",
            "revoked": "revoked", "revoked_gdp": "GDP of revoked zones ({unit})", "gdp_km": "GDP × km to host ({unit}·km)",
@@ -37,11 +38,12 @@ TRADE_TEXT = {
            "front_note": "{f} of {k} distinct plans are non-dominated ({n} variants; a plan several variants share "
            "is drawn once)", "optimal": "optimal", "feasible": "feasible", "infeasible": "infeasible",
            "stopped": "stopped", "input_error": "input error", "check_failed": "check failed", "error": "error",
+           EDITED: VERDICT_TEXT["en"][EDITED],
            "district_cap": "cap", "revocation": "revocation weight", "distance": "distance weight",
            "max_distance_km": "max km", "contiguity": "contiguity"},
 }
 QUANTITIES = ("revoked_gdp", "gdp_km", "cross_district_gdp", "hosts")      # real units, never weighted parts
-SOLVED_STATUSES = ("optimal", "feasible")
+SOLVED_STATUSES = ("optimal", "feasible", EDITED)  # an edited plan is drawn, labelled as such
 
 
 def _tt(lang: str, key: str, **kw) -> str:

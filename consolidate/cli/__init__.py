@@ -40,9 +40,9 @@ def main():
 
 
 def _register() -> None:
-    from . import allocate, campaign, compare, explain, plot, report, run, scenarios, score, sweep, validate
+    from . import allocate, campaign, check, compare, explain, plot, report, run, scenarios, score, sweep, validate
 
-    for module in (validate, run, explain, allocate, score, scenarios, compare, sweep, plot, report, campaign):
+    for module in (validate, run, check, explain, allocate, score, scenarios, compare, sweep, plot, report, campaign):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -37,6 +37,23 @@ def reports_errors(command):
     return wrapper
 
 
+def echo_verdict(plan) -> None:
+    """One line on a plan read back: its verdict (edited plans say so) and its checks, re-run as read."""
+    from ..plan import EDITED
+
+    s = plan.summary
+    passed = sum(1 for c in s["checks"] if c["passed"])
+    name = s.get("label") or s["scenario"].get("name", "?")
+    text = (f"plan '{name}': {plan.stats.verdict.text('en')}; checks re-run on plan.csv as read: "
+            f"{passed}/{len(s['checks'])} pass")
+    if s.get(EDITED):
+        text += f" ({', '.join(s.get('edited_tables', []))} changed since it was solved)"
+    click.secho(text, fg="yellow" if s.get(EDITED) or passed < len(s["checks"]) else None)
+    for c in s["checks"]:
+        if not c["passed"]:
+            click.secho(f"  BREAKS {c['name']}: {c['detail']}", fg="red")
+
+
 def lang_option(command):
     """--lang zh|en, for every command that prints or draws; unset, the region's language, then zh."""
     return click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
@@ -67,17 +84,11 @@ def echo_table(frame, title: str | None = None, width: int | None = None) -> Non
 
 @contextlib.contextmanager
 def progress_bar(what: str):
-    """A callback `advance(done, total)` drawing a progress bar on a terminal (nothing when piped)."""
-    if not sys.stderr.isatty():
-        yield lambda done, total: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    """A callback `advance(done, total)` drawing the progress bar (consolidate.progress) on a terminal."""
+    from ..progress import ProgressBar
 
-    with Progress(TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    with ProgressBar(what, transient=True) as bar:
+        yield lambda done, total: bar.update(done=done, total=total)
 
 
 def objective_parts_text(parts: dict, words: dict | None = None) -> str:

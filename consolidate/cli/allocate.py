@@ -9,8 +9,8 @@ import pandas as pd
 from ..allocation import STANDARD_RULES, parse_rule, side_by_side
 from ..errors import InputError, InputIssue
 from ..office import write_csv
-from ..plan import Plan
-from ._common import echo_table, reports_errors
+from ..plan import read_plan
+from ._common import echo_table, echo_verdict, reports_errors
 
 def parse_rule_options(options: tuple[str, ...]) -> dict:
     rules = {}
@@ -40,10 +40,11 @@ def allocate_command(plan_dir, rule_options, out):
       consolidate allocate consolidate-out/baseline
       consolidate allocate consolidate-out/baseline --rule gdp=host --rule fiscal_revenue=split:0.5
     """
-    plan = Plan.from_dir(plan_dir)
+    plan = read_plan(plan_dir)
     if plan.region is None:
         raise InputError(InputIssue(str(Path(plan_dir) / "summary.json"), "the plan's region model cannot be found",
                                  "run the plan again, or keep the region folder where it was"))
+    echo_verdict(plan)
     zones, district_ids = plan.region.zones, list(plan.region.districts.index)
     names = plan.region.districts["name"]
     measures = [m for m in ("gdp", "fiscal_revenue") if m in zones]

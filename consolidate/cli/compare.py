@@ -9,6 +9,7 @@ from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, 
                        unique_labels, write_comparison)
 from .. import describe
 from ..io import check_folder_target
+from ..plan import EDITED, EDITED_VERDICT
 from ..scenario import resolve_scenario
 from ._common import echo_table, lang_option, language, reports_errors
 from .run import scenario_options
@@ -83,6 +84,8 @@ def print_comparison(result, max_rows: int = 25) -> None:
     failed = result.table[~result.table["status"].isin(SOLVED)]
     for row in failed.itertuples():
         click.secho(f"{row.scenario}: {row.status} — {row.reason}", fg="yellow")
+    for row in result.table[result.table["status"] == EDITED].itertuples():
+        click.secho(f"{row.scenario}: {EDITED_VERDICT['en']} — {row.reason}", fg="yellow")
     per = result.per_district
     if len(per):
         changed = per[per.drop(columns="zones_before").ne(per["zones_before"], axis=0).any(axis=1)]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import lang_option, language, reports_errors
+from ._common import echo_verdict, lang_option, language, reports_errors
 
 
 @click.command("plot")
@@ -17,9 +17,10 @@ def plot_command(plan_dir, lang):
     replacing the old ones. Example: `consolidate plot out/baseline --lang en`.
     """
     from ..charts.plan import plan_charts
-    from ..plan import Plan
+    from ..plan import read_plan
 
-    plan = Plan.from_dir(plan_dir)
+    plan = read_plan(plan_dir)
+    echo_verdict(plan)
     if plan.region is None:
         click.secho("warning: the plan's region model could not be loaded, so there is no map "
                     "(summary.json names it under region_path)", fg="yellow", err=True)
