@@ -170,12 +170,17 @@ def _read_tables(folder: str | Path) -> Plan:
     missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
     if missing:
         raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(InputIssue(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
+    from .parsing import parse_json, read_text
+
+    where = str(folder / "summary.json")
+    summary = parse_json(read_text(folder / "summary.json", where), where, fix)
     if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
-        raise InputError(InputIssue(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
+        raise InputError(InputIssue(where, "has no resolved 'scenario' mapping", fix))
+    for key, kinds in SUMMARY_TYPES.items():
+        value = summary.get(key)
+        if key in summary and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
+            raise InputError(InputIssue(where, f"'{key}' is a {type(value).__name__}, "
+                                        f"not {' or '.join(k.__name__ for k in kinds)}", fix, value=value))
     table = read_plan_csv(folder / "plan.csv")
     districts = _read_csv(folder / "districts.csv", ["district_id", "zones_before", "zones_after"], fix,
                           dtype={"district_id": str})
