@@ -483,8 +483,11 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
             problems.append(InputIssue(name, f"zone ids appear more than once: {twice[:10]}", "one row per zone"))
     if problems:
         raise InputError(problems)
-    missing = [z for z in zones.index if z not in plan.index]
-    extra = [z for z in plan.index if z not in zones.index]
+    zone_ids = zones.index.tolist()  # plain lists: iterating a pandas string index costs ~10 µs a zone
+    plan_ids = plan.index.tolist()
+    known, planned = set(zone_ids), set(plan_ids)
+    missing = [z for z in zone_ids if z not in planned]
+    extra = [z for z in plan_ids if z not in known]
     if missing:
         problems.append(InputIssue("plan", f"{len(missing)} zone(s) have no row in the plan: {missing[:10]}",
                                 "the plan needs one row per zone"))
@@ -494,10 +497,10 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
     if problems:
         raise InputError(problems)
 
-    zone_ids = list(zones.index)
-    location = {z: str(d) for z, d in zip(zone_ids, zones["district_id"])}
+    location = {z: str(d) for z, d in zip(zone_ids, zones["district_id"].tolist())}
     if "managing_district_id" in zones.columns:
-        managing = {z: (location[z] if _empty(m) else str(m)) for z, m in zip(zone_ids, zones["managing_district_id"])}
+        managing = {z: (location[z] if _empty(m) else str(m))
+                    for z, m in zip(zone_ids, zones["managing_district_id"].tolist())}
     else:
         managing = dict(location)
     plan = plan.reindex(zone_ids)

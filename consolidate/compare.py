@@ -131,15 +131,16 @@ def real_units(plan) -> dict[str, Any]:
     return out
 
 
-def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
+def solve_outcome(label: str, load: Callable[[], tuple], warm=None) -> Outcome:
     """Solve what `load()` returns — (region, scenario) or (region, scenario, graph) — into an outcome;
-    loading and solving errors (ConsolidateError) become its status and message, not a crash."""
+    loading and solving errors (ConsolidateError) become its status and message, not a crash.
+    `warm`: a `warm.WarmSolver` of the region, for many solves in a row (the same plans, sooner)."""
     from .pipeline import solve
 
     started = time.perf_counter()
     try:
         region, scenario, *graph = load()
-        plan = solve(region, scenario, graph=graph[0] if graph else None)
+        plan = solve(region, scenario, graph=graph[0] if graph else None, warm=warm)
     except ConsolidateError as error:
         return Outcome(label, None, error_status(error), one_line(error), round(time.perf_counter() - started, 3))
     return Outcome(label, plan, plan.summary["status"], "", round(time.perf_counter() - started, 3))

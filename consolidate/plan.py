@@ -507,17 +507,13 @@ def _district_table(region: Region, scenario: Scenario, table: pd.DataFrame, pro
 
 def _used_edges(table: pd.DataFrame, graph: nx.Graph) -> pd.DataFrame:
     """Member–host links and, inside each group, the adjacency edges that hold it together."""
-    rows = []
-    groups = table[table["status"] != "revoked"].groupby("group_id").groups
-    for host, members in groups.items():
-        members = set(members)
-        if len(members) < 2:
-            continue
-        for a, b, data in graph.subgraph(members).edges(data=True):
-            rows.append((min(a, b), max(a, b), data["km"], "adjacency"))
-        for m in sorted(members - {host}):
-            if not graph.has_edge(m, host):
-                rows.append((min(m, host), max(m, host), table.at[m, "distance_to_host_km"], "link"))
+    grouped = table[(table["status"] != "revoked") & table["group_id"].notna()]
+    group_of = dict(zip(grouped.index, grouped["group_id"]))
+    rows = [(min(a, b), max(a, b), data["km"], "adjacency") for a, b, data in graph.edges(data=True)
+            if group_of.get(a) is not None and group_of.get(a) == group_of.get(b)]
+    for m, host, km in zip(grouped.index, grouped["group_id"], grouped["distance_to_host_km"]):
+        if m != host and not graph.has_edge(m, host):
+            rows.append((min(m, host), max(m, host), km, "link"))
     return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])
 
 

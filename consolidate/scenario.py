@@ -12,6 +12,7 @@ rejected with the key path and what is allowed (InputError, exit 2).
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterable, Literal, NamedTuple, Union
 
@@ -139,9 +140,9 @@ class Pins(Strict):
 
 class Solver(Strict):
     name: Literal["highs", "cbc"] = Field("highs", description="MIP solver")
-    backend: Literal["auto", "pulp", "highspy"] = Field(
-        "auto", description="pulp: the model through PuLP (HiGHS or CBC); highspy: straight into HiGHS (faster for "
-        "large models); auto: PuLP up to 1,000 zones, highspy above and for connected groups (HiGHS only)")
+    backend: Literal["highspy", "pulp", "auto"] = Field(
+        "highspy", description="highspy: HiGHS straight from the model's matrices (the fastest); pulp: the model "
+        "through PuLP (HiGHS or CBC; CBC always goes this way); auto: the same as highspy (kept for older files)")
     time_limit_s: float = Field(60.0, gt=0, description="time limit per component (seconds)")
     mip_gap: float = Field(0.0, ge=0, le=1, description="relative gap at which the solver may stop (0 = prove optimal)")
     threads: int = Field(1, ge=1, description="solver threads (1 keeps plans byte-identical run to run)")
@@ -218,6 +219,12 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
             return candidate
     raise InputError(InputIssue(str(name_or_path), "no such scenario",
                              f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_yaml(path: Path, mtime_ns: int):
+    """A YAML file parsed once per version (sweeps and compare read the same scenarios again and again)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:

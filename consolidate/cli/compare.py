@@ -11,6 +11,7 @@ from .. import describe
 from ..io import check_folder_target
 from ..plan import EDITED, EDITED_VERDICT
 from ..scenario import resolve_scenario
+from ..warm import WarmSolver
 from ._common import echo_table, lang_option, language, reports_errors
 from .run import scenario_options
 
@@ -51,13 +52,18 @@ def compare_command(items, region, overrides, solver, time_limit, out, no_charts
     labels = unique_labels([label for label, _, _ in jobs])
     out = check_folder_target(out or Path("consolidate-out") / "compare")  # refused now, not after the solves
     outcomes = []
+    solvers = {}  # region → its WarmSolver: the scenarios of one region share scores and models
     for label, (_, item, loaded) in zip(labels, jobs):
         if loaded is None:
             click.echo(f"reading plan {item} …", err=True)
             outcomes.append(plan_outcome(label, item))
         else:
             click.echo(f"solving {label} …", err=True)
-            outcomes.append(solve_outcome(label, lambda loaded=loaded: loaded))
+            chosen_region, scenario = loaded
+            if scenario.region not in solvers:
+                solvers[scenario.region] = WarmSolver(chosen_region)
+            warm = solvers[scenario.region]
+            outcomes.append(solve_outcome(label, lambda: (warm.region, scenario, warm.graph), warm=warm))
             outcome = outcomes[-1]
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)

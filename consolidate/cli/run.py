@@ -38,10 +38,12 @@ def scenario_options(command):
               help="Also find up to K further distinct plans, next best first (OUT/alt-0 is the optimum).")
 @click.option("--within", type=click.FloatRange(min=0), metavar="PCT",
               help="With --alternatives: only plans within PCT percent of the optimum.")
+@click.option("--export-model", type=click.Path(dir_okay=False), metavar="FILE.mps|FILE.lp",
+              help="Also write the exact MIP (the whole region, through PuLP) for any other solver.")
 @lang_option
 @reports_errors
 def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, locks,
-                n_alternatives, within, lang):
+                n_alternatives, within, export_model, lang):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -53,11 +55,15 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
       consolidate run my-scenario.yaml --region models/my-city --solver cbc
       consolidate run cap-2 --lock out/cap2-edited:天津大邱庄工业区   # keep one hand-made decision
       consolidate run cap-2 --alternatives 3 --within 5 --out out/cap2-alt  # and the next 3 best plans
+      consolidate run baseline --export-model model.mps   # the MIP for Gurobi, CPLEX, SCIP
     """
+    from .. import export
     from ..pipeline import solve
 
     region, scenario = resolve_scenario(scenario, region, overrides, solver, time_limit)
     scenario = apply_locks(scenario, locks)
+    if export_model:
+        export.check_path(export_model)
     out = check_folder_target(out or Path("consolidate-out") / scenario.name)  # refused now, not after the solve
     if within is not None and not n_alternatives:
         raise click.UsageError("--within needs --alternatives K")
@@ -69,6 +75,8 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
     folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
     print_summary(plan, lang, members)
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
+    if export_model:
+        click.echo(f"the model (whole region, one MIP) written to {export.write_model(region, scenario, export_model)}")
 
 
 def run_alternatives(region, scenario, k: int, within: float | None, out: Path, charts: bool, lang: str) -> None:
