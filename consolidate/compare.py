@@ -337,12 +337,17 @@ def _charts(result: Comparison, folder: Path, lang: str = "zh") -> None:
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
     region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
     draw_charts(compare_charts, result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
-                unit=region_unit(region), district_names=english_district_names(region))
+                unit=region_unit(region, lang=lang), district_names=english_district_names(region))
 
 
-def region_unit(region, measure: str = "gdp") -> str:
-    """The region's unit of a measure (亿元), '' when it names none."""
-    return (region.units.get(measure, "") if region is not None else "") or ""
+UNITS_EN = {"亿元": "100 million yuan", "万元": "10,000 yuan", "元": "yuan", "人": "persons", "公顷": "ha",
+            "平方公里": "km²"}
+
+
+def region_unit(region, measure: str = "gdp", lang: str = "zh") -> str:
+    """The region's unit of a measure (亿元; in English 100 million yuan), '' when it names none."""
+    unit = (region.units.get(measure, "") if region is not None else "") or ""
+    return UNITS_EN.get(unit, unit) if lang == "en" else unit
 
 
 def english_district_names(region) -> dict[str, str]:

@@ -284,7 +284,17 @@ class Report:
         return {str(n): self.district_names(plan).get(str(i), str(n)) for i, n in plan.districts["name"].items()}
 
     def unit(self, plan: Plan, measure: str = "gdp") -> str:
-        return (plan.region.units.get(measure, "") if plan.region is not None else "") or ""
+        from .compare import region_unit
+
+        return region_unit(plan.region, measure, self.lang)
+
+    def translated(self, value: Any, names: dict[str, str]) -> Any:
+        """A scenario value with the district names in it in the report's language."""
+        if isinstance(value, str):
+            return names.get(value, value)
+        if isinstance(value, list):
+            return [self.translated(v, names) for v in value]
+        return value
 
     def mode(self, mode: str) -> str:
         return self.w.get(str(mode), str(mode))
@@ -582,8 +592,9 @@ class Report:
         drawn = compare_figure(table, per_district, w["comparison"], lang=self.lang,
                                unit=self.unit(self.plans[0]), district_names=english_district_names(region))
         figure = figure_html(svg_text(drawn), w["compare_alt"], w["compare_alt"])
-        zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
-            .rename(columns={"district": w["district"]})
+        zones = per_district[(per_district.fillna(0) > 0).any(axis=1)]
+        zones = zones.rename(index=self.name_map(next((p for p in self.plans if p.region is not None), self.plans[0])))
+        zones = zones.reset_index().rename(columns={"district": w["district"]})
         return (f'<section id="comparison" aria-labelledby="comparison-h">\n'
                 f'<h2 id="comparison-h">{esc(w["comparison"])}</h2>\n' + table_html(shown, w["comparison"])
                 + figure + table_html(zones, w["zones_per_district"]) + "</section>\n")
@@ -593,7 +604,8 @@ class Report:
     def all_keys(self) -> str:
         """Every resolved key: one value across all plans where they agree, each plan's where they do not."""
         w = self.w
-        flat = [describe.flatten(p.summary.get("scenario") or {}) for p in self.plans]
+        flat = [{k: self.translated(v, self.name_map(p)) for k, v in describe.flatten(p.summary.get("scenario") or {}).items()}
+                for p in self.plans]
         keys = [k for k in dict.fromkeys(k for f in flat for k in f) if k not in ("name", "description")]
         head = "".join(f'<th scope="col">{esc(label)}</th>' for label in self.labels)
         rows = []

@@ -248,14 +248,14 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     if charts:
         from .charts.sweep import sweep_charts
 
-        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region))
+        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region, lang))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
 
 
-def _unit(region: str) -> str:
+def _unit(region: str, lang: str = "zh") -> str:
     """The base region's GDP unit, for the charts' axes ('' when the region cannot be read here)."""
     try:
-        return region_unit(cached_region(region)[0])
+        return region_unit(cached_region(region)[0], lang=lang)
     except ConsolidateError:
         return ""
 

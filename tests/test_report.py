@@ -109,7 +109,14 @@ def test_english_report_and_the_command(plan_dirs, tmp_path):
     assert parse(text).of("html")[0]["lang"] == "en"
     assert "Comparison" not in text and "proven optimal" in text
     assert "Jia-1 ETDZ" in text and "Yi District" in text     # names in English where the region has them
-    assert "乙区" not in strip_attributes(text.split('id="appendix-keys"')[0])   # (keys stay as the scenario wrote them)
+    assert "乙区" not in strip_attributes(text)
+
+
+def test_an_english_report_has_no_chinese_district_names_or_units(plan_dirs, tmp_path):
+    """The comparison's zones-per-district table, Appendix A's values and the money unit, all in English (#17)."""
+    text = strip_attributes(write_report(plan_dirs, tmp_path / "r.html", lang="en").read_text(encoding="utf-8"))
+    assert not [word for word in ("甲区", "乙区", "丙区", "亿元") if word in text]
+    assert '["Bing District"]' in text.replace("&quot;", '"') and "100 million yuan" in text
 
 
 def test_a_compare_folder_is_reported_plan_by_plan(plan_dirs, tmp_path):
