@@ -10,6 +10,10 @@
 The names below are imported on first use (PEP 562), so `import consolidate` and the command line
 load pandas, SciPy, the solver and matplotlib only when a command needs them.
 """
+from ._interrupt import guard_startup
+
+guard_startup()   # before any import that takes time: Ctrl-C while the command starts is one line and exit 130
+
 import importlib
 
 from ._version import __version__

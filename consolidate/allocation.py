@@ -98,6 +98,29 @@ def parse_rule(spec: Any, where: str) -> Rule:
     raise _bad(where, f"a sharing rule must be a name or {{split: s}}, not {type(spec).__name__}", spec)
 
 
+def check_measures(zones: pd.DataFrame, allocation: Mapping[str, Any], where: str) -> list[Problem]:
+    """What is wrong with a scenario's `allocation:` on these zones: unknown rules, measures that are not
+    numeric zone columns, weighted rules without their weight column. Checked before solving, so a bad
+    measure is reported as bad input even when the rules also leave no plan."""
+    problems = []
+    for measure, spec in allocation.items():
+        try:
+            rule = parse_rule(spec, f"{where}: allocation.{measure}")
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        needed = [(measure, "name a numeric zone column: gdp, fiscal_revenue, employment, …")]
+        if not is_linear(rule):
+            needed.append((WEIGHTED_KINDS[rule.kind], f"add it to zones.csv or choose another rule: {ALLOWED}"))
+        for column, fix in needed:
+            if column not in zones.columns:
+                problems.append(InputIssue(where, f"allocation.{measure}: '{column}' is not a column of the zones", fix))
+            elif pd.to_numeric(zones[column], errors="coerce").notna().sum() < zones[column].notna().sum():
+                problems.append(InputIssue(where, f"allocation.{measure}: zone column '{column}' is not all numbers",
+                                        fix))
+    return problems
+
+
 def _share(raw: Any, where: str, spec: Any) -> float:
     if isinstance(raw, bool):
         raise _bad(where, f"the split share must be a number between 0 and 1, not {raw!r}", spec)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
 from .office import write_csv
+from .errors import InputIssue
 from .plan import EDITED, EDITED_VERDICT
 from .scenario import MODES
 from .statistics import OBJECTIVE_PARTS
@@ -191,7 +192,49 @@ def compare(outcomes: list[Outcome]) -> Comparison:
         rows.append(row)
     table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "reason"])
     solved = [o for o in outcomes if o.plan is not None]
+    _check_one_region(solved)
     return Comparison(table, zones_per_district(solved), district_changes(solved), zone_fates(solved), outcomes)
+
+
+def _check_one_region(solved: list[Outcome]) -> None:
+    """Plans compare zone by zone and district by district: they must be of one region, with the same zones
+    and districts (a plan folder of another region, or with an edited table, is refused, not misread)."""
+    if not solved:
+        return
+    for o in solved:
+        _check_tables_agree(o)
+    first = solved[0]
+    for o in solved[1:]:
+        why = ""
+        if set(map(str, o.plan.table.index)) != set(map(str, first.plan.table.index)):
+            why = (f"'{o.label}' (region {o.plan.summary.get('region')!r}) and '{first.label}' (region "
+                   f"{first.plan.summary.get('region')!r}) do not list the same zones in plan.csv")
+        elif set(map(str, o.plan.districts.index)) != set(map(str, first.plan.districts.index)):
+            why = f"'{o.label}' and '{first.label}' do not list the same districts in districts.csv"
+        if why:
+            raise InputError(InputIssue(o.label, f"cannot compare: {why}",
+                                          "compare plans of one region, as `consolidate run` wrote them"))
+
+
+def _check_tables_agree(o: Outcome) -> None:
+    """districts.csv says what plan.csv implies: each district's name (the region's) and zones kept."""
+    plan, fix = o.plan, "write the plan folder again with `consolidate run` (or `consolidate allocate`)"
+    by = (plan.summary.get("scenario") or {}).get("count_by", "managing_district")
+    column = "managing_district_id" if by == "managing_district" else "district_id"
+    try:
+        kept = plan.table.loc[plan.table["status"] == "host", column].astype(str).value_counts()
+        after = pd.to_numeric(plan.districts["zones_after"], errors="coerce")
+    except KeyError as missing:
+        raise InputError(InputIssue(o.label, f"plan.csv lacks the column {missing}", fix)) from None
+    wrong = [f"{d}: zones_after {after[d]}, plan.csv keeps {int(kept.get(str(d), 0))}"
+             for d in plan.districts.index if after[d] != kept.get(str(d), 0)]
+    names = plan.region.districts["name"].astype(str) if plan.region is not None else None
+    if names is not None:
+        wrong += [f"{d}: named {n!r}, the region says {names.get(str(d))!r}"
+                  for d, n in plan.districts["name"].astype(str).items() if names.get(str(d)) != n]
+    if wrong:
+        raise InputError(InputIssue(f"{o.label}: districts.csv", "does not agree with plan.csv and the region "
+                                      f"(edited by hand?): {'; '.join(wrong[:5])}", fix))
 
 
 def _district_names(plan) -> pd.Series:

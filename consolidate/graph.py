@@ -43,7 +43,7 @@ def zone_graph(region: Region) -> nx.Graph:
         point_km = dict(zip(pairs, _great_circle_km(zones, pairs)))
     if region.derive and region.derive.get("distance_between") == "boundary":
         point_km.update(boundary_km)
-    graph.add_edges_from((a, b, {"km": round(float(point_km[a, b]), 3), "kind": kinds.get((a, b)) or "derived"})
+    graph.add_edges_from((a, b, {"km": float(point_km[a, b]), "kind": kinds.get((a, b)) or "derived"})
                          for a, b in pairs)
     return graph
 

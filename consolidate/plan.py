@@ -181,12 +181,17 @@ def _read_tables(folder: str | Path) -> Plan:
     missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
     if missing:
         raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(InputIssue(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
+    from .parsing import parse_json, read_text
+
+    where = str(folder / "summary.json")
+    summary = parse_json(read_text(folder / "summary.json", where), where, fix)
     if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
-        raise InputError(InputIssue(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
+        raise InputError(InputIssue(where, "has no resolved 'scenario' mapping", fix))
+    for key, kinds in SUMMARY_TYPES.items():
+        value = summary.get(key)
+        if key in summary and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
+            raise InputError(InputIssue(where, f"'{key}' is a {type(value).__name__}, "
+                                        f"not {' or '.join(k.__name__ for k in kinds)}", fix, value=value))
     table = read_plan_csv(folder / "plan.csv")
     districts = _read_csv(folder / "districts.csv", ["district_id", "zones_before", "zones_after"], fix,
                           dtype={"district_id": str})
@@ -205,6 +210,13 @@ def _read_tables(folder: str | Path) -> Plan:
     except InputError:
         pass  # tables alone still re-print and compare; what needs the region says so
     return Plan(table, districts, flows, edges, summary, region, scenario)
+
+
+SUMMARY_TYPES = {   # the summary.json keys readers rely on, and the types they must have
+    "region": (str,), "region_path": (str, type(None)), "status": (str,), "proven_optimal": (bool,),
+    "objective": (int, float, type(None)), "gap": (int, float, type(None)), "counts": (dict,), "seconds": (dict,),
+    "checks": (list,), "objective_parts": (dict,), "allocation": (dict,),
+}
 
 
 def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFrame:

@@ -10,9 +10,11 @@ lists every command without loading pandas, SciPy, the solver or matplotlib. A n
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
+from .._interrupt import MESSAGE, end_startup
 from .._version import __version__
 
 # name -> (module under consolidate.cli, the click command in it, the first sentence of its help)
@@ -58,6 +60,14 @@ class LazyGroup(click.Group):
             return None
         module, attribute, _ = COMMANDS[name]
         return getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+
+    def invoke(self, ctx):
+        end_startup()   # imports done: Ctrl-C is a KeyboardInterrupt again, for the command to clean up
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:   # outside a command body (those clean up and exit 130 themselves)
+            click.echo(MESSAGE, err=True)
+            sys.exit(130)
 
     def format_commands(self, ctx, formatter):
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .._interrupt import MESSAGE
 from ..errors import ConsolidateError
 from ..io import Terminated
 
@@ -27,7 +28,7 @@ def reports_errors(command):
                         "and its permissions", fg="red", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
-            click.secho("interrupted; nothing half-written was left behind", err=True)
+            click.secho(MESSAGE, err=True)
             sys.exit(130)
         except Terminated:
             click.secho("terminated; nothing half-written was left behind", err=True)

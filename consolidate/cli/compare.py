@@ -75,11 +75,13 @@ def compare_command(items, region, overrides, solver, time_limit, out, no_charts
 
 def plan_label(folder: str) -> str:
     """A plan folder's name for the table: its scenario and overrides, as its summary says."""
-    import json
+    from ..errors import InputError
+    from ..parsing import parse_json, read_text
 
     try:
-        return str(json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))["label"])
-    except (OSError, ValueError, KeyError, TypeError):
+        path = Path(folder) / "summary.json"
+        return str(parse_json(read_text(path), str(path))["label"])
+    except (InputError, KeyError, TypeError):
         return Path(folder).resolve().name
 
 

@@ -61,7 +61,9 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
     from ..pipeline import solve
 
     region, scenario = resolve_scenario(scenario, region, overrides, solver, time_limit)
+    before = len(scenario.pins.assign) + len(scenario.pins.revoke)
     scenario = apply_locks(scenario, locks)
+    locked = len(scenario.pins.assign) + len(scenario.pins.revoke) - before
     if export_model:
         export.check_path(export_model)
     out = check_folder_target(out or Path("consolidate-out") / scenario.name)  # refused now, not after the solve
@@ -71,9 +73,13 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
         return run_alternatives(region, scenario, n_alternatives, within, out, not no_charts, language(lang, region))
     with progress_bar("solving components") as advance:
         plan = solve(region, scenario, progress=advance)
+    if locks:  # optimal given the locked decisions, which the checks verified as pins
+        plan.summary["locked"] = {"from": [str(lock) for lock in locks], "decisions": locked}
     lang = language(lang, region)
     folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
     print_summary(plan, lang, members)
+    if locks:
+        click.echo(f"{locked} decision(s) locked from {', '.join(locks)}: the plan is the best one that keeps them")
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
     if export_model:
         click.echo(f"the model (whole region, one MIP) written to {export.write_model(region, scenario, export_model)}")
