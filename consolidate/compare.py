@@ -428,21 +428,28 @@ def markdown(result: Comparison) -> str:
     return "\n".join(parts) + "\n"
 
 
-def readable_fates(result: Comparison) -> pd.DataFrame:
-    """zone_fates with hosts named: `→ 天津开发区` instead of `member:G121001`."""
-    names = _zone_names(result)
+def readable_fates(result: Comparison, lang: str = "zh") -> pd.DataFrame:
+    """zone_fates with hosts named: `→ 天津开发区` instead of `member:G121001` (English names where the region
+    has them, when lang is en)."""
+    names = _zone_names(result, lang)
     fates = result.fates.copy()
+    if lang == "en" and "name" in fates:
+        fates["name"] = [names.get(z, n) for z, n in zip(fates.index if "zone_id" not in fates else fates["zone_id"],
+                                                         fates["name"])]
     for o in result.outcomes:
         if o.label in fates:
             fates[o.label] = fates[o.label].map(lambda f: _fate_text(f, names))
     return fates
 
 
-def _zone_names(result: Comparison) -> dict[str, str]:
+def _zone_names(result: Comparison, lang: str = "zh") -> dict[str, str]:
     names: dict[str, str] = {}
     for o in result.outcomes:
         if o.plan is not None:
             names.update(o.plan.table["name"].astype(str).to_dict())
+            zones = o.plan.region.zones if o.plan.region is not None else None
+            if lang == "en" and zones is not None and "name_en" in zones:
+                names.update({z: str(e) for z, e in zones["name_en"].items() if isinstance(e, str) and e.strip()})
     return names
 
 
