@@ -4,6 +4,7 @@ The top-level `models/` and `scenarios/` folders are shipped inside the package 
 `consolidate/_bundled/`, so that `consolidate run` works from any directory after
 `pip install .` (see consolidate/resources.py).
 """
+import re
 from pathlib import Path
 
 from setuptools import setup
@@ -21,7 +22,7 @@ def files_under(folder: str) -> list[str]:
 
 setup(
     name="consolidate",
-    version="0.1.0",
+    version=re.search(r'__version__ = "(.+)"', (HERE / "consolidate" / "_version.py").read_text()).group(1),
     description="Plan the consolidation of development zones (开发区) and test what-if policies on them",
     long_description=(HERE / "README.md").read_text(encoding="utf-8") if (HERE / "README.md").exists() else "",
     long_description_content_type="text/markdown",

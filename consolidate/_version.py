@@ -1,2 +1,2 @@
-"""The toolkit's version: its own module, so that any module may read it without importing the package."""
+"""The toolkit's version: its own module, so that any module (and setup.py) may read it without importing the package."""
 __version__ = "0.1.0"

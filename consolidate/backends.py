@@ -15,6 +15,7 @@ tolerance). The cut loop's warm HiGHS rounds are in `engine.py`.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import time
@@ -121,14 +122,16 @@ def _round_integers(values: np.ndarray, model: MatrixModel) -> np.ndarray:
 # --- PuLP -------------------------------------------------------------------------------------------
 
 
-def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
+def pulp_problem(model: MatrixModel, name: str = "consolidation", names: list[str] | None = None):
+    """`model` as a PuLP problem (the modelling layer users can take to any solver): (problem, variables).
+    Columns are named `names` (default v0, v1, … in column order)."""
     import pulp
 
-    started = time.perf_counter()
-    prob = pulp.LpProblem("consolidation", pulp.LpMinimize)
+    prob = pulp.LpProblem(name, pulp.LpMinimize)
+    names = names or [f"v{k}" for k in range(model.n_cols)]
     # LpInteger with explicit bounds, not LpBinary: PuLP resets a binary's bounds to [0, 1], which would
     # drop a fixed lower bound (a zone pinned as host or as revoked)
-    variables = [prob.add_variable(f"v{k}", lowBound=float(model.col_lo[k]), upBound=float(model.col_hi[k]),
+    variables = [prob.add_variable(names[k], lowBound=float(model.col_lo[k]), upBound=float(model.col_hi[k]),
                                    cat=pulp.LpInteger if model.integer[k] else pulp.LpContinuous)
                  for k in range(model.n_cols)]
     prob += pulp.LpAffineExpression([(variables[k], float(model.c[k])) for k in np.flatnonzero(model.c)])
@@ -143,6 +146,14 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
                 prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, f"r{r}", float(hi[r]))
             if np.isfinite(lo[r]):
                 prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, f"r{r}g", float(lo[r]))
+    return prob, variables
+
+
+def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
+    import pulp
+
+    started = time.perf_counter()
+    prob, variables = pulp_problem(model)
     if settings.name == "highs":
         solver = pulp.HiGHS(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap,
                             threads=settings.threads, random_seed=0)
@@ -186,7 +197,8 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
                     _gap(objective, bound) if status != OPTIMAL else 0.0, settings.name, version, build, seconds)
 
 
-def _highs_version() -> str:
+@functools.lru_cache(maxsize=1)
+def _highs_version() -> str:  # read once: the package metadata is parsed on every call (≈10 ms)
     import importlib.metadata
 
     return f"HiGHS {importlib.metadata.version('highspy')}"

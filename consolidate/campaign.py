@@ -248,11 +248,12 @@ def _load_task(task) -> tuple:
 def campaign_variant(task) -> dict[str, Any]:
     """Solve one variant (a consolidate.sweep.Task) into a campaign row; a failure is a row with its status."""
     from .compare import metrics, one_line, solve_outcome
+    from .sweep import warm_solver
 
     started = time.perf_counter()
     row: dict[str, Any] = {"variant": task.variant}
     try:
-        outcome = solve_outcome(task.variant, functools.partial(_load_task, task))
+        outcome = solve_outcome(task.variant, functools.partial(_load_task, task), warm=warm_solver(task.region))
         row.update(metrics(outcome.plan, outcome.status), message=outcome.message)
         if outcome.plan is not None:
             counts = model_counts(outcome.plan)

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .errors import CheckFailed, ConsolidateError, InfeasibleError, InputError, SolverStopped
 from .office import write_csv
+from .errors import InputIssue
 from .plan import EDITED, EDITED_VERDICT
 from .scenario import MODES
 from .statistics import OBJECTIVE_PARTS
@@ -130,15 +131,16 @@ def real_units(plan) -> dict[str, Any]:
     return out
 
 
-def solve_outcome(label: str, load: Callable[[], tuple]) -> Outcome:
+def solve_outcome(label: str, load: Callable[[], tuple], warm=None) -> Outcome:
     """Solve what `load()` returns — (region, scenario) or (region, scenario, graph) — into an outcome;
-    loading and solving errors (ConsolidateError) become its status and message, not a crash."""
+    loading and solving errors (ConsolidateError) become its status and message, not a crash.
+    `warm`: a `warm.WarmSolver` of the region, for many solves in a row (the same plans, sooner)."""
     from .pipeline import solve
 
     started = time.perf_counter()
     try:
         region, scenario, *graph = load()
-        plan = solve(region, scenario, graph=graph[0] if graph else None)
+        plan = solve(region, scenario, graph=graph[0] if graph else None, warm=warm)
     except ConsolidateError as error:
         return Outcome(label, None, error_status(error), one_line(error), round(time.perf_counter() - started, 3))
     return Outcome(label, plan, plan.summary["status"], "", round(time.perf_counter() - started, 3))
@@ -190,7 +192,49 @@ def compare(outcomes: list[Outcome]) -> Comparison:
         rows.append(row)
     table = pd.DataFrame(rows, columns=[*TABLE_COLUMNS, "reason"])
     solved = [o for o in outcomes if o.plan is not None]
+    _check_one_region(solved)
     return Comparison(table, zones_per_district(solved), district_changes(solved), zone_fates(solved), outcomes)
+
+
+def _check_one_region(solved: list[Outcome]) -> None:
+    """Plans compare zone by zone and district by district: they must be of one region, with the same zones
+    and districts (a plan folder of another region, or with an edited table, is refused, not misread)."""
+    if not solved:
+        return
+    for o in solved:
+        _check_tables_agree(o)
+    first = solved[0]
+    for o in solved[1:]:
+        why = ""
+        if set(map(str, o.plan.table.index)) != set(map(str, first.plan.table.index)):
+            why = (f"'{o.label}' (region {o.plan.summary.get('region')!r}) and '{first.label}' (region "
+                   f"{first.plan.summary.get('region')!r}) do not list the same zones in plan.csv")
+        elif set(map(str, o.plan.districts.index)) != set(map(str, first.plan.districts.index)):
+            why = f"'{o.label}' and '{first.label}' do not list the same districts in districts.csv"
+        if why:
+            raise InputError(InputIssue(o.label, f"cannot compare: {why}",
+                                          "compare plans of one region, as `consolidate run` wrote them"))
+
+
+def _check_tables_agree(o: Outcome) -> None:
+    """districts.csv says what plan.csv implies: each district's name (the region's) and zones kept."""
+    plan, fix = o.plan, "write the plan folder again with `consolidate run` (or `consolidate allocate`)"
+    by = (plan.summary.get("scenario") or {}).get("count_by", "managing_district")
+    column = "managing_district_id" if by == "managing_district" else "district_id"
+    try:
+        kept = plan.table.loc[plan.table["status"] == "host", column].astype(str).value_counts()
+        after = pd.to_numeric(plan.districts["zones_after"], errors="coerce")
+    except KeyError as missing:
+        raise InputError(InputIssue(o.label, f"plan.csv lacks the column {missing}", fix)) from None
+    wrong = [f"{d}: zones_after {after[d]}, plan.csv keeps {int(kept.get(str(d), 0))}"
+             for d in plan.districts.index if after[d] != kept.get(str(d), 0)]
+    names = plan.region.districts["name"].astype(str) if plan.region is not None else None
+    if names is not None:
+        wrong += [f"{d}: named {n!r}, the region says {names.get(str(d))!r}"
+                  for d, n in plan.districts["name"].astype(str).items() if names.get(str(d)) != n]
+    if wrong:
+        raise InputError(InputIssue(f"{o.label}: districts.csv", "does not agree with plan.csv and the region "
+                                      f"(edited by hand?): {'; '.join(wrong[:5])}", fix))
 
 
 def _district_names(plan) -> pd.Series:
@@ -293,12 +337,17 @@ def _charts(result: Comparison, folder: Path, lang: str = "zh") -> None:
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
     region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
     draw_charts(compare_charts, result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
-                unit=region_unit(region), district_names=english_district_names(region))
+                unit=region_unit(region, lang=lang), district_names=english_district_names(region))
 
 
-def region_unit(region, measure: str = "gdp") -> str:
-    """The region's unit of a measure (亿元), '' when it names none."""
-    return (region.units.get(measure, "") if region is not None else "") or ""
+UNITS_EN = {"亿元": "100 million yuan", "万元": "10,000 yuan", "元": "yuan", "人": "persons", "公顷": "ha",
+            "平方公里": "km²"}
+
+
+def region_unit(region, measure: str = "gdp", lang: str = "zh") -> str:
+    """The region's unit of a measure (亿元; in English 100 million yuan), '' when it names none."""
+    unit = (region.units.get(measure, "") if region is not None else "") or ""
+    return UNITS_EN.get(unit, unit) if lang == "en" else unit
 
 
 def english_district_names(region) -> dict[str, str]:
@@ -379,21 +428,28 @@ def markdown(result: Comparison) -> str:
     return "\n".join(parts) + "\n"
 
 
-def readable_fates(result: Comparison) -> pd.DataFrame:
-    """zone_fates with hosts named: `→ 天津开发区` instead of `member:G121001`."""
-    names = _zone_names(result)
+def readable_fates(result: Comparison, lang: str = "zh") -> pd.DataFrame:
+    """zone_fates with hosts named: `→ 天津开发区` instead of `member:G121001` (English names where the region
+    has them, when lang is en)."""
+    names = _zone_names(result, lang)
     fates = result.fates.copy()
+    if lang == "en" and "name" in fates:
+        fates["name"] = [names.get(z, n) for z, n in zip(fates.index if "zone_id" not in fates else fates["zone_id"],
+                                                         fates["name"])]
     for o in result.outcomes:
         if o.label in fates:
             fates[o.label] = fates[o.label].map(lambda f: _fate_text(f, names))
     return fates
 
 
-def _zone_names(result: Comparison) -> dict[str, str]:
+def _zone_names(result: Comparison, lang: str = "zh") -> dict[str, str]:
     names: dict[str, str] = {}
     for o in result.outcomes:
         if o.plan is not None:
             names.update(o.plan.table["name"].astype(str).to_dict())
+            zones = o.plan.region.zones if o.plan.region is not None else None
+            if lang == "en" and zones is not None and "name_en" in zones:
+                names.update({z: str(e) for z, e in zones["name_en"].items() if isinstance(e, str) and e.strip()})
     return names
 
 

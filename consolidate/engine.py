@@ -61,11 +61,12 @@ def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
     n = problem.n_zones
     a = [problem.pair_member]
     b = [problem.pair_host]
-    for district in problem.caps:  # zones counted against one cap are tied together
-        members = np.flatnonzero(problem.count_district == district)
-        if len(members) > 1:
-            a.append(members[:-1])
-            b.append(members[1:])
+    capped = np.flatnonzero(np.isin(problem.count_district, list(problem.caps)))
+    if len(capped) > 1:  # zones counted against one cap are tied together: a chain through each district
+        order = capped[np.argsort(problem.count_district[capped], kind="stable")]
+        same = problem.count_district[order[:-1]] == problem.count_district[order[1:]]
+        a.append(order[:-1][same])
+        b.append(order[1:][same])
     for row in problem.fairness:  # so are zones in one fairness row
         members = np.union1d(np.flatnonzero(row["host"]), problem.pair_member[np.flatnonzero(row["pair"])])
         if len(members) > 1:

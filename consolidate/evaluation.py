@@ -32,7 +32,7 @@ TOLERANCE = 1e-9  # scores within this of a threshold count as reaching it (floa
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)  # as scenario.Strict
 
 
 class IndicatorSpec(_Strict):

@@ -36,17 +36,15 @@ def zone_graph(region: Region) -> nx.Graph:
         edges |= set(boundary_km)
     elif region.derive:
         edges |= derived_edges(zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
+    pairs = sorted(edges)
     if region.distances is not None and region.distances.method != "great_circle":
-        pairs = sorted(edges)
         point_km = dict(zip(pairs, region.distances.km_between([a for a, _ in pairs], [b for _, b in pairs])))
     else:
-        lat, lon = zones["lat"], zones["lon"]
-        point_km = {(a, b): float(haversine_km(lat[a], lon[a], lat[b], lon[b]))
-                    if np.isfinite([lat[a], lon[a], lat[b], lon[b]]).all() else float("nan") for a, b in edges}
+        point_km = dict(zip(pairs, _great_circle_km(zones, pairs)))
     if region.derive and region.derive.get("distance_between") == "boundary":
         point_km.update(boundary_km)
-    for a, b in sorted(edges):
-        graph.add_edge(a, b, km=round(float(point_km[a, b]), 3), kind=kinds.get((a, b)) or "derived")
+    graph.add_edges_from((a, b, {"km": float(point_km[a, b]), "kind": kinds.get((a, b)) or "derived"})
+                         for a, b in pairs)
     return graph
 
 
@@ -64,6 +62,18 @@ def polygon_edges(shapes, buffer_m: float) -> dict[tuple[str, str], float]:
         if i < j:
             out[(min(ids[i], ids[j]), max(ids[i], ids[j]))] = round(shapes.iloc[i].distance(shapes.iloc[j]) / 1000, 6)
     return out
+
+
+def _great_circle_km(zones, pairs: list[tuple[str, str]]) -> list[float]:
+    """Great-circle km of each pair of zone ids, in one vectorised call (nan without coordinates)."""
+    if not pairs:
+        return []
+    row = {zone: k for k, zone in enumerate(zones.index)}
+    a = np.array([row[x] for x, _ in pairs])
+    b = np.array([row[y] for _, y in pairs])
+    lat, lon = zones["lat"].to_numpy(dtype=float), zones["lon"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        return haversine_km(lat[a], lon[a], lat[b], lon[b]).tolist()
 
 
 def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict) -> set[tuple[str, str]]:

@@ -10,8 +10,9 @@ repair (`diagnose.py`) → the engine (`engine.py`: independent components, pres
 a back end, separator cuts for `connected`, worker processes) → the plan (`plan.py`), checked by
 `checks.py`, accounted by `allocation.py`.
 
-The back end (speed measured in scripts/bench/README.md): HiGHS straight from the matrices (highspy)
-for large regions and connected groups, PuLP for cities, unless the scenario names one.
+The back end (speed measured in scripts/bench/README.md): HiGHS straight from the matrices (highspy),
+unless the scenario names `pulp`. `warm.WarmSolver` re-solves variants of a scenario on one region
+with the same plans, sooner (sweeps, compare, campaign).
 """
 from __future__ import annotations
 
@@ -30,21 +31,23 @@ from .region import Region
 from .scenario import Scenario, resolve_scenario
 
 
-def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True):
+def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, progress=None, probe: bool = True,
+          warm=None):
     """The optimal plan for `scenario` on `region` (a `Plan`); raises InfeasibleError or SolverStopped.
 
     `progress(done, total)` is called as the components that need the MIP are solved.
     When the solver proves a component infeasible, `probe` re-solves with one rule relaxed at a time to
-    say which relaxations would give a plan (small regions only)."""
+    say which relaxations would give a plan (small regions only). `warm`: a `warm.WarmSolver` that keeps
+    scores and models between solves (use its `solve`)."""
     from .plan import assemble_plan
 
     started = time.perf_counter()
-    scenario, graph, scores, grades, problem = prepare(region, scenario, graph)
+    scenario, graph, scores, grades, problem = prepare(region, scenario, graph, warm)
     diagnose.precheck(problem, region, scenario)
     components = decompose(problem)
     build_seconds = time.perf_counter() - started
 
-    results = solve_components(problem, components, scenario.solver, progress)
+    results = (warm or _Fresh).solve_components(problem, components, scenario.solver, progress)
     infeasible = [r for r in results if r.status == INFEASIBLE]
     if infeasible:
         diagnose.diagnose(problem, region, scenario, infeasible, probe_relaxations(region, scenario) if probe else [])
@@ -60,12 +63,12 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                          seconds={"build": build_seconds, "total": time.perf_counter() - started})
 
 
-def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None):
+def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None, warm=None):
     """The scenario with the region's rules and the back end resolved, the zone graph, evaluation scores and
-    grades, and the problem's arrays: (scenario, graph, scores, grades, problem)."""
-    scenario = automatic_backend(resolve_scenario(scenario, region).scenario, len(region.zones))
+    grades, and the problem's arrays: (scenario, graph, scores, grades, problem). `warm`: see `solve`."""
+    scenario = automatic_backend(resolve_scenario(scenario, region).scenario)
     graph = graph if graph is not None else zone_graph(region)
-    scores, grades = evaluation_scores(region, scenario)
+    scores, grades = (warm or _Fresh).scores(region, scenario)
     return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
 
 
@@ -86,18 +89,23 @@ def probe_relaxations(region: Region, scenario: Scenario) -> list[str]:
     return working
 
 
-PULP_UP_TO_ZONES = 1000  # `auto` builds through PuLP up to this many zones (not for connected groups)
+class _Fresh:
+    """Every solve from scratch (what `warm.WarmSolver` replaces with kept scores and models)."""
+
+    scores = staticmethod(lambda region, scenario: evaluation_scores(region, scenario))
+    solve_components = staticmethod(lambda *args: solve_components(*args))
 
 
-def automatic_backend(scenario: Scenario, n_zones: int) -> Scenario:
-    """Resolve `solver.backend: auto`: the PuLP model for cities (the reference path; HiGHS through PuLP's
-    interface, `prob.sol_status` read), HiGHS straight from the matrices (highspy) for larger regions and
-    for connected groups, whose cut loop keeps one warm LP only in highspy. CBC always goes through PuLP.
+def automatic_backend(scenario: Scenario) -> Scenario:
+    """Resolve `solver.backend`: HiGHS straight from the matrices (highspy) at every size; CBC, and HiGHS
+    when the scenario names `pulp`, through PuLP. `auto` (the former default) means highspy too.
 
     scripts/bench/README.md measured highspy as fast as PuLP → HiGHS or faster at every size (PuLP makes
-    a Python object per variable and constraint); at city size both take well under a second."""
+    a Python object per variable and constraint), and the cut loop and the warm re-solve engine need it;
+    the plans of every bundled scenario are byte-identical either way. The model stays exportable
+    through PuLP (`export.write_model`, `consolidate run --export-model`)."""
     solver = scenario.solver
-    if solver.backend != "auto":
+    backend = "highspy" if solver.name == "highs" and solver.backend != "pulp" else "pulp"
+    if backend == solver.backend:
         return scenario
-    direct = solver.name == "highs" and (n_zones > PULP_UP_TO_ZONES or scenario.merging.contiguity == "connected")
-    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": "highspy" if direct else "pulp"})})
+    return scenario.model_copy(update={"solver": solver.model_copy(update={"backend": backend})})

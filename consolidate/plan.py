@@ -62,6 +62,17 @@ class Plan:
         """The summary typed (statistics.PlanSummary): named fields and the verdict; `summary` is its dict view."""
         return PlanSummary.from_dict(self.summary)
 
+    def region_title(self, lang: str) -> str:
+        """The region's title in `lang` where the region model gives one, else as the summary recorded it."""
+        if self.region is not None:
+            return self.region.title_in(lang)
+        return str(self.summary.get("region_title") or self.summary.get("region") or "")
+
+    def data_note(self, lang: str) -> str:
+        if self.region is not None:
+            return self.region.data_note_in(lang)
+        return str(self.summary.get("data_note") or "")
+
     def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
         """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
         from .charts.plan import plan_charts
@@ -169,12 +180,17 @@ def _read_tables(folder: str | Path) -> Plan:
     missing = [n for n in ("plan.csv", "districts.csv", "summary.json") if not (folder / n).is_file()]
     if missing:
         raise InputError(InputIssue(str(folder), f"not a plan folder: missing {', '.join(missing)}", fix))
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(InputIssue(str(folder / "summary.json"), f"not valid JSON: {exc}", fix)) from None
+    from .parsing import parse_json, read_text
+
+    where = str(folder / "summary.json")
+    summary = parse_json(read_text(folder / "summary.json", where), where, fix)
     if not isinstance(summary, dict) or not isinstance(summary.get("scenario"), dict):
-        raise InputError(InputIssue(str(folder / "summary.json"), "has no resolved 'scenario' mapping", fix))
+        raise InputError(InputIssue(where, "has no resolved 'scenario' mapping", fix))
+    for key, kinds in SUMMARY_TYPES.items():
+        value = summary.get(key)
+        if key in summary and (not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds):
+            raise InputError(InputIssue(where, f"'{key}' is a {type(value).__name__}, "
+                                        f"not {' or '.join(k.__name__ for k in kinds)}", fix, value=value))
     table = read_plan_csv(folder / "plan.csv")
     districts = _read_csv(folder / "districts.csv", ["district_id", "zones_before", "zones_after"], fix,
                           dtype={"district_id": str})
@@ -193,6 +209,13 @@ def _read_tables(folder: str | Path) -> Plan:
     except InputError:
         pass  # tables alone still re-print and compare; what needs the region says so
     return Plan(table, districts, flows, edges, summary, region, scenario)
+
+
+SUMMARY_TYPES = {   # the summary.json keys readers rely on, and the types they must have
+    "region": (str,), "region_path": (str, type(None)), "status": (str,), "proven_optimal": (bool,),
+    "objective": (int, float, type(None)), "gap": (int, float, type(None)), "counts": (dict,), "seconds": (dict,),
+    "checks": (list,), "objective_parts": (dict,), "allocation": (dict,),
+}
 
 
 def _read_csv(path: Path, required: list[str], fix: str, **options) -> pd.DataFrame:
@@ -490,17 +513,13 @@ def _district_table(region: Region, scenario: Scenario, table: pd.DataFrame, pro
 
 def _used_edges(table: pd.DataFrame, graph: nx.Graph) -> pd.DataFrame:
     """Member–host links and, inside each group, the adjacency edges that hold it together."""
-    rows = []
-    groups = table[table["status"] != "revoked"].groupby("group_id").groups
-    for host, members in groups.items():
-        members = set(members)
-        if len(members) < 2:
-            continue
-        for a, b, data in graph.subgraph(members).edges(data=True):
-            rows.append((min(a, b), max(a, b), data["km"], "adjacency"))
-        for m in sorted(members - {host}):
-            if not graph.has_edge(m, host):
-                rows.append((min(m, host), max(m, host), table.at[m, "distance_to_host_km"], "link"))
+    grouped = table[(table["status"] != "revoked") & table["group_id"].notna()]
+    group_of = dict(zip(grouped.index, grouped["group_id"]))
+    rows = [(min(a, b), max(a, b), data["km"], "adjacency") for a, b, data in graph.edges(data=True)
+            if group_of.get(a) is not None and group_of.get(a) == group_of.get(b)]
+    for m, host, km in zip(grouped.index, grouped["group_id"], grouped["distance_to_host_km"]):
+        if m != host and not graph.has_edge(m, host):
+            rows.append((min(m, host), max(m, host), km, "link"))
     return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, InputIssue
+from .allocation import check_measures
 from .geo import pairs_within_km
 from .region import CUSTOMS_PREFIX, LEVELS, Region
 from .scenario import Scenario
@@ -286,10 +287,7 @@ def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
             ok = ~(km > limit)  # edges without coordinates (nan km) stay allowed
             a, b, km = a[ok], b[ok], km[ok]
     else:
-        if limit is None:
-            if merging.contiguity == "nearby":
-                raise InputError(InputIssue("scenario", "merging.max_distance_km is required for contiguity: nearby",
-                                              "set e.g. merging.max_distance_km: 30"))
+        if limit is None:   # connected only: the schema refuses nearby without a distance
             limit = 1e9 if len(lat) <= 2000 else 200.0  # connected without a limit: bounded for large regions
         a, b, km = pairs_within_km(lat, lon, limit)
         if merging.contiguity == "connected":  # a group must be connected: host and member in one graph component
@@ -317,7 +315,7 @@ def _measured_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
         a, b = (np.array(v, dtype=np.int64) for v in zip(*pairs)) if pairs else (np.empty(0, np.int64),) * 2
     else:
         if limit is None and merging.contiguity == "nearby":
-            raise InputError(InputIssue("scenario", "merging.max_distance_km is required for contiguity: nearby",
+            raise InputError(InputIssue(scenario.source, "merging.max_distance_km is required for contiguity: nearby",
                                           "set e.g. merging.max_distance_km: 30"))
         a, b = distances.pairs_within(ids, limit if limit is not None else 1e9)
         if merging.contiguity == "connected":
@@ -336,6 +334,21 @@ def _measured_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
     member, host, km = member[keep], host[keep], np.round(km[keep].astype(float), 6)
     order = np.lexsort((host, member))
     return member[order], host[order], km[order]
+
+
+PART_UNIT_WORDS_ZH = {   # the explanations in `part_units`, in Chinese
+    "(GDP × km to host)": "（GDP × 到牵头开发区的距离）", "(GDP × (1 − host score))": "（GDP × (1 − 牵头开发区得分)）",
+    "of GDP revoked": "撤销的 GDP", "zones kept": "保留的开发区", "members joining another district's host": "跨区并入的开发区",
+}
+
+
+def part_unit_text(unit: str, lang: str) -> str:
+    """An objective part's unit as `part_units` writes it, in `lang`."""
+    if lang != "zh":
+        return unit
+    for english, chinese in PART_UNIT_WORDS_ZH.items():
+        unit = unit.replace(english, chinese)
+    return unit.replace(" （", "（")
 
 
 def _set_costs(problem: Problem, scenario: Scenario, gdp: np.ndarray, score: np.ndarray, money: str) -> None:
@@ -388,13 +401,13 @@ def fairness_rows(problem: Problem, region: Region, scenario: Scenario) -> list[
         spec = scenario.allocation.get(measure, "territorial")
         rule = parse_rule(spec, f"allocation.{measure}")
         if not is_linear(rule):
-            raise InputError(InputIssue("scenario", f"fairness bounds need a linear sharing rule, but "
+            raise InputError(InputIssue(scenario.source, f"fairness bounds need a linear sharing rule, but "
                                           f"allocation.{measure} is {spec!r}",
                                           "use territorial, host or {split: s} for this measure, or drop it "
                                           "from fairness.measures"))
         column = region.zones[measure] if measure in region.zones else None
         if column is None or pd.to_numeric(column, errors="coerce").notna().sum() < column.notna().sum():
-            raise InputError(InputIssue("scenario", f"fairness.measures names '{measure}', not a numeric zone column",
+            raise InputError(InputIssue(scenario.source, f"fairness.measures names '{measure}', not a numeric zone column",
                                           "use gdp, fiscal_revenue or another numeric column of zones.csv"))
         value = pd.to_numeric(column, errors="coerce").fillna(0).to_numpy(dtype=float)
         n = problem.n_zones
@@ -425,33 +438,37 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
     for key in ("hosts", "keep", "revoke"):
         for zone in getattr(scenario.pins, key):
             if zone not in index:
-                problems.append(InputIssue("scenario", f"pins.{key} names unknown zone {zone!r}",
+                problems.append(InputIssue(scenario.source, f"pins.{key} names unknown zone {zone!r}",
                                              "use a zone_id from the region's zones.csv"))
     for member, host in scenario.pins.assign.items():
         for zone in (member, host):
             if zone not in index:
-                problems.append(InputIssue("scenario", f"pins.assign names unknown zone {zone!r}",
+                problems.append(InputIssue(scenario.source, f"pins.assign names unknown zone {zone!r}",
                                              "use zone_ids from the region's zones.csv (member: host)"))
     assigned_away = {m for m, h in scenario.pins.assign.items() if m != h}
     for other, zones_ in (("revoke", set(scenario.pins.assign)), ("hosts", assigned_away)):
         both = zones_ & set(getattr(scenario.pins, other))
         if both:
-            problems.append(InputIssue("scenario", f"zones pinned both in pins.assign and pins.{other}: "
+            problems.append(InputIssue(scenario.source, f"zones pinned both in pins.assign and pins.{other}: "
                                          f"{sorted(both)}", f"remove them from one of pins.assign / pins.{other}"))
     for a, b in scenario.pins.forbid_pairs:
+        if a == b:
+            problems.append(InputIssue(scenario.source, f"pins.forbid_pairs pairs zone {a!r} with itself",
+                                         "name two different zones in each pair"))
         for zone in (a, b):
             if zone not in index:
-                problems.append(InputIssue("scenario", f"pins.forbid_pairs names unknown zone {zone!r}",
+                problems.append(InputIssue(scenario.source, f"pins.forbid_pairs names unknown zone {zone!r}",
                                              "use zone_ids from the region's zones.csv"))
     for ref in list(scenario.rules.exempt_districts) + list(scenario.rules.district_caps):
         try:
-            region.district_id(ref)
+            region.district_id(ref, file=scenario.source)
         except InputError as exc:
             problems.extend(exc.problems)
+    problems += check_measures(region.zones, scenario.allocation, scenario.source)
     for other in ("hosts", "keep"):
         both = set(getattr(scenario.pins, other)) & set(scenario.pins.revoke)
         if both:
-            problems.append(InputIssue("scenario", f"zones pinned both in pins.{other} and pins.revoke: "
+            problems.append(InputIssue(scenario.source, f"zones pinned both in pins.{other} and pins.revoke: "
                                          f"{sorted(both)}", f"remove them from one of pins.{other} / pins.revoke"))
     if problems:
         raise InputError(problems)

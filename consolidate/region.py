@@ -30,6 +30,7 @@ from .geography import misplaced_zones, overlapping_zones
 from .layers import (cell_text, fill_from_geometry, geo_missing, has_geo, is_layer, layer_bytes, outlines_of_layer,
                      read_layer, shapes_by_id)
 from .office import decode_csv
+from .parsing import parse_json, parse_yaml
 from .resources import bundled_regions, models_dir
 
 LEVELS = ("national", "municipal", "district", "subdistrict")
@@ -117,7 +118,7 @@ DISTRICT_EDGE_COLUMNS = (
 
 REGION_KEYS = {
     "name", "title", "description", "districts", "zones", "outlines", "district_adjacency",
-    "adjacency", "rules", "units", "data_note", "extra_columns", "distances", "language",
+    "adjacency", "rules", "units", "data_note", "extra_columns", "distances", "language", "title_zh", "data_note_zh",
 }
 RULE_KEYS = {"district_cap", "exempt_districts", "district_caps"}
 
@@ -152,13 +153,22 @@ class Region:
     zone_shapes: Any = None      # GeoSeries by zone_id in the zones layer's CRS, when zones came from a GIS layer
     district_shapes: Any = None  # GeoSeries by district_id (a district layer or layer outlines), with the extra
     distances: Any = None        # distances.Distances: how the planner measures distance (great-circle by default)
+    title_zh: str = ""           # the title and data note in Chinese, where the model gives them
+    data_note_zh: str = ""
 
-    def district_id(self, ref: str) -> str:
-        """The id of a district named by id or by name; raises InputError if unknown."""
+    def title_in(self, lang: str) -> str:
+        """The title in `lang` (zh: title_zh where the model has one), else the title as written."""
+        return self.title_zh if lang == "zh" and self.title_zh else self.title
+
+    def data_note_in(self, lang: str) -> str:
+        return self.data_note_zh if lang == "zh" and self.data_note_zh else self.data_note
+
+    def district_id(self, ref: str, file: str = "scenario") -> str:
+        """The id of a district named by id or by name; raises InputError (naming `file`) if unknown."""
         found = _district_lookup(self.districts).get(str(ref).strip())
         if found is None:
             raise InputError(InputIssue(
-                file="scenario", message=f"unknown district {ref!r}",
+                file=file, message=f"unknown district {ref!r}",
                 fix=f"use one of: {', '.join(self.districts['name'])} (or their ids)"))
         return found
 
@@ -281,6 +291,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         problems.append(InputIssue(yaml_path.name, "'rules' must be a mapping", "e.g. rules: {district_cap: 3}"))
         rules = {}
     rules = _check_rules(rules, yaml_path.name, lookup, problems)
+    units = _check_units(spec.get("units"), yaml_path.name, problems)
 
     if problems:
         raise InputError(problems)
@@ -301,10 +312,11 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     return Region(
         name=str(spec.get("name") or root.name), title=str(spec.get("title") or spec.get("name") or root.name),
         root=root, districts=districts, zones=zones, edges=edges.reset_index(drop=True), derive=derive,
-        district_edges=district_edges, outlines=outlines, rules=rules, units=dict(spec.get("units") or {}),
+        district_edges=district_edges, outlines=outlines, rules=rules, units=units,
         data_note=str(spec.get("data_note") or "").strip(), files=files, notes=notes,
         language=str(spec.get("language") or "").strip(), zone_shapes=zone_shapes,
-        district_shapes=district_shapes, distances=distances,
+        district_shapes=district_shapes, distances=distances, title_zh=str(spec.get("title_zh") or "").strip(),
+        data_note_zh=str(spec.get("data_note_zh") or "").strip(),
     )
 
 
@@ -350,15 +362,13 @@ def _read_yaml(path: Path, problems: list[InputIssue], files: dict[str, str]) ->
     try:
         raw = path.read_bytes()
         files[path.name] = _sha256(raw)
-        spec = yaml.safe_load(raw.decode("utf-8"))
+        spec = parse_yaml(raw.decode("utf-8"), path.name)
     except UnicodeDecodeError as exc:
         problems.append(InputIssue(path.name, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                                 "save the file as UTF-8"))
         return None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problems.append(InputIssue(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                "fix the YAML syntax", row=(mark.line + 1) if mark else None))
+    except InputError as error:
+        problems.extend(error.problems)
         return None
     if spec is None:
         spec = {}
@@ -459,7 +469,28 @@ def _check_rules(rules: dict, file: str, lookup: dict[str, str], problems: list[
         else:
             ids.append(lookup[str(ref)])
     out["exempt_districts"] = ids
+    caps = rules.get("district_caps")
+    if caps is not None and not isinstance(caps, dict):
+        problems.append(InputIssue(file, "rules.district_caps must map districts to caps", "e.g. {和平区: 2}", value=caps))
+    for ref, value in (caps or {}).items() if isinstance(caps, dict) else ():
+        if str(ref) not in lookup:
+            problems.append(InputIssue(file, f"district '{ref}' in rules.district_caps does not exist",
+                                    _suggest(ref, lookup) or "name a district by id or name from districts.csv",
+                                    column="rules.district_caps"))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(InputIssue(file, f"rules.district_caps.{ref} must be a whole number ≥ 0", value=value))
     return out
+
+
+def _check_units(units: Any, file: str, problems: list[Problem]) -> dict[str, str]:
+    """`units:` maps a measure to the unit its figures are in (gdp: 亿元); anything else is a problem."""
+    if units is None:
+        return {}
+    if not isinstance(units, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in units.items()):
+        problems.append(InputIssue(file, "'units' must map each measure to its unit", "write e.g. units: {gdp: 亿元, "
+                                "fiscal_revenue: 亿元}", value=units if not isinstance(units, dict) else None))
+        return {}
+    return dict(units)
 
 
 @dataclass(frozen=True)
@@ -626,6 +657,10 @@ def _read_csv_rows(path: Path, columns: tuple[Column, ...], problems: list[Input
         return None
     except OSError as exc:
         problems.append(InputIssue(name, f"cannot be read: {exc.strerror}", "check the path and permissions"))
+        return None
+    except ValueError:   # a NUL byte in the name, which no file system takes
+        problems.append(InputIssue(name.replace("\0", "\\0"), "a file name cannot hold a NUL byte",
+                                "fix the file name in region.yaml"))
         return None
     files[name] = _sha256(raw)
     try:
@@ -868,12 +903,15 @@ def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], pr
     try:
         raw = path.read_bytes()
         files[path.name] = _sha256(raw)
-        data = json.loads(raw.decode("utf-8-sig"))
-    except FileNotFoundError:
+        data = parse_json(raw.decode("utf-8-sig"), path.name, "export the outlines again as GeoJSON")
+    except (FileNotFoundError, ValueError):   # ValueError: a NUL byte in the name
         problems.append(InputIssue(path.name, "outline file not found", "fix 'outlines:' in region.yaml or remove it"))
         return None, None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         problems.append(InputIssue(path.name, f"not valid GeoJSON: {exc}", "export the outlines again as GeoJSON"))
+        return None, None
+    except InputError as error:
+        problems.extend(error.problems)
         return None, None
     outlines: dict[str, list] = {}
     features = data.get("features") if isinstance(data, dict) else None
@@ -894,6 +932,11 @@ def _read_outlines(value: Any, root: Path, file: str, lookup: dict[str, str], pr
         polygons = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None
         if polygons is None:
             problems.append(InputIssue(path.name, f"feature {number} is a {kind}, not a (Multi)Polygon", "check the file"))
+            continue
+        if not _are_polygons(polygons):
+            problems.append(InputIssue(path.name, f"feature {number} ({ref}): malformed {kind} coordinates",
+                                    "each ring must be a list of at least 4 [lon, lat] number pairs, the first "
+                                    "repeated last; export the outlines again as GeoJSON"))
             continue
         outlines.setdefault(lookup[ref], []).extend(polygons)
     return outlines, None
@@ -929,3 +972,16 @@ def _outlines_from_refs(layer, refs: list[str], lookup: dict[str, str],
             ids.append(lookup[ref])
     keep = [k for k, i in enumerate(ids) if i is not None]
     return outlines_of_layer(layer, [ids[k] for k in keep], keep)
+def _are_polygons(polygons: Any) -> bool:
+    """GeoJSON Polygon coordinate arrays: each a list of rings, each ring ≥ 4 finite [lon, lat] positions."""
+    def position(p):
+        return (isinstance(p, list) and len(p) >= 2
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in p[:2])
+                and -180 <= p[0] <= 180 and -90 <= p[1] <= 90)
+
+    return isinstance(polygons, list) and all(
+        isinstance(rings, list) and rings and all(
+            isinstance(ring, list) and len(ring) >= 4 and all(position(p) for p in ring) for ring in rings)
+        for rings in polygons)
+
+

@@ -162,7 +162,7 @@ WORDS = {
         "alloc_alt": "GDP and fiscal revenue per district before and after, with flows between districts",
         "compare_alt": "Key figures of the plans side by side", "rule": "sharing rule",
         "customs": "folded into a comprehensive bonded zone", "entrusted": "entrusted",
-        "co_construction": "co-construction", "multi_park": "one zone, many parks", "optimal": "optimal",
+        "co_construction": "co-construction", "multi_park": "one-zone-many-parks", "optimal": "optimal",
         "feasible": "feasible (not proven optimal)", "infeasible": "no feasible plan",
         "weighted_km": "GDP × km to host ({unit}·km)", "moved": "GDP joining a host of another district", "kept_zones": "zones kept",
         EDITED: EDITED_VERDICT["en"],
@@ -284,7 +284,17 @@ class Report:
         return {str(n): self.district_names(plan).get(str(i), str(n)) for i, n in plan.districts["name"].items()}
 
     def unit(self, plan: Plan, measure: str = "gdp") -> str:
-        return (plan.region.units.get(measure, "") if plan.region is not None else "") or ""
+        from .compare import region_unit
+
+        return region_unit(plan.region, measure, self.lang)
+
+    def translated(self, value: Any, names: dict[str, str]) -> Any:
+        """A scenario value with the district names in it in the report's language."""
+        if isinstance(value, str):
+            return names.get(value, value)
+        if isinstance(value, list):
+            return [self.translated(v, names) for v in value]
+        return value
 
     def mode(self, mode: str) -> str:
         return self.w.get(str(mode), str(mode))
@@ -296,7 +306,7 @@ class Report:
     def render(self) -> str:
         w = self.w
         first = self.plans[0]
-        region = first.summary.get("region_title") or first.summary.get("region") or ""
+        region = first.region_title(self.lang)
         sections: list[tuple[str, str, str]] = [("executive", w["executive"], self.executive())]
         if len(self.plans) > 1:
             sections.append(("comparison", w["comparison"], self.comparison()))
@@ -420,9 +430,8 @@ class Report:
             seen.add(key)
             quality = s.get("data_quality") or {}
             text = w["and"].join(w["quality_text"].format(n=n, q=w.get(q, q)) for q, n in sorted(quality.items()))
-            region = s.get("region_title") or s.get("region") or ""
-            lines.append(f"<li>{esc(region)}: {esc(text)}.</li>")
-            note = s.get("data_note") or (plan.region.data_note if plan.region is not None else "")
+            lines.append(f"<li>{esc(plan.region_title(self.lang))}: {esc(text)}.</li>")
+            note = plan.data_note(self.lang)
             if note:
                 lines.append(f'<li class="muted">{esc(note)}</li>')
         return "<ul>\n" + "\n".join(lines) + "\n</ul>\n"
@@ -582,8 +591,9 @@ class Report:
         drawn = compare_figure(table, per_district, w["comparison"], lang=self.lang,
                                unit=self.unit(self.plans[0]), district_names=english_district_names(region))
         figure = figure_html(svg_text(drawn), w["compare_alt"], w["compare_alt"])
-        zones = per_district[(per_district.fillna(0) > 0).any(axis=1)].reset_index() \
-            .rename(columns={"district": w["district"]})
+        zones = per_district[(per_district.fillna(0) > 0).any(axis=1)]
+        zones = zones.rename(index=self.name_map(next((p for p in self.plans if p.region is not None), self.plans[0])))
+        zones = zones.reset_index().rename(columns={"district": w["district"]})
         return (f'<section id="comparison" aria-labelledby="comparison-h">\n'
                 f'<h2 id="comparison-h">{esc(w["comparison"])}</h2>\n' + table_html(shown, w["comparison"])
                 + figure + table_html(zones, w["zones_per_district"]) + "</section>\n")
@@ -593,7 +603,8 @@ class Report:
     def all_keys(self) -> str:
         """Every resolved key: one value across all plans where they agree, each plan's where they do not."""
         w = self.w
-        flat = [describe.flatten(p.summary.get("scenario") or {}) for p in self.plans]
+        flat = [{k: self.translated(v, self.name_map(p)) for k, v in describe.flatten(p.summary.get("scenario") or {}).items()}
+                for p in self.plans]
         keys = [k for k in dict.fromkeys(k for f in flat for k in f) if k not in ("name", "description")]
         head = "".join(f'<th scope="col">{esc(label)}</th>' for label in self.labels)
         rows = []
@@ -622,12 +633,12 @@ class Report:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(f"<h3>{esc(s.get('region_title') or s.get('region') or label)}</h3>\n")
+            out.append(f"<h3>{esc(plan.region_title(self.lang) or label)}</h3>\n")
             quality = s.get("data_quality") or {}
             frame = pd.DataFrame([(f"{w[q]} ({q})" if q in w else q, n) for q, n in sorted(quality.items())],
                                  columns=[w["quality"], w["count"]])
             out.append(table_html(frame, f'{w["quality"]} ({label})'))
-            note = s.get("data_note") or (plan.region.data_note if plan.region is not None else "")
+            note = plan.data_note(self.lang)
             if note:
                 out.append(f"<p><strong>{esc(w['note'])}:</strong> {esc(note)}</p>\n")
             files = s.get("input_files") or {}

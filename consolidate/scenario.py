@@ -12,13 +12,16 @@ rejected with the key path and what is allowed (InputError, exit 2).
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Literal, NamedTuple, Union
+from typing import TYPE_CHECKING, Annotated, Any, Iterable, Literal, NamedTuple, Union
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import Strict as PydanticStrict
 
 from .errors import InputError, InputIssue
+from .parsing import parse_yaml, read_text
 from .resources import bundled_scenarios, scenarios_dir
 
 if TYPE_CHECKING:
@@ -29,7 +32,10 @@ LEVELS = ("national", "municipal", "district", "subdistrict")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    """Unknown keys, and values of the wrong type, are errors: `true` is not the cap 1, `"2"` is not 2, and
+    `.inf` or `.nan` is no weight or limit (they would reach the solver as numbers it cannot use)."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)
 
 
 class Rules(Strict):
@@ -38,7 +44,8 @@ class Rules(Strict):
 
     district_cap: int = Field(3, ge=0, description="most zones a district may keep (article 18: 3)")
     exempt_districts: list[str] = Field([], description="districts without a cap (article 18: 滨海新区)")
-    district_caps: dict[str, int] = Field({}, description="per-district caps overriding district_cap (id or name → cap)")
+    district_caps: dict[str, Annotated[int, Field(ge=0)]] = Field(
+        {}, description="per-district caps overriding district_cap (id or name → cap)")
     cap_mode: Literal["strict", "in_principle"] = Field(
         "strict", description="strict: no plan when a cap cannot be met; in_principle (原则上): first keep the total "
         "number of zones above the caps as low as possible, then the usual objective (docs/explain.md)")
@@ -60,8 +67,9 @@ class Merging(Strict):
         "adjacent", description="adjacent: member shares a graph edge with its host; nearby: within "
         "max_distance_km of it (区位相邻、相近); connected: each group is a connected subgraph")
     max_distance_km: float | None = Field(30.0, gt=0, description="farthest a member may be from its host (km); "
-                                          "null = no limit (adjacent; connected: within the graph component, "
-                                          "but at most 200 km in regions of over 2,000 zones)")
+                                          "null = no limit for adjacent, and for connected within the graph "
+                                          "component (at most 200 km in regions of over 2,000 zones); nearby "
+                                          "needs a number (near without a distance is every zone)")
     cross_district: bool = Field(True, description="may a zone join a host in another district?")
     hosts: Hosts = Field(default_factory=Hosts)
     modes: list[Literal["entrusted", "co_construction", "multi_park"]] = Field(
@@ -78,6 +86,13 @@ class Merging(Strict):
         if not modes:
             raise ValueError("allow at least one merge mode (entrusted, co_construction, multi_park)")
         return modes
+
+    @model_validator(mode="after")
+    def _nearby_has_a_distance(self) -> "Merging":
+        if self.contiguity == "nearby" and self.max_distance_km is None:
+            raise ValueError("max_distance_km is required for contiguity: nearby (set e.g. "
+                             "merging.max_distance_km: 30; docs/policy.md 18.3)")
+        return self
 
 
 class Revocation(Strict):
@@ -96,7 +111,8 @@ class Fairness(Strict):
     max_district_loss: float | None = Field(None, ge=0, le=1, description="no district may lose more than this "
                                             "share of its before-value of a measure under the sharing rule")
     min_kept: float | None = Field(None, ge=0, description="every district keeps at least this much of each "
-                                   "measure after consolidation (absolute, in the measure's unit)")
+                                   "measure after consolidation (absolute, in the measure's unit), or all it had "
+                                   "when it had less: after ≥ min(min_kept, before)")
     measures: list[str] = Field(["gdp", "fiscal_revenue"], description="measures the fairness bounds apply to")
 
 
@@ -116,16 +132,17 @@ class Pins(Strict):
     hosts: list[str] = Field([], description="zones that must survive (and may host)")
     keep: list[str] = Field([], description="zones that must not be revoked")
     revoke: list[str] = Field([], description="zones that must be revoked")
-    forbid_pairs: list[tuple[str, str]] = Field([], description="pairs [a, b] that may not be in one group")
+    forbid_pairs: list[Annotated[tuple[str, str], PydanticStrict(False)]] = Field(  # YAML has lists, not tuples
+        [], description="pairs [a, b] that may not be in one group")
     assign: dict[str, str] = Field({}, description="member → host: the zone joins that host; a zone assigned to "
                                    "itself stays a host (survives) without becoming a named host")
 
 
 class Solver(Strict):
     name: Literal["highs", "cbc"] = Field("highs", description="MIP solver")
-    backend: Literal["auto", "pulp", "highspy"] = Field(
-        "auto", description="pulp: the model through PuLP (HiGHS or CBC); highspy: straight into HiGHS (faster for "
-        "large models); auto: PuLP up to 1,000 zones, highspy above and for connected groups (HiGHS only)")
+    backend: Literal["highspy", "pulp", "auto"] = Field(
+        "highspy", description="highspy: HiGHS straight from the model's matrices (the fastest); pulp: the model "
+        "through PuLP (HiGHS or CBC; CBC always goes this way); auto: the same as highspy (kept for older files)")
     time_limit_s: float = Field(60.0, gt=0, description="time limit per component (seconds)")
     mip_gap: float = Field(0.0, ge=0, le=1, description="relative gap at which the solver may stop (0 = prove optimal)")
     threads: int = Field(1, ge=1, description="solver threads (1 keeps plans byte-identical run to run)")
@@ -161,6 +178,12 @@ class Scenario(Strict):
     solver: Solver = Field(default_factory=Solver)
     evaluation: _evaluation_config() = Field(default_factory=_evaluation_config(),  # type: ignore[valid-type]
                                              description="comprehensive evaluation (articles 12, 19, 21)")
+    _source: str = PrivateAttr("scenario")
+
+    @property
+    def source(self) -> str:
+        """Where this scenario came from, as error messages name it: `cap-2.yaml with --set overrides`."""
+        return self._source
 
     def for_region(self, region) -> "Scenario":
         """This scenario with the region's own rules (region.yaml `rules:`) wherever it leaves a rule unset."""
@@ -172,7 +195,7 @@ class Scenario(Strict):
             missing["exempt_districts"] = [region.district_name(d) for d in missing["exempt_districts"]]
         data = self.as_dict()
         data["rules"].update(missing)
-        return scenario_from_dict(data, where=f"{self.name} on region {region.name}")
+        return scenario_from_dict(data, where=self.source)
 
     def as_dict(self) -> dict[str, Any]:
         """The scenario as plain data, every default filled in (written into summary.json)."""
@@ -188,7 +211,7 @@ class Scenario(Strict):
 
 
 def resolve_scenario_path(name_or_path: str | Path) -> Path:
-    path = Path(name_or_path).expanduser()
+    path = Path(_path_text(name_or_path, str(name_or_path).replace("\0", "\\0"), "scenario")).expanduser()
     if path.is_file():
         return path.resolve()
     for candidate in (scenarios_dir() / f"{name_or_path}.yaml", scenarios_dir() / str(name_or_path)):
@@ -198,32 +221,44 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
                              f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed_yaml(path: Path, mtime_ns: int):
+    """A YAML file parsed once per version (sweeps and compare read the same scenarios again and again)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """A scenario file as data, with its `extends:` parents deep-merged underneath."""
+    path = path.resolve()   # `../x/self.yaml` and `self.yaml` are one file: a cycle, not an ever longer name
     if path in chain:
-        raise InputError(InputIssue(path.name, "extends: loops back to itself",
-                                 " → ".join(p.name for p in chain + (path,))))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(InputIssue(path.name, f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                 "fix the YAML syntax", row=(mark.line + 1) if mark else None)) from None
-    except UnicodeDecodeError:
-        raise InputError(InputIssue(path.name, "not UTF-8 text", "save the file as UTF-8")) from None
-    data = data or {}
+        raise InputError(InputIssue(chain[0].name, "extends cycle: extends: loops back to itself",
+                                 "remove the `extends:` that loops: " + " → ".join(p.name for p in chain + (path,))))
+    data = parse_yaml(read_text(path, path.name), path.name)
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise InputError(InputIssue(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
-    if isinstance(data.get("region"), str) and not _is_bundled_region(data["region"]):
+    if isinstance(data.get("region"), str) and not _is_bundled_region(_path_text(data["region"], path.name, "region")):
         data["region"] = str((path.parent / data["region"]).resolve())
     parent = data.pop("extends", None)
-    if parent:
-        parent_path = (path.parent / parent) if (path.parent / str(parent)).is_file() else resolve_scenario_path(parent)
+    if parent is not None:
+        if not isinstance(parent, str) or not parent.strip():
+            raise InputError(InputIssue(path.name, "extends: must name one scenario (a bundled name or a YAML file)",
+                                     "write e.g. extends: baseline", value=parent))
+        _path_text(parent, path.name, "extends")
+        parent_path = (path.parent / parent) if (path.parent / parent).is_file() else resolve_scenario_path(parent)
         base = _read(parent_path, chain + (path,))
         base.pop("name", None)
         base.pop("description", None)
         data = deep_merge(base, data)
     return data
+
+
+def _path_text(text: str | Path, file: str, key: str) -> str:
+    """A file name from a scenario, refused when it holds a NUL byte (no file system takes one)."""
+    if "\0" in str(text):
+        raise InputError(InputIssue(file, f"{key}: a file name cannot hold a NUL byte", "write the name again",
+                                 value=str(text).replace("\0", "\\0")))
+    return str(text)
 
 
 def _is_bundled_region(name: str) -> bool:
@@ -251,8 +286,10 @@ def parse_override(text: str) -> tuple[list[str], Any]:
     if not sep or not key.strip():
         raise InputError(InputIssue("--set", f"'{text}' is not key=value", "write e.g. --set rules.district_cap=2"))
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError:
+        value = parse_yaml(raw, f"--set {key.strip()}") if raw.strip() else None
+    except InputError:
+        if "\n" in raw or len(raw) > 1000:   # not a plain word meant as text
+            raise
         value = raw
     if isinstance(value, str) and value.startswith("split:"):  # --set allocation.gdp=split:0.5
         try:
@@ -293,6 +330,7 @@ def scenario_from_dict(data: dict, where: str = "scenario") -> Scenario:
                                     if not isinstance(err.get("input"), dict) else None))
         raise InputError(problems) from None
     _check_allocation(scenario, where)
+    scenario._source = where
     return scenario
 
 

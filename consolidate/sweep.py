@@ -139,17 +139,23 @@ def make_variants(grid: list[tuple[str, list]], explicit: list[dict] | None = No
 
 # --- solving one variant (in a worker) -----------------------------------------------------------------
 
-_REGIONS: dict[str, tuple] = {}   # per process: region name/path → (Region, graph), loaded once
+_SOLVERS: dict[str, Any] = {}   # per process: region name/path → its WarmSolver (region, graph, models), built once
+
+
+def warm_solver(name: str):
+    """This process's `warm.WarmSolver` of region `name` (loaded once; kept for every later variant)."""
+    if name not in _SOLVERS:
+        from .region import load_region
+        from .warm import WarmSolver
+
+        _SOLVERS[name] = WarmSolver(load_region(name))
+    return _SOLVERS[name]
 
 
 def cached_region(name: str):
-    if name not in _REGIONS:
-        from .graph import zone_graph
-        from .region import load_region
-
-        region = load_region(name)
-        _REGIONS[name] = (region, zone_graph(region))
-    return _REGIONS[name]
+    """(region, graph) of region `name`, loaded once per process."""
+    solver = warm_solver(name)
+    return solver.region, solver.graph
 
 
 def run_variant(task: Task) -> dict[str, Any]:
@@ -162,7 +168,7 @@ def run_variant(task: Task) -> dict[str, Any]:
             region, graph = cached_region(task.region)
             return region, scenario_from_dict(task.scenario, where=f"variant {task.variant}"), graph
 
-        outcome = solve_outcome(task.variant, load)
+        outcome = solve_outcome(task.variant, load, warm=warm_solver(task.region))
         row = {**metrics(outcome.plan, outcome.status), "message": outcome.message}
     except Exception as error:  # noqa: BLE001 - a worker must report, not die
         row = {**metrics(None, "error"), "message": one_line(error)}
@@ -242,14 +248,14 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     if charts:
         from .charts.sweep import sweep_charts
 
-        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region))
+        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region, lang))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
 
 
-def _unit(region: str) -> str:
+def _unit(region: str, lang: str = "zh") -> str:
     """The base region's GDP unit, for the charts' axes ('' when the region cannot be read here)."""
     try:
-        return region_unit(cached_region(region)[0])
+        return region_unit(cached_region(region)[0], lang=lang)
     except ConsolidateError:
         return ""
 

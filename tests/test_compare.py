@@ -26,9 +26,16 @@ def three(small_region, tmp_path):
 
 def test_compare_three_writes_csv_and_markdown_with_an_infeasible_row(three, tmp_path):
     out = tmp_path / "cmp"
-    result = CliRunner().invoke(compare_command, [*map(str, three), "--out", str(out)], terminal_width=200)
+    result = CliRunner().invoke(compare_command, [*map(str, three), "--out", str(out), "--lang", "en"],
+                                terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "Scenarios side by side" in result.output and "infeasible" in result.output
+    # --lang zh: the same tables in Chinese, with the comparison chart's words (#17)
+    chinese = CliRunner().invoke(compare_command, [str(out / "plans" / "base"), str(out / "plans" / "tight"),
+                                                   "--out", str(tmp_path / "zh"), "--lang", "zh", "--no-charts"],
+                                 terminal_width=200)
+    assert chinese.exit_code == 0, chinese.output
+    assert "方案并列比较" in chinese.output and "甲区" in chinese.output and "side by side" not in chinese.output
 
     table = pd.read_csv(out / "comparison.csv", keep_default_na=False)
     assert list(table.columns) == [*TABLE_COLUMNS, "reason"]

@@ -420,3 +420,14 @@ def test_an_unqualified_zone_may_not_expand_even_when_built_out():
     assert table.at["poor", "grade"] == "unqualified" and table.at["good", "grade"] == "excellent"
     assert table.at["good", "expansion_eligible"] and not table.at["poor", "expansion_eligible"]
     assert "article 21" in table.at["poor", "expansion_reason"]
+
+
+def test_cli_scores_print_in_the_language_asked(region_dir, tmp_path):
+    """`score --lang zh` prints Chinese words and headers (the scores chart's words); --lang en English (#17)."""
+    from consolidate.cli.score import score_command
+
+    chinese = CliRunner().invoke(score_command, [str(region_dir), "--out", str(tmp_path / "zh"), "--lang", "zh"])
+    assert chinese.exit_code == 0, chinese.output
+    assert "综合评价" in chinese.output and "排名" in chinese.output and "grades:" not in chinese.output
+    english = CliRunner().invoke(score_command, [str(region_dir), "--out", str(tmp_path / "en"), "--lang", "en"])
+    assert "grades:" in english.output and "One" in english.output and "排名" not in english.output

@@ -227,6 +227,7 @@ def test_lock_keeps_a_hand_edited_plan_and_it_passes_the_checks(must_show, tmp_p
     assert (locked[["status", "host_id"]] == edited[["status", "host_id"]]).all().all()
     summary = json.loads((tmp_path / "all" / "summary.json").read_text(encoding="utf-8"))
     assert summary["checks_passed"] and summary["objective"] > must_show.summary["objective"]
+    assert summary["locked"]["decisions"] == len(edited) and "locked from" in result.output
 
     one = runner.invoke(main, [*args, "--lock", f"{folder}:天津大邱庄工业区", "--out", str(tmp_path / "one")])
     assert one.exit_code == 0, one.output

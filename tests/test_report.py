@@ -109,7 +109,14 @@ def test_english_report_and_the_command(plan_dirs, tmp_path):
     assert parse(text).of("html")[0]["lang"] == "en"
     assert "Comparison" not in text and "proven optimal" in text
     assert "Jia-1 ETDZ" in text and "Yi District" in text     # names in English where the region has them
-    assert "乙区" not in strip_attributes(text.split('id="appendix-keys"')[0])   # (keys stay as the scenario wrote them)
+    assert "乙区" not in strip_attributes(text)
+
+
+def test_an_english_report_has_no_chinese_district_names_or_units(plan_dirs, tmp_path):
+    """The comparison's zones-per-district table, Appendix A's values and the money unit, all in English (#17)."""
+    text = strip_attributes(write_report(plan_dirs, tmp_path / "r.html", lang="en").read_text(encoding="utf-8"))
+    assert not [word for word in ("甲区", "乙区", "丙区", "亿元") if word in text]
+    assert '["Bing District"]' in text.replace("&quot;", '"') and "100 million yuan" in text
 
 
 def test_a_compare_folder_is_reported_plan_by_plan(plan_dirs, tmp_path):
@@ -221,3 +228,25 @@ def test_the_report_loads_in_chromium_without_any_network_request(page, tmp_path
     assert shot.is_file() and shot.stat().st_size > 20_000
     assert [r for r in seen_by_report if host(r) not in BROWSER_OWN] == [], seen_by_report
     assert any("example.invalid" in r for r in proxy.requests), "the proxy did not see the control page's request"
+
+
+def test_a_chinese_report_uses_the_regions_chinese_title_and_note(plan_dirs):
+    """title_zh / data_note_zh of region.yaml in a Chinese report; the English ones in an English report (#17)."""
+    from consolidate.plan import read_plan
+    from consolidate.report import Report
+
+    plan = read_plan(plan_dirs[0])
+    plan.region.title, plan.region.title_zh = "Test region", "测试区域"
+    plan.region.data_note, plan.region.data_note_zh = "All made up.", "全部为虚构数据。"
+    chinese = Report([plan], ["baseline"], "zh").render()
+    assert "<h1>开发区整合方案报告 — 测试区域</h1>" in chinese and "全部为虚构数据。" in chinese
+    assert "Test region" not in chinese and "All made up." not in chinese
+    english = Report([plan], ["baseline"], "en").render()
+    assert "Test region" in english and "All made up." in english and "测试区域" not in english
+
+
+def test_objective_units_in_chinese():
+    from consolidate.problem import part_unit_text
+
+    assert part_unit_text("亿元·km (GDP × km to host)", "zh") == "亿元·km（GDP × 到牵头开发区的距离）"
+    assert part_unit_text("亿元 (GDP × (1 − host score))", "en") == "亿元 (GDP × (1 − host score))"

@@ -232,7 +232,7 @@ def wrap_label(text: str, cjk_width: int = 8, latin_width: int = 20) -> str:
 
 def _title(fig, plan, namer: Namer, what: str) -> None:
     s = plan.stats
-    region = namer.plain(s.region_title, namer.plain(s.region, "?"))
+    region = namer.plain(plan.region_title(namer.ui), namer.plain(s.region, "?"))
     scenario = namer.plain(_plan_label(s, namer.ui), namer.plain(s.scenario_name, "?"))
     fig.text(0.015, 0.965, f"{what} — {region}", fontsize=13.5, va="top")
     counted = "counts" in plan.summary

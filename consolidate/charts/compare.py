@@ -27,7 +27,20 @@ TRADE_TEXT = {
            "front_note": "{k} 个不同方案中 {f} 个非支配（{n} 个变体；相同方案只画一次）", "optimal": "最优",
            "feasible": "可行", "infeasible": "不可行", "stopped": "未解出", "input_error": "输入错误",
            "check_failed": "校验失败", "error": "错误", EDITED: VERDICT_TEXT["zh"][EDITED], "district_cap": "上限", "revocation": "撤销权重",
-           "distance": "距离权重", "max_distance_km": "最远距离", "contiguity": "相邻方式"},
+           "distance": "距离权重", "max_distance_km": "最远距离", "contiguity": "相邻方式",
+           # what `consolidate compare` prints
+           "side_by_side": "方案并列比较", "figure": "指标", "yes": "是", "no": "否", "host": "保留",
+           "per_district": "各区保留开发区数（{n} / {total} 个区有变化）", "first": " — 前 {n} 个",
+           "fates": "去向不同的开发区（{n}）", "zone_id": "编号", "name": "名称", "district": "区",
+           "zones_before": "整合前", "written": "已写入", "figure_status": "状态", "figure_proven_optimal": "已证明最优",
+           "figure_gap": "差距", "figure_objective": "目标值", "figure_objective_distance": "目标值：距离",
+           "figure_objective_revocation": "目标值：撤销", "figure_objective_host_quality": "目标值：牵头质量",
+           "figure_objective_zone_count": "目标值：开发区数", "figure_objective_cross_district": "目标值：跨区",
+           "figure_hosts": "保留", "figure_members": "整合", "figure_revoked": "撤销",
+           "figure_revoked_gdp": "撤销区 GDP（{unit}）", "figure_gdp_km": "GDP × 到牵头距离（{unit}·km）",
+           "figure_cross_district_gdp": "并入外区牵头的 GDP（{unit}）", "figure_plan_id": "方案编号",
+           "figure_merges_entrusted": "委托代管", "figure_merges_co_construction": "合作共建",
+           "figure_merges_multi_park": "一区多园", "figure_seconds": "用时（秒）"},
     "en": {"compare": "Scenario comparison", "outcome": "Zones by outcome", "kept": "kept", "merged": "merged",
            "revoked": "revoked", "revoked_gdp": "GDP of revoked zones ({unit})", "gdp_km": "GDP × km to host ({unit}·km)",
            "cross": "GDP joining another district's host ({unit})", "hosts": "zones kept", "no_plan": "no plan",
@@ -40,15 +53,24 @@ TRADE_TEXT = {
            "stopped": "stopped", "input_error": "input error", "check_failed": "check failed", "error": "error",
            EDITED: VERDICT_TEXT["en"][EDITED],
            "district_cap": "cap", "revocation": "revocation weight", "distance": "distance weight",
-           "max_distance_km": "max km", "contiguity": "contiguity"},
+           "max_distance_km": "max km", "contiguity": "contiguity",
+           "side_by_side": "Scenarios side by side", "figure": "figure", "yes": "yes", "no": "no", "host": "host",
+           "per_district": "Zones kept per district ({n} of {total} districts change)", "first": " — the first {n}",
+           "fates": "Zones whose fate differs ({n})", "zone_id": "zone_id", "name": "name", "district": "district",
+           "zones_before": "zones_before", "written": "written to"},
 }
 QUANTITIES = ("revoked_gdp", "gdp_km", "cross_district_gdp", "hosts")      # real units, never weighted parts
 SOLVED_STATUSES = ("optimal", "feasible", EDITED)  # an edited plan is drawn, labelled as such
 
 
 def _tt(lang: str, key: str, **kw) -> str:
-    text = TRADE_TEXT["zh" if lang == "zh" and fonts.cjk_font() else "en"].get(key, key)
+    text = words(lang).get(key, key)
     return text.format(**kw) if kw else text
+
+
+def words(lang: str) -> dict[str, str]:
+    """The comparison's words in `lang` (English where no CJK font is found): the charts' and the terminal's."""
+    return TRADE_TEXT["zh" if lang == "zh" and fonts.cjk_font() else "en"]
 
 
 def _quantity_label(column: str, lang: str, unit: str) -> str:

@@ -18,11 +18,31 @@ GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": 
 
 SCORE_WORDS = {
     "zh": {"excellent": "优秀", "qualified": "合格", "unqualified": "不合格", "score": "综合评价得分（1 = 最好）",
-           "title": "{region}：各区开发区得分（{norm}，缺失值：{missing}）", "omitted": "{n} 个名称因空间不足未标注（见 scores.csv）"},
+           "title": "{region}：各区开发区得分（{norm}，缺失值：{missing}）", "omitted": "{n} 个名称因空间不足未标注（见 scores.csv）",
+           "minmax": "极差标准化", "zscore": "标准分数", "rank": "排名", "mean": "均值", "worst": "最差值",
+           "zero": "零", "exclude": "排除", "error": "报错",
+           # what `consolidate score` prints
+           "heading": "{region}：{n} 个开发区的综合评价", "settings": "标准化：{norm}，缺失值：{missing}；权重：",
+           "note": "说明", "grades": "等级：", "eligible": "符合扩区条件（第十九条）：{n}",
+           "top": "前 {top} 名（共 {n} 个）", "rank": "排名", "zone_id": "编号", "name": "名称", "district": "区",
+           "level": "级别", "score_column": "得分", "grade": "等级", "expansion_eligible": "可扩区", "yes": "是",
+           "candidates": "不合格（整改不力的，可核减面积、降级或撤销）：", "more": " … 另有 {n} 个（见 {file}）",
+           "sweep": "权重扰动（{variants} 组，各权重 ×0.5–1.5）：{n} 个开发区等级改变",
+           "ranks": "{grade}，排名 {low}–{high}", "written": "已写入"},
     "en": {"excellent": "excellent", "qualified": "qualified", "unqualified": "unqualified",
            "score": "comprehensive evaluation score (1 = best)",
            "title": "{region}: zone scores by district ({norm}, missing: {missing})",
-           "omitted": "{n} names left out for space (see scores.csv)"},
+           "omitted": "{n} names left out for space (see scores.csv)",
+           "omitted_one": "1 name left out for space (see scores.csv)",
+           "heading": "{region} — comprehensive evaluation of {n} zones",
+           "settings": "normalisation {norm}, missing values: {missing}; weights: ", "note": "note",
+           "grades": "grades: ", "eligible": "expansion-eligible (art. 19): {n}", "top": "Top {top} of {n}",
+           "rank": "rank", "zone_id": "zone_id", "name": "name", "district": "district", "level": "level",
+           "score_column": "score", "grade": "grade", "expansion_eligible": "expansion_eligible", "yes": "yes",
+           "candidates": "unqualified (may be reduced, downgraded or revoked after failed rectification): ",
+           "more": " … and {n} more (see {file})",
+           "sweep": "weights sweep ({variants} variants, each weight ×0.5–1.5): {n} zone(s) change grade",
+           "ranks": "{grade}, ranks {low}–{high}", "written": "written to"},
 }
 
 
@@ -75,7 +95,9 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
         ax.set_xlim(-0.6, len(districts) - 0.4)
         ax.set_ylim(-0.03, 1.03)
         ax.set_ylabel(words["score"])
-        ax.set_title(words["title"].format(region=region.title, norm=config.normalisation, missing=config.missing),
+        ax.set_title(words["title"].format(region=region.title_in("zh" if words is SCORE_WORDS["zh"] else "en"),
+                                          norm=words.get(config.normalisation, config.normalisation),
+                                          missing=words.get(config.missing, config.missing)),
                      fontsize=9, loc="left", pad=16)
         ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=7, frameon=False, ncol=3,
                   borderaxespad=0.1, handletextpad=0.2, columnspacing=1.0)
@@ -89,5 +111,6 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
             left_out = sum(placer.place((row["x"], row["score"]), label_of(row), 5.5, 3.0, must=False,
                                         color="#333333") is None for _, row in ordered.iterrows())
             if left_out:
-                fig.text(0.01, 0.005, words["omitted"].format(n=left_out), fontsize=6.5, color="#555555")
+                fig.text(0.01, 0.005, words.get("omitted_one" if left_out == 1 else "omitted",
+                                               words["omitted"]).format(n=left_out), fontsize=6.5, color="#555555")
     return save(fig, folder, "scores")

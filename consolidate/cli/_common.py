@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .._interrupt import MESSAGE
 from ..errors import ConsolidateError
 from ..io import Terminated
 
@@ -29,29 +30,13 @@ def reports_errors(command):
                         "and its permissions", fg="red", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
-            click.secho("interrupted; nothing half-written was left behind", err=True)
+            click.secho(MESSAGE, err=True)
             sys.exit(130)
         except Terminated:
             click.secho("terminated; nothing half-written was left behind", err=True)
             sys.exit(143)
 
     return wrapper
-
-
-class QuietOnClosedStdout(click.Group):
-    """A reader that stops early (`consolidate run … | head -1`) is not bad input: end quietly with 141
-    (128 + SIGPIPE, as Unix tools do), stdout pointed at devnull so the flush at exit cannot fail again —
-    the "Note on SIGPIPE" in Python's signal docs. (click alone would exit 1.)"""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            import os
-
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(141)
 
 
 def echo_verdict(plan) -> None:
@@ -108,14 +93,16 @@ def progress_bar(what: str):
         yield lambda done, total: bar.update(done=done, total=total)
 
 
-def objective_parts_text(parts: dict, words: dict | None = None) -> str:
+def objective_parts_text(parts: dict, words: dict | None = None, lang: str = "en") -> str:
     """Each weighted objective part that is not zero, with its value in the planner's units (`words` names the
     parts in the language asked)."""
+    from ..problem import part_unit_text
+
     shown = []
     for name, part in parts.items():
         if part.get("weighted"):
-            value = part.get("real")
-            real = "" if value is None else f" = {value:,.0f} {part['unit']}" if abs(value) >= 1000 \
-                else f" = {value:.4g} {part['unit']}"
+            value, unit = part.get("real"), part_unit_text(str(part.get("unit", "")), lang)
+            real = "" if value is None else f" = {value:,.0f} {unit}" if abs(value) >= 1000 \
+                else f" = {value:.4g} {unit}"
             shown.append(f"{(words or {}).get(name, name)} {part['weighted']:.4f}{real}")
     return ", ".join(shown) or "all parts 0"

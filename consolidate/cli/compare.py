@@ -5,12 +5,13 @@ from pathlib import Path
 
 import click
 
-from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, readable_fates, solve_outcome,
-                       unique_labels, write_comparison)
+from ..compare import (SOLVED, compare, is_plan_dir, key_figures, plan_outcome, readable_fates, region_unit,
+                       solve_outcome, unique_labels, write_comparison)
 from .. import describe
 from ..io import check_folder_target
 from ..plan import EDITED, EDITED_VERDICT
 from ..scenario import resolve_scenario
+from ..warm import WarmSolver
 from ._common import echo_table, lang_option, language, reports_errors
 from .run import scenario_options
 
@@ -51,51 +52,78 @@ def compare_command(items, region, overrides, solver, time_limit, out, no_charts
     labels = unique_labels([label for label, _, _ in jobs])
     out = check_folder_target(out or Path("consolidate-out") / "compare")  # refused now, not after the solves
     outcomes = []
+    solvers = {}  # region → its WarmSolver: the scenarios of one region share scores and models
     for label, (_, item, loaded) in zip(labels, jobs):
         if loaded is None:
             click.echo(f"reading plan {item} …", err=True)
             outcomes.append(plan_outcome(label, item))
         else:
             click.echo(f"solving {label} …", err=True)
-            outcomes.append(solve_outcome(label, lambda loaded=loaded: loaded))
+            chosen_region, scenario = loaded
+            if scenario.region not in solvers:
+                solvers[scenario.region] = WarmSolver(chosen_region)
+            warm = solvers[scenario.region]
+            outcomes.append(solve_outcome(label, lambda: (warm.region, scenario, warm.graph), warm=warm))
             outcome = outcomes[-1]
             click.echo(f"  {outcome.status}, {outcome.seconds:.1f} s", err=True)
     result = compare(outcomes)
     solved_region = next((o.plan.region for o in outcomes if o.plan is not None), None)
-    folder = write_comparison(result, out, lang=language(lang, solved_region), charts=not no_charts)
-    print_comparison(result)
-    click.echo(f"\nwritten to {folder}")
+    lang = language(lang, solved_region)
+    folder = write_comparison(result, out, lang=lang, charts=not no_charts)
+    print_comparison(result, lang=lang)
+    from ..charts.compare import words
+
+    click.echo(f"\n{words(lang)['written']} {folder}")
 
 
 def plan_label(folder: str) -> str:
     """A plan folder's name for the table: its scenario and overrides, as its summary says."""
-    import json
+    from ..errors import InputError
+    from ..parsing import parse_json, read_text
 
     try:
-        return str(json.loads((Path(folder) / "summary.json").read_text(encoding="utf-8"))["label"])
-    except (OSError, ValueError, KeyError, TypeError):
+        path = Path(folder) / "summary.json"
+        return str(parse_json(read_text(path), str(path))["label"])
+    except (InputError, KeyError, TypeError):
         return Path(folder).resolve().name
 
 
-def print_comparison(result, max_rows: int = 25) -> None:
-    echo_table(key_figures(result).reset_index(), title="Scenarios side by side")
+def print_comparison(result, max_rows: int = 25, lang: str = "en") -> None:
+    """The key figures, zones kept per district and the zones whose fate differs, in `lang` (the chart's words)."""
+    from ..charts.compare import words
+    from ..compare import english_district_names
+
+    w = words(lang)
+    region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
+    unit = region_unit(region, lang=lang) or "GDP"
+    figures = key_figures(result)
+    for figure in ("status", "proven_optimal"):
+        if figure in figures.index:
+            figures.loc[figure] = [w.get(str(v), v) for v in figures.loc[figure]]
+    figures.index = [w.get(f"figure_{f}", f).format(unit=unit) for f in figures.index]
+    echo_table(figures.rename_axis(w["figure"]).reset_index(), title=w["side_by_side"])
     failed = result.table[~result.table["status"].isin(SOLVED)]
     for row in failed.itertuples():
-        click.secho(f"{row.scenario}: {row.status} — {row.reason}", fg="yellow")
+        click.secho(f"{row.scenario}: {w.get(row.status, row.status)} — {row.reason}", fg="yellow")
     for row in result.table[result.table["status"] == EDITED].itertuples():
-        click.secho(f"{row.scenario}: {EDITED_VERDICT['en']} — {row.reason}", fg="yellow")
+        click.secho(f"{row.scenario}: {EDITED_VERDICT[lang]} — {row.reason}", fg="yellow")
     per = result.per_district
     if len(per):
         changed = per[per.drop(columns="zones_before").ne(per["zones_before"], axis=0).any(axis=1)]
-        title = f"Zones kept per district ({len(changed)} of {len(per)} districts change)"
+        title = w["per_district"].format(n=len(changed), total=len(per))
         if len(changed) > max_rows:
-            title += f" — the first {max_rows}"
+            title += w["first"].format(n=max_rows)
         if len(changed):
-            echo_table(changed.head(max_rows).reset_index(), title=title)
-    fates = readable_fates(result)
+            shown = changed.head(max_rows).rename(index=english_district_names(region) if lang == "en" else {})
+            echo_table(shown.rename_axis(w["district"]).rename(columns={"zones_before": w["zones_before"]})
+                       .reset_index(), title=title)
+    fates = readable_fates(result, lang)
     if len(fates):
         shown = fates.drop(columns="district_id").head(max_rows)
-        title = f"Zones whose fate differs ({len(fates)})" + (f" — the first {max_rows}" if len(fates) > max_rows else "")
+        for label in (o.label for o in result.outcomes if o.label in shown):
+            shown[label] = [w.get(f, f) for f in shown[label]]
+        shown = shown.rename(columns={c: w[c] for c in ("zone_id", "name") if c in shown})
+        title = w["fates"].format(n=len(fates)) + (w["first"].format(n=max_rows) if len(fates) > max_rows else "")
         echo_table(shown, title=title)
 
 

@@ -38,10 +38,12 @@ def scenario_options(command):
               help="Also find up to K further distinct plans, next best first (OUT/alt-0 is the optimum).")
 @click.option("--within", type=click.FloatRange(min=0), metavar="PCT",
               help="With --alternatives: only plans within PCT percent of the optimum.")
+@click.option("--export-model", type=click.Path(dir_okay=False), metavar="FILE.mps|FILE.lp",
+              help="Also write the exact MIP (the whole region, through PuLP) for any other solver.")
 @lang_option
 @reports_errors
 def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, locks,
-                n_alternatives, within, lang):
+                n_alternatives, within, export_model, lang):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
     Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
@@ -53,11 +55,17 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
       consolidate run my-scenario.yaml --region models/my-city --solver cbc
       consolidate run cap-2 --lock out/cap2-edited:天津大邱庄工业区   # keep one hand-made decision
       consolidate run cap-2 --alternatives 3 --within 5 --out out/cap2-alt  # and the next 3 best plans
+      consolidate run baseline --export-model model.mps   # the MIP for Gurobi, CPLEX, SCIP
     """
+    from .. import export
     from ..pipeline import solve
 
     region, scenario = resolve_scenario(scenario, region, overrides, solver, time_limit)
+    before = len(scenario.pins.assign) + len(scenario.pins.revoke)
     scenario = apply_locks(scenario, locks)
+    locked = len(scenario.pins.assign) + len(scenario.pins.revoke) - before
+    if export_model:
+        export.check_path(export_model)
     out = check_folder_target(out or Path("consolidate-out") / scenario.name)  # refused now, not after the solve
     if within is not None and not n_alternatives:
         raise click.UsageError("--within needs --alternatives K")
@@ -65,10 +73,16 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
         return run_alternatives(region, scenario, n_alternatives, within, out, not no_charts, language(lang, region))
     with progress_bar("solving components") as advance:
         plan = solve(region, scenario, progress=advance)
+    if locks:  # optimal given the locked decisions, which the checks verified as pins
+        plan.summary["locked"] = {"from": [str(lock) for lock in locks], "decisions": locked}
     lang = language(lang, region)
     folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
     print_summary(plan, lang, members)
+    if locks:
+        click.echo(f"{locked} decision(s) locked from {', '.join(locks)}: the plan is the best one that keeps them")
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
+    if export_model:
+        click.echo(f"the model (whole region, one MIP) written to {export.write_model(region, scenario, export_model)}")
 
 
 def run_alternatives(region, scenario, k: int, within: float | None, out: Path, charts: bool, lang: str) -> None:
@@ -149,14 +163,14 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
     s = plan.stats
     table = plan.table
     zone, district = _names(plan, lang, "zones"), _names(plan, lang, "districts")
-    click.secho(f"{s.region_title} — {w['scenario']} '{s.label or s.scenario_name}'", bold=True)
+    click.secho(f"{plan.region_title(lang)} — {w['scenario']} '{s.label or s.scenario_name}'", bold=True)
     verdict = click.style(s.verdict.text(lang, detail=True), fg="green" if s.verdict.proven_optimal else "yellow")
     counts = s.counts
     modes = ", ".join(f"{n} {w.get(m, m)}" for m, n in counts.by_mode.items()) or w["none"]
     click.echo(w["counts"].format(zones=counts.zones, hosts=counts.hosts, members=counts.members, modes=modes,
                                   revoked=counts.revoked, folded=counts.customs_folded))
     click.echo(f"{w['objective']} {s.objective:.4f} ({verdict}): "
-               + objective_parts_text(plan.summary["objective_parts"], w)
+               + objective_parts_text(plan.summary["objective_parts"], w, lang)
                + f"; {s.seconds.total:.2f} s, {s.solver.version} via {s.solver.backend}")
     click.echo(f"{w['checks']}: {sum(c.passed for c in s.checks)}/{len(s.checks)} {w['passed']}")
     excess = s.cap_excess

@@ -11,7 +11,7 @@ import yaml
 from ..errors import InputError, InputIssue
 from ..evaluation import (GRADES, EvaluationConfig, config_from_dict, evaluate, revocation_candidates,
                           weights_sweep)
-from ..charts.scores import score_chart
+from ..charts.scores import SCORE_WORDS, score_chart
 from ..office import write_csv
 from ..region import load_region
 from ._common import lang_option, language, echo_table, reports_errors
@@ -48,9 +48,10 @@ def score_command(region, scenario, config_file, overrides, out, sweep, top, lan
     table = evaluate(region.zones, config)
     sweep_table = weights_sweep(region.zones, config, n=200, seed=0) if sweep else None
     ranked = ranked_table(region, table)
-    folder = write_outputs(Path(out), region, config, table, ranked, sweep_table, lang=language(lang, region))
-    print_summary(region, config, table, ranked, sweep_table, top)
-    click.echo(f"\nwritten to {folder}")
+    lang = language(lang, region)
+    folder = write_outputs(Path(out), region, config, table, ranked, sweep_table, lang=lang)
+    print_summary(region, config, table, ranked, sweep_table, top, lang)
+    click.echo(f"\n{SCORE_WORDS[lang]['written']} {folder}")
 
 
 def resolve_config(scenario: str | None, config_file: str | None,
@@ -156,36 +157,56 @@ def write_outputs(out: Path, region, config: EvaluationConfig, table: pd.DataFra
 
 
 def print_summary(region, config: EvaluationConfig, table: pd.DataFrame, ranked: pd.DataFrame,
-                  sweep_table: pd.DataFrame | None, top: int) -> None:
-    click.secho(f"{region.title} — comprehensive evaluation of {len(table)} zones", bold=True)
+                  sweep_table: pd.DataFrame | None, top: int, lang: str = "en") -> None:
+    """What the evaluation found, in `lang` (the words of the scores chart)."""
+    from ..charts._style import TEXT
+
+    w = SCORE_WORDS[lang]
+    sep = "、" if lang == "zh" else ", "
+    english = lang == "en"
+
+    def named(frame, key, fallback) -> str:
+        value = frame["name_en"].get(key) if english and "name_en" in frame else None
+        return str(value) if isinstance(value, str) and value.strip() else str(fallback)
+
+    click.secho(w["heading"].format(region=region.title_in(lang), n=len(table)), bold=True)
     weights = table.attrs.get("weights", {})
-    click.echo(f"normalisation {config.normalisation}, missing values: {config.missing}; weights: "
+    click.echo(w["settings"].format(norm=w.get(config.normalisation, config.normalisation),
+                                    missing=w.get(config.missing, config.missing))
                + ", ".join(f"{k} {v:.2f}" for k, v in weights.items()))
     for note in table.attrs.get("notes", []):
-        click.secho(f"  note: {note}", fg="yellow")
+        click.secho(f"  {w['note']}: {note}", fg="yellow")
     unit = (region.units or {}).get("gdp")
     if unit and unit != "亿元" and (config.min_investment_per_ha is not None or config.min_output_per_ha is not None):
         click.secho(f"  note: the intensity standards are in the gdp unit per ha; this region's unit is {unit}, "
                     "the defaults assume 亿元 — set evaluation.min_investment_per_ha / min_output_per_ha", fg="yellow")
     counts = {g: int((table["grade"] == g).sum()) for g in GRADES}
-    click.echo("grades: " + ", ".join(f"{n} {g}" for g, n in counts.items())
-               + f"; expansion-eligible (art. 19): {int(table['expansion_eligible'].sum())}")
-    show = ranked.head(top)[["rank", "zone_id", "name", "district", "level", "score", "grade",
-                             "expansion_eligible"]].copy()
-    show["expansion_eligible"] = show["expansion_eligible"].map({True: "yes", False: ""})
-    echo_table(show, title=f"Top {min(top, len(ranked))} of {len(ranked)}")
+    click.echo(w["grades"] + sep.join(f"{n} {w[g]}" for g, n in counts.items())
+               + "; " + w["eligible"].format(n=int(table["expansion_eligible"].sum())))
+    columns = ["rank", "zone_id", "name", "district", "level", "score", "grade", "expansion_eligible"]
+    show = ranked.head(top)[columns].copy()
+    show["name"] = [named(region.zones, z, n) for z, n in zip(show["zone_id"], show["name"])]
+    show["district"] = [named(region.districts, d, n) for d, n in zip(ranked.head(top)["district_id"], show["district"])]
+    show["level"] = [TEXT[lang].get(str(v), v) for v in show["level"]]
+    show["grade"] = [w.get(str(g), g) for g in show["grade"]]
+    show["expansion_eligible"] = show["expansion_eligible"].map({True: w["yes"], False: ""})
+    echo_table(show.rename(columns={c: w["score_column" if c == "score" else c] for c in columns}),
+               title=w["top"].format(top=min(top, len(ranked)), n=len(ranked)))
     candidates = revocation_candidates(table)
     if candidates:
-        shown = ", ".join(f"{z} {region.zones.at[z, 'name']}" for z in candidates[:15])
-        more = f" … and {len(candidates) - 15} more (see scores.csv)" if len(candidates) > 15 else ""
-        click.echo(f"unqualified (may be reduced, downgraded or revoked after failed rectification): {shown}{more}")
+        shown = sep.join(f"{z} {named(region.zones, z, region.zones.at[z, 'name'])}" for z in candidates[:15])
+        more = w["more"].format(n=len(candidates) - 15, file="scores.csv") if len(candidates) > 15 else ""
+        click.echo(f"{w['candidates']}{shown}{more}")
     if sweep_table is not None:
         moved = sweep_table[~sweep_table["grade_stable"]].sort_values("base_rank")
-        listed = ", ".join(f"{z} ({sweep_table.at[z, 'base_grade']}, ranks {sweep_table.at[z, 'min_rank']}–"
-                           f"{sweep_table.at[z, 'max_rank']})" for z in moved.index[:15])
-        more = f" … and {len(moved) - 15} more (see weights_sweep.csv)" if len(moved) > 15 else ""
-        click.echo(f"weights sweep ({sweep_table.attrs.get('variants')} variants, each weight ×0.5–1.5): "
-                   f"{len(moved)} zone(s) change grade" + (f": {listed}{more}" if len(moved) else ""))
+        listed = sep.join(f"{z} (" + w["ranks"].format(grade=w.get(sweep_table.at[z, 'base_grade'],
+                                                                     sweep_table.at[z, 'base_grade']),
+                                                         low=sweep_table.at[z, 'min_rank'],
+                                                         high=sweep_table.at[z, 'max_rank']) + ")"
+                          for z in moved.index[:15])
+        more = w["more"].format(n=len(moved) - 15, file="weights_sweep.csv") if len(moved) > 15 else ""
+        click.echo(w["sweep"].format(variants=sweep_table.attrs.get("variants"), n=len(moved))
+                   + (f": {listed}{more}" if len(moved) else ""))
 
 
 COMMANDS = [score_command]

@@ -48,6 +48,7 @@ def run_solve(case: dict) -> dict:
     path = suite.region_path(case["region"])
     scenario_name, _ = suite.scenario_of(case["region"])
     started = time.perf_counter()
+    cpu_started = time.process_time()
     region = load_region(str(path))
     loaded = time.perf_counter()
     scenario = load_scenario(scenario_name, overrides(case), region=str(path))
@@ -60,6 +61,8 @@ def run_solve(case: dict) -> dict:
                 "proven_optimal": False, "note": " ".join(lines[1:2] or lines[:1])[:160],
                 "load_s": loaded - started, "total_s": time.perf_counter() - started}
     done = time.perf_counter()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)   # worker processes (solver.processes > 1)
+    cpu_s = time.process_time() + children.ru_utime + children.ru_stime
     summary = plan.summary
     seconds = summary.get("seconds", {})
     comps = summary.get("components", {})
@@ -70,7 +73,7 @@ def run_solve(case: dict) -> dict:
             "gap": max(gaps) if gaps else 0.0, "load_s": loaded - started, "build_s": seconds.get("build"),
             "solve_s": seconds.get("solve"),
             "plan_s": (done - loaded) - float(seconds.get("total", 0.0)),
-            "total_s": done - started, "components": comps.get("total"),
+            "total_s": done - started, "cpu_s": cpu_s - cpu_started, "components": comps.get("total"),
             "solved_components": comps.get("total", 0) - comps.get("presolved", 0),
             "largest_component": max((c["zones"] for c in solved), default=0),
             "cut_rounds": max((c.get("cut_rounds", 0) for c in solved), default=0),
@@ -86,52 +89,91 @@ def run_monolithic(case: dict) -> dict:
 
 
 def run_sweep(case: dict) -> dict:
-    """Scenario solves per minute: the grid SWEEP_GRID on the region, either in this process with the graph
-    built once (workers 0: the sweep's inner loop) or through `consolidate.sweep.run_sweep` (the command)."""
-    from consolidate.sweep import make_variants, parse_grid
+    """Scenario solves per minute over SWEEP_GRID (48 variants): `consolidate.sweep.run_sweep` with 1 or 2
+    worker processes (the command, its closing chart included), or (workers 0) one `warm.WarmSolver` in
+    this process (the sweep's inner loop). Afterwards, untimed, every variant is solved fresh
+    (`consolidate.solve`) and its status, objective and plan fingerprint compared with the sweep's."""
+    from consolidate.compare import real_units
+    from consolidate.errors import ConsolidateError
     from consolidate.region import load_region
     from consolidate.scenario import load_scenario
+    from consolidate.sweep import make_variants, parse_grid
 
+    solve = importlib.import_module("consolidate").solve
     path = suite.region_path(case["region"])
     scenario_name, fixed = suite.scenario_of(case["region"])
     fixed = fixed + ([f"solver.backend={case['backend']}"] if case.get("backend") else [])
     grid = parse_grid(suite.SWEEP_GRID)
+    variants, _ = make_variants(grid, None, fixed)
     workers = case["sweep"].get("workers", 0)
+
+    def fingerprint(plan) -> tuple:
+        return plan.summary["status"], round(plan.summary["objective"], 9), real_units(plan)["plan_id"]
+
+    cpu = time.process_time()
     started = time.perf_counter()
     if workers == 0:
-        from consolidate.errors import ConsolidateError
-        from consolidate.graph import zone_graph
+        from consolidate.warm import WarmSolver
 
-        solve = importlib.import_module("consolidate").solve
-        region = load_region(str(path))
-        graph = zone_graph(region)
-        variants, _ = make_variants(grid, None, fixed)
-        statuses = []
+        warm = WarmSolver(load_region(str(path)))
+        got = {}
         for v in variants:
-            scenario = load_scenario(scenario_name, v.overrides, region=str(path))
             try:
-                statuses.append(solve(region, scenario, graph=graph, probe=False).summary["status"])
+                got[v.id] = fingerprint(warm.solve(load_scenario(scenario_name, v.overrides, region=str(path)),
+                                                   probe=False))
             except ConsolidateError as error:
-                statuses.append(type(error).__name__)
-        count = len(variants)
+                got[v.id] = (type(error).__name__,)
     else:
         from consolidate.sweep import run_sweep as sweep
 
         with tempfile.TemporaryDirectory() as out:
             result = sweep(scenario_name, grid, out, fixed=fixed, region=str(path), workers=workers,
                            progress=False, echo=lambda _: None)
-            statuses = list(result.rows["status"])
-            count = len(result.rows)
+        got = {r["variant"]: (r["status"], round(float(r["objective"]), 9), r["plan_id"]) if r["objective"] != ""
+               else (r["status"],) for r in result.rows.to_dict("records")}
     seconds = time.perf_counter() - started
-    optimal = sum(s == "optimal" for s in statuses)
-    return {"zones": len(load_region(str(path)).zones), "status": f"{optimal}/{count} optimal",
-            "proven_optimal": optimal == count, "total_s": seconds, "sweep_solves": count,
-            "solves_per_min": count / seconds * 60}
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = time.process_time() - cpu + usage.ru_utime + usage.ru_stime
+    region = load_region(str(path))
+    equal = 0
+    for v in variants:  # the fresh solve of each variant, untimed
+        try:
+            fresh = fingerprint(solve(region, load_scenario(scenario_name, v.overrides, region=str(path)), probe=False))
+        except ConsolidateError as error:
+            fresh = (type(error).__name__,)
+        mine = got.get(v.id)
+        equal += mine is not None and (mine == fresh or (len(mine) == 1 and len(fresh) == 1))
+    optimal = sum(g[0] == "optimal" for g in got.values())
+    count = len(variants)
+    return {"zones": len(region.zones), "status": f"{optimal}/{count} optimal, {equal}/{count} equal to fresh",
+            "proven_optimal": optimal == count and equal == count, "total_s": seconds, "cpu_s": cpu_s,
+            "sweep_solves": count, "solves_per_min": count / seconds * 60}
+
+
+def run_process(case: dict) -> dict:
+    """A whole `consolidate …` process as a user starts it: wall and CPU seconds (this child's children)."""
+    import subprocess
+
+    name = case["sweep"]["name"]
+    argv = dict(suite.PROCESSES)[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(sys.executable).parent / "consolidate"   # the installed command, as a user runs it
+        launcher = [str(script)] if script.is_file() else [sys.executable, "-c", "from consolidate.cli import main; main()"]
+        command = [sys.executable, "-c", "import consolidate"] if argv is None else \
+            [*launcher, *[a.format(tmp=tmp) for a in argv]]
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, cwd=tmp)
+        seconds = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ok = done.returncode == 0
+    return {"zones": None, "status": "ok" if ok else f"exit {done.returncode}", "proven_optimal": ok,
+            "total_s": seconds, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "note": "" if ok else (done.stderr.strip().splitlines() or [""])[-1][:160]}
 
 
 def main() -> int:
     case = json.loads(sys.argv[1])
-    row = {"monolithic": run_monolithic, "sweep": run_sweep}.get(case["kind"], run_solve)(case)
+    row = {"monolithic": run_monolithic, "sweep": run_sweep, "process": run_process}.get(case["kind"], run_solve)(case)
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     row["rss_self_mb"] = self_kb / 1024

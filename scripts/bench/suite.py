@@ -24,6 +24,7 @@ REGIONS = {
     "synthetic-3k": (3000, "generate_region:3000", str(BENCH_SCENARIO), []),
     "synthetic-10k": (10000, "generate_region:10000", str(BENCH_SCENARIO), []),
     "china-2018-25k": (25000, "generate_national:25000", str(BENCH_SCENARIO), []),
+    "china-2018-100k": (100000, "generate_national:100000", str(BENCH_SCENARIO), []),
 }
 CONTIGUITY = ("adjacent", "nearby", "connected")
 
@@ -78,13 +79,26 @@ def case(group: str, region: str, contiguity: str = "", *, kind: str = "solve", 
     if kind == "sweep":
         parts[-1] = f"sweep/{backend or 'default'}"
         parts.append(f"w{(sweep or {}).get('workers', 0)}")
+    if kind == "process":
+        parts = ["process", (sweep or {})["name"]]
     return {"id": ":".join(parts), "group": group, "kind": kind, "region": region, "zones": REGIONS[region][0],
             "contiguity": contiguity, "solver": solver, "backend": backend, "processes": processes,
             "method": method, "time_limit_s": time_limit_s, "sweep": sweep or {}}
 
 
 SWEEP_GRID = ["rules.district_cap=2,3,4,5", "objective.weights.revocation=1,5,20",
-              "merging.contiguity=nearby,connected"]
+              "objective.weights.distance=0.5,1,2,4"]   # 48 variants
+
+# whole processes, as a user starts them: (id, argv after `consolidate`, or None for `python -c "import consolidate"`)
+PROCESSES = [
+    ("help", ["--help"]),
+    ("import", None),
+    ("run-tianjin-charts", ["run", "--out", "{tmp}/run"]),
+    ("run-campaign-no-charts", ["run", "tianjin-2018-campaign", "--no-charts", "--out", "{tmp}/campaign"]),
+    *[(f"sweep-48-w{w}", ["sweep", "tianjin-2018-campaign", "--region", "tianjin-314", "--workers", str(w),
+                          "--no-progress", "--out", "{tmp}/sweep", *[x for g in SWEEP_GRID for x in ("--grid", g)]])
+      for w in (1, 2)],
+]
 
 
 def cases(quick: bool, monolithic_limit_s: float) -> list[dict]:
@@ -121,12 +135,16 @@ def cases(quick: bool, monolithic_limit_s: float) -> list[dict]:
     for region in (["synthetic-1k"] if quick else ["synthetic-1k", "synthetic-3k"]):
         out.append(case("D monolithic", region, "connected", kind="monolithic", solver="cbc",
                         time_limit_s=monolithic_limit_s))
-    # E. sweep throughput
+    # E. sweep throughput (the 48 variants, every plan compared with its fresh solve afterwards)
     sweep_region = "tianjin-314" if available("tianjin-314") else "tianjin"
-    out.append(case("E sweep", sweep_region, kind="sweep", sweep={"workers": 0}))
-    if not quick:
-        out.append(case("E sweep", sweep_region, kind="sweep", sweep={"workers": 2}))
-        out.append(case("E sweep", sweep_region, kind="sweep", backend="highspy", sweep={"workers": 2}))
+    for workers in ((0, 2) if quick else (0, 1, 2)):
+        out.append(case("E sweep", sweep_region, kind="sweep", sweep={"workers": workers}))
+    # F. whole processes: wall and CPU seconds of what a user types
+    for name, _ in PROCESSES:
+        out.append(case("F process", "tianjin", kind="process", sweep={"name": name}))
+    # G. the national extensions, nearby
+    for region in (["china-2018-25k", "china-2018-100k"]):
+        out.append(case("G national", region, "nearby"))
     # duplicates (the same case asked for by two groups) run once
     seen, unique = set(), []
     for c in out:

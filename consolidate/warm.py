@@ -1,0 +1,229 @@
+"""Warm re-solves: many variants of one scenario on one region, each model built once and re-solved.
+
+    >>> from consolidate.warm import WarmSolver
+    >>> solver = WarmSolver(region, scenario)                   # per worker: the region, graph and models
+    >>> plan = solver.solve()                                   # the same plan as consolidate.solve(region, scenario)
+    >>> plan = solver.solve(overrides=["rules.district_cap=2"])            # a variant (`--set` syntax)
+    >>> plan = solver.solve(pins={"revoke": ["TJ07"]})                     # one extra pin (explain-style probes)
+    >>> plan = solver.solve(other_scenario)                                # any scenario on the same region
+
+Used by `sweep` (local processes and Dask workers keep one per region), `compare` and `campaign`.
+
+What is kept between solves: the zone graph; the evaluation scores per evaluation setting (the
+costliest part of a small solve); and per component structure — the model's matrix, which a change
+of caps (row bounds), weights (objective coefficients) or of pins that only fix columns (column
+bounds) leaves as it is — one HiGHS LP relaxation, re-solved by the dual simplex from the last
+basis after the new bounds and costs are set.
+
+Why the plan is the one a fresh solve gives, byte for byte: an LP optimum x* that is integral is a
+MIP optimum. It is also the only one when no other point of the LP — within the MIP's own gap
+tolerance of the optimum — moves any integer column by ½ or more: one more LP over the optimal face,
+max Σ_{x*_j=0} x_j + Σ_{x*_j=1} (1 − x_j), proves that. Then any exact solve (the fresh HiGHS MIP,
+the cut loop, CBC) must return x*. If the LP is fractional, or the optimum is not proven unique, or a
+`connected` group is not connected, the component is solved by the fresh path (`solve_component`).
+Every plan is assembled and independently checked exactly as after a fresh solve.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import numpy as np
+
+from .backends import OPTIMAL, _finite_or_inf, _highs, _highs_version, _round_integers
+from .model import MatrixModel, build_model
+from .problem import Problem
+from .scenario import Scenario, Solver
+
+UNIQUE_BELOW = 0.5      # the largest move of the integer columns within the optimal face that proves x* unique
+GAP_MARGIN = 2.0        # "within the gap tolerance": twice HiGHS's mip_abs_gap (1e-6), so a near-tie goes the fresh way
+INTEGRAL = 1e-6
+
+
+class WarmSolver:
+    """Solves variants of `scenario` on `region` (see the module docstring); one per process and region."""
+
+    def __init__(self, region, scenario: Scenario | None = None, graph=None):
+        from .graph import zone_graph
+
+        self.region = region
+        self.scenario = scenario
+        self.graph = graph if graph is not None else zone_graph(region)
+        self._scores: dict[str, tuple] = {}
+        self._models: dict[str, _WarmLP] = {}
+        self.stats = {"warm": 0, "fresh": 0}
+
+    def solve(self, scenario: Scenario | None = None, *, overrides=(), pins: dict | None = None, progress=None,
+              probe: bool = True):
+        """The plan of `scenario` (default: the one given at construction) with `overrides` and extra `pins`
+        ({"hosts"|"keep"|"revoke": [zone ids], "forbid_pairs": [[a, b]]}) added; as `consolidate.solve`."""
+        from .pipeline import solve
+
+        return solve(self.region, self.variant(scenario, overrides, pins), graph=self.graph, progress=progress,
+                     probe=probe, warm=self)
+
+    def variant(self, scenario: Scenario | None, overrides=(), pins: dict | None = None) -> Scenario:
+        from .scenario import parse_override, scenario_from_dict
+
+        scenario = scenario if scenario is not None else self.scenario
+        if scenario is None:
+            raise ValueError("WarmSolver.solve needs a scenario (none was given at construction)")
+        if not overrides and not pins:
+            return scenario
+        data = scenario.resolved()
+        for override in overrides:
+            path, value = parse_override(override)
+            node = data
+            for key in path[:-1]:
+                node = node.setdefault(key, {})
+            node[path[-1]] = value
+        for key, zones in (pins or {}).items():
+            data["pins"][key] = list(data["pins"].get(key, [])) + [z for z in zones if z not in data["pins"].get(key, [])]
+        return scenario_from_dict(data, where="variant")
+
+    def scores(self, region, scenario: Scenario):
+        """Evaluation scores and grades, computed once per evaluation setting."""
+        from .evaluation import evaluation_scores
+
+        if region is not self.region:
+            return evaluation_scores(region, scenario)
+        key = json.dumps(scenario.evaluation.model_dump(mode="json"), sort_keys=True)
+        if key not in self._scores:
+            self._scores[key] = evaluation_scores(region, scenario)
+        return self._scores[key]
+
+    def solve_components(self, problem: Problem, components, settings: Solver, progress=None):
+        """`solve.solve_components`, each component that needs the MIP first tried warm."""
+        from .engine import _keep_everything, _presolvable, solve_component
+
+        results = []
+        hard = [k for k, (zones, _) in enumerate(components) if not _presolvable(problem, zones)]
+        done = 0
+        for k, (zones, pairs) in enumerate(components):
+            if k not in hard:
+                results.append(_keep_everything(problem, zones))
+                continue
+            result = self._warm(problem, zones, pairs, settings) if _warm_applies(problem, settings) else None
+            if result is None:
+                result = solve_component(problem, zones, pairs, settings)
+                self.stats["fresh"] += 1
+            else:
+                self.stats["warm"] += 1
+            results.append(result)
+            done += 1
+            if progress:
+                progress(done, len(hard))
+        return results
+
+    def _warm(self, problem: Problem, zones: np.ndarray, pairs: np.ndarray, settings: Solver):
+        from .engine import ComponentResult, _read_solution, find_separator_cuts
+
+        started = time.perf_counter()
+        model = build_model(problem, zones, pairs)
+        key = _structure(model, settings)
+        lp = self._models.get(key)
+        if lp is None:
+            lp = self._models[key] = _WarmLP(model, settings)
+        else:
+            lp.update(model)
+        built = time.perf_counter() - started
+        solution = lp.unique_integral_optimum()
+        if solution is None:
+            return None
+        if problem.contiguity == "connected" and find_separator_cuts(problem, model, solution):
+            return None
+        result = ComponentResult(zones=zones, status=OPTIMAL, objective=float("nan"), best_bound=None, gap=None,
+                                 seconds_build=built, seconds_solve=time.perf_counter() - started - built, rounds=1)
+        _read_solution(result, model, solution)
+        return result
+
+
+def _warm_applies(problem: Problem, settings: Solver) -> bool:
+    """Only a fresh solve of the one-phase model that must prove optimality with HiGHS is reproduced warm
+    (`rules.cap_mode: in_principle` solves two phases: the fresh way)."""
+    return (settings.name == "highs" and settings.backend == "highspy" and settings.mip_gap == 0
+            and problem.cap_mode == "strict")
+
+
+def _structure(model: MatrixModel, settings: Solver) -> str:
+    """What a variant may not change for the warm model to serve it: the matrix, the integer columns, the
+    kinds of rows and the solver settings (bounds and costs are what changes)."""
+    A, _, _ = model.matrix()
+    digest = hashlib.sha1()
+    for array in (A.indptr, A.indices, A.data, model.integer, model.zones, model.pairs, model.revocable):
+        digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"|")
+    digest.update(repr((model.row_kind, settings.time_limit_s, settings.threads)).encode())
+    return digest.hexdigest()
+
+
+class _WarmLP:
+    """One HiGHS LP relaxation of a component's model, kept between variants, with a spare objective row
+    (c·x ≤ bound, free while solving) for the uniqueness test."""
+
+    def __init__(self, model: MatrixModel, settings: Solver):
+        import highspy
+
+        self.model = model
+        self.highs = _highs(model, settings, integer=False)
+        nz = np.flatnonzero(model.c)
+        self.highs.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(nz), nz.astype(np.int32), model.c[nz].astype(float))
+        self.objective_row = self.highs.getNumRow() - 1
+        self.all_cols = np.arange(model.n_cols, dtype=np.int32)
+        _, abs_gap = self.highs.getOptionValue("mip_abs_gap")  # (status, value) in highspy 1.16
+        self.slack = GAP_MARGIN * float(abs_gap)
+
+    def update(self, model: MatrixModel) -> None:
+        """Set the new variant's costs, column bounds and row bounds (the matrix is the same)."""
+        import highspy
+
+        h, n = self.highs, model.n_cols
+        self.model = model
+        _, lo, hi = model.matrix()
+        h.changeColsCost(n, self.all_cols, model.c.astype(float))
+        h.changeColsBounds(n, self.all_cols, model.col_lo.astype(float), model.col_hi.astype(float))
+        rows = np.arange(len(lo), dtype=np.int32)
+        h.changeRowsBounds(len(lo), rows, _finite_or_inf(lo), _finite_or_inf(hi))
+        # the objective row carries the costs: rebuild it for the new ones
+        h.deleteRows(1, np.array([self.objective_row], np.int32))
+        nz = np.flatnonzero(model.c)
+        h.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(nz), nz.astype(np.int32), model.c[nz].astype(float))
+
+    def unique_integral_optimum(self):
+        """The LP optimum when it is integral and provably the only optimum (see the module docstring), as a
+        backends.Solution; None otherwise."""
+        import highspy
+
+        from .backends import Solution
+
+        h, model = self.highs, self.model
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        x = np.array(h.getSolution().col_value)
+        rounded = _round_integers(x, model)
+        integer = model.integer
+        if np.abs(x - rounded)[integer].max(initial=0.0) > INTEGRAL:
+            return None
+        z = float(model.c @ rounded)
+        # max Σ_{x*=0} x + Σ_{x*=1} (1 − x) over the optimal face ⇔ min Σ_{x*=0} −x + Σ_{x*=1} x (+ constant)
+        at_one = integer & (rounded > 0.5)
+        at_zero = integer & ~at_one
+        face = np.where(at_one, 1.0, np.where(at_zero, -1.0, 0.0))
+        n = model.n_cols
+        h.changeColsCost(n, self.all_cols, face)
+        h.changeRowBounds(self.objective_row, -highspy.kHighsInf, z + self.slack + 1e-9 * abs(z))
+        try:
+            h.run()
+            status = h.getModelStatus()
+            moved = None
+            if status == highspy.HighsModelStatus.kOptimal:
+                y = np.array(h.getSolution().col_value)
+                moved = float(np.sum(y[at_zero]) + np.sum(1.0 - y[at_one]))
+        finally:
+            h.changeColsCost(n, self.all_cols, model.c.astype(float))
+            h.changeRowBounds(self.objective_row, -highspy.kHighsInf, highspy.kHighsInf)
+        if moved is None or moved >= UNIQUE_BELOW:
+            return None
+        return Solution(OPTIMAL, rounded, z, z, 0.0, "highs", _highs_version(), 0.0, 0.0)

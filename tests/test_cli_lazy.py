@@ -1,0 +1,49 @@
+"""Imports on demand: `consolidate --help` and `import consolidate` load no heavy library, and the lazy
+command table says exactly what the commands say (speed itself is measured in scripts/bench)."""
+import importlib
+import subprocess
+import sys
+
+import click
+import pytest
+
+from consolidate.cli import COMMANDS, main
+
+HEAVY = ["pandas", "numpy", "scipy", "networkx", "pydantic", "highspy", "pulp", "matplotlib", "yaml"]
+
+
+def loaded_after(code: str) -> list[str]:
+    probe = f"import sys\n{code}\nprint('loaded:', *(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    return out.rsplit("loaded:", 1)[1].split()
+
+
+@pytest.mark.parametrize("code", [
+    "import consolidate",
+    "from consolidate.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass",
+    "from consolidate.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit:\n    pass",
+])
+def test_help_and_import_load_no_heavy_library(code):
+    assert loaded_after(code) == []
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_lazy_table_matches_each_command(name):
+    command = main.get_command(click.Context(main), name)
+    assert command.name == name
+    for limit in (45, 300):
+        assert click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit) == command.get_short_help_str(limit)
+
+
+def test_every_command_of_every_module_is_in_the_table():
+    for module in {module for module, _, _ in COMMANDS.values()}:
+        for command in importlib.import_module(f"consolidate.cli.{module}").COMMANDS:
+            assert COMMANDS[command.name][0] == module
+            assert main.get_command(click.Context(main), command.name) is command
+
+
+def test_the_public_names_resolve_on_first_use():
+    import consolidate as cz
+
+    assert callable(cz.solve) and cz.solve.__module__ == "consolidate.pipeline"
+    assert cz.load_region is importlib.import_module("consolidate.region").load_region

@@ -1,0 +1,55 @@
+"""The warm re-solve engine gives the plan of a fresh solve, byte for byte, whatever it solved before;
+and a sweep on 1 or 2 worker processes gives the same table. (Speed is measured in scripts/bench.)"""
+import itertools
+
+import pytest
+
+import consolidate as cz
+from consolidate.sweep import parse_grid, run_sweep
+from consolidate.warm import WarmSolver
+
+GRID = {"rules.district_cap": [2, 4], "objective.weights.revocation": [1, 20], "objective.weights.distance": [2]}
+
+
+def fingerprint(plan, folder):
+    plan.to_dir(folder, charts=False)
+    return plan.summary["status"], round(plan.summary["objective"], 9), (folder / "plan.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def campaign():
+    region = cz.load_region("tianjin-314")
+    return region, cz.load_scenario("tianjin-2018-campaign", region="tianjin-314")
+
+
+def test_warm_plans_equal_fresh_plans_over_a_grid(campaign, tmp_path):
+    region, base = campaign
+    warm = WarmSolver(region, base)
+    for k, values in enumerate(itertools.product(*GRID.values())):
+        overrides = [f"{key}={value}" for key, value in zip(GRID, values)]
+        fresh = cz.solve(region, cz.load_scenario("tianjin-2018-campaign", overrides, region="tianjin-314"))
+        assert fingerprint(warm.solve(overrides=overrides), tmp_path / f"w{k}") == \
+            fingerprint(fresh, tmp_path / f"f{k}"), overrides
+    assert warm.stats["warm"] > 0  # the warm path was taken, not only the fresh fallback
+
+
+def test_an_extra_pin_equals_the_fresh_solve_of_the_pinned_scenario(campaign, tmp_path):
+    region, base = campaign
+    warm = WarmSolver(region, base)
+    plan = warm.solve()
+    member = plan.table.index[plan.table["status"] == "member"][0]
+    for key in ("revoke",):
+        pinned = warm.solve(pins={key: [member]})
+        fresh = cz.solve(region, cz.load_scenario("tianjin-2018-campaign", [f"pins.{key}=[{member}]"],
+                                                  region="tianjin-314"))
+        assert fingerprint(pinned, tmp_path / f"w-{key}") == fingerprint(fresh, tmp_path / f"f-{key}")
+    assert fingerprint(warm.solve(), tmp_path / "again") == fingerprint(plan, tmp_path / "first")
+
+
+def test_a_sweep_on_one_or_two_workers_gives_the_same_table(tmp_path):
+    grid = parse_grid([f"{key}={','.join(map(str, values))}" for key, values in GRID.items()])
+    quiet = dict(progress=False, echo=lambda _: None)
+    one = run_sweep("baseline", grid, tmp_path / "one", workers=1, **quiet).rows
+    two = run_sweep("baseline", grid, tmp_path / "two", workers=2, **quiet).rows
+    assert (one.drop(columns="seconds").to_csv() == two.drop(columns="seconds").to_csv())
+    assert "optimal" in set(one["status"])
