@@ -42,6 +42,7 @@ setup(
         "numpy>=1.26",
         "scipy>=1.11",          # Delaunay triangulation, KD-trees, sparse model matrices
         "matplotlib>=3.8",
+        "fonttools>=4.40",      # the report embeds the CJK font cut down to its characters (report.py imports it)
         "click>=8.1",
         "pyyaml>=6.0",          # safe YAML loading of region models and scenarios
         "pydantic>=2.5",        # scenario schema validation

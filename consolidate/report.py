@@ -732,11 +732,8 @@ def embedded_font_css(document: str) -> str:
 
     if not fonts.BUNDLED_FILE.is_file():
         return ""
-    try:
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
-    except ImportError:  # fontTools comes with matplotlib; without it, local fonts only
-        return ""
+    from fontTools import subset          # a declared dependency (setup.py), matplotlib's too
+    from fontTools.ttLib import TTFont
     import io
     import re
 

@@ -199,6 +199,40 @@ def test_compare_and_sweep_charts(tmp_path):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_comparison_labels_titles_and_legend_do_not_collide(lang):
+    """Long scenario labels stack instead of overprinting, titles stay inside the page, the legend sits
+    outside the bars (#17)."""
+    labels = {"zh": ["baseline", "cap-2 · 相近", "host-takes-all · 上限 2", "split-50 · 上限 2 · 相近"],
+              "en": ["baseline", "cap-2 · nearby", "host-takes-all · cap 2", "split-50 · cap 2 · nearby"]}[lang]
+    table = pd.DataFrame({"scenario": labels, "status": ["optimal"] * 4, "hosts": [32, 28, 32, 28],
+                          "members": [1, 5, 1, 5], "revoked": [0] * 4, "revoked_gdp": [0.0] * 4,
+                          "gdp_km": [334.2, 2403.8, 334.2, 2403.8], "cross_district_gdp": [26.1, 88.3, 26.1, 88.3],
+                          "seconds": [0.3] * 4})
+    per_district = pd.DataFrame({n: [3, 2, 11] for n in labels}, index=["津南区", "东丽区", "滨海新区"])
+    fig = compare.compare_figure(table, per_district, lang=lang, unit="100 million yuan" if lang == "en" else "亿元")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    try:
+        def title_box(ax):
+            from matplotlib.text import Text
+
+            text = ax.get_title(loc="left")
+            return next(t for t in ax.findobj(Text) if t.get_text() == text and text).get_window_extent(renderer)
+
+        for ax in fig.axes[:4]:
+            title = title_box(ax)
+            assert page.x0 <= title.x0 and title.x1 <= page.x1, ax.get_title(loc="left")
+            ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+            assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:])), [t.get_text() for t in ax.get_xticklabels()]
+        legend = fig.axes[0].get_legend().get_window_extent(renderer)
+        assert legend.y0 >= fig.axes[0].get_window_extent(renderer).y1 - 1      # above the plotting area
+        assert not legend.overlaps(title_box(fig.axes[0]))
+    finally:
+        _style.plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_trade_off_charts_speak_the_language_and_show_no_plan_as_such(lang):
     rows = pd.DataFrame({"rules.district_cap": [10, 2, 5, 1], "status": ["optimal", "optimal", "optimal", "infeasible"],
                          "hosts": [30, 20, 25, None], "revoked_gdp": [0, 30, 10, None], "gdp_km": [0, 300, 100, None],

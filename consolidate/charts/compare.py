@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import fonts
 from ..statistics import EDITED, VERDICT_TEXT
-from ._style import A4, AFTER, GROUP_COLOURS, REVOKED, Namer, plt, save, style
+from ._style import A4, AFTER, GROUP_COLOURS, REVOKED, Namer, plt, save, style, wrap_label
 
 
 # --- comparison of scenarios ------------------------------------------------------------------------
@@ -100,11 +100,15 @@ def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str |
     with plt.rc_context(style()):
         fig = plt.figure(figsize=A4)
         longest = max((sum(2 if ord(c) > 0x2E80 else 1 for c in n) for n in names), default=0)
-        grid = fig.add_gridspec(2, 4, left=min(0.2, max(0.06, 0.02 + 0.0062 * longest)), right=0.98, top=0.86,
-                                bottom=0.08, wspace=0.38, hspace=0.55)
+        grid = fig.add_gridspec(2, 4, left=min(0.2, max(0.06, 0.02 + 0.0062 * longest)), right=0.98, top=0.84,
+                                bottom=0.1, wspace=0.38, hspace=0.7)
 
-        def ticks(ax):
-            ax.set_xticks(x, names, rotation=rotation, ha="right" if rotation else "center")
+        def ticks(ax):   # a label's parts (`cap-2 · nearby`) one per line: nothing overprints, nothing is cut
+            ax.set_xticks(x, [_stacked(n) for n in names], rotation=rotation, ha="right" if rotation else "center",
+                          fontsize=7)
+
+        def panel_title(ax, text):   # wrapped to the panel's width, above the legend's row
+            ax.set_title(wrap_label(text, cjk_width=13, latin_width=30), loc="left", fontsize=8.5, pad=17)
 
         def no_plan(ax, top):
             for xi in x[~solved]:
@@ -122,8 +126,9 @@ def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str |
         ax.set_ylim(0, top)
         no_plan(ax, top)
         ticks(ax)
-        ax.set_title(_tt(lang, "outcome"), loc="left")
-        ax.legend(frameon=False, fontsize=7, ncol=3, loc="upper center")
+        panel_title(ax, _tt(lang, "outcome"))
+        ax.legend(frameon=False, fontsize=7, ncol=3, loc="lower left", bbox_to_anchor=(0.0, 1.0), borderaxespad=0.1,
+                  handlelength=1.2, columnspacing=0.8)     # above the bars and ticks, under the title
         for k, column in enumerate(("revoked_gdp", "gdp_km", "cross_district_gdp"), start=1):
             ax = fig.add_subplot(grid[0, k])
             values = pd.to_numeric(t.get(column, pd.Series(np.nan, index=t.index)), errors="coerce")
@@ -139,7 +144,7 @@ def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str |
                 ax.text(0.5, 0.5, _tt(lang, "none_revoked"), transform=ax.transAxes, ha="center", va="center",
                         fontsize=8, color="#555555")
             ticks(ax)
-            ax.set_title(_quantity_label(column, lang, unit), loc="left", fontsize=8.5)
+            panel_title(ax, _quantity_label(column, lang, unit))
         ax = fig.add_subplot(grid[1, :])
         _district_heatmap(ax, per_district, lang, district_names)
         fig.text(0.015, 0.965, title or _tt(lang, "compare"), fontsize=13, va="top")
@@ -166,8 +171,9 @@ def _district_heatmap(ax, per_district: pd.DataFrame, lang: str = "zh",
     for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
             ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7)
-    ax.set_xticks(range(len(labels)), labels, rotation=45 if len(labels) > 8 else 0,
-                  ha="right" if len(labels) > 8 else "center")
+    upright = len(labels) <= 12
+    ax.set_xticks(range(len(labels)), [wrap_label(n, cjk_width=4, latin_width=9) if upright else n for n in labels],
+                  rotation=0 if upright else 90, ha="center", fontsize=7)
     ax.set_yticks(range(len(frame.columns)), [str(c) for c in frame.columns])
     ax.set_title(_tt(lang, "heat"), loc="left")
     for spine in ax.spines.values():
@@ -175,7 +181,13 @@ def _district_heatmap(ax, per_district: pd.DataFrame, lang: str = "zh",
 
 
 def _rotation(names: list[str]) -> int:
-    return 30 if sum(len(n) for n in names) > 40 else 0
+    """Stacked labels stand upright while they fit side by side; many scenarios lean."""
+    return 0 if len(names) <= 5 else 45
+
+
+def _stacked(name: str) -> str:
+    """`host-takes-all · cap 2` → one line per part, a long part broken after a hyphen."""
+    return "\n".join(wrap_label(part, cjk_width=6, latin_width=10) for part in name.split(" · "))
 
 
 def _pct(gap) -> str:

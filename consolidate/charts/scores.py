@@ -85,10 +85,11 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
             part = ordered[ordered["grade"] == g]
             ax.scatter(part["x"], part["score"], s=36 if label_points else 8, color=GRADE_COLOURS[g],
                        edgecolor="black", linewidth=0.4 if label_points else 0.1, zorder=3, label=words[g])
+        thresholds = []
         for g, value in (("excellent", config.grades.excellent), ("qualified", config.grades.qualified)):
             ax.axhline(value, color=GRADE_COLOURS[g], linestyle="--", linewidth=1)
-            ax.annotate(f"{words[g]} ≥ {value:g}", (len(districts) - 0.45, value), xytext=(0, 2),
-                        textcoords="offset points", color=GRADE_COLOURS[g], fontsize=7, va="bottom", ha="right")
+            thresholds += [ax.annotate(f"{words[g]} ≥ {value:g}", (len(districts) - 0.45, value), xytext=(0, 2),
+                        textcoords="offset points", color=GRADE_COLOURS[g], fontsize=7, va="bottom", ha="right")]
         ax.set_xticks(range(len(districts)))
         ax.set_xticklabels([district_label.get(d, str(d)) for d in districts], rotation=45, ha="right",
                            fontsize=8 if len(districts) <= 60 else 3)
@@ -108,6 +109,9 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
             placer = LabelPlacer(ax, fig.canvas.get_renderer())
             points = ordered[["x", "score"]].to_numpy(float)
             placer.block_points(ax.transData.transform(points), [3.5 * placer.px_per_pt] * len(points))
+            for text in thresholds:   # no name over "excellent ≥ 0.7"
+                box = text.get_window_extent(fig.canvas.get_renderer())
+                placer.block(box.x0, box.y0, box.x1, box.y1)
             left_out = sum(placer.place((row["x"], row["score"]), label_of(row), 5.5, 3.0, must=False,
                                         color="#333333") is None for _, row in ordered.iterrows())
             if left_out:
