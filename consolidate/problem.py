@@ -337,7 +337,8 @@ def _measured_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
 
 
 PART_UNIT_WORDS_ZH = {   # the explanations in `part_units`, in Chinese
-    "(GDP × km to host)": "（GDP × 到牵头开发区的距离）", "(GDP × (1 − host score))": "（GDP × (1 − 牵头开发区得分)）",
+    "(GDP × km to host)": "（GDP × 到牵头开发区的距离）", "(GDP × minutes to host)": "（GDP × 到牵头开发区的行程分钟）",
+    "(GDP × (1 − host score))": "（GDP × (1 − 牵头开发区得分)）",
     "of GDP revoked": "撤销的 GDP", "zones kept": "保留的开发区", "members joining another district's host": "跨区并入的开发区",
 }
 

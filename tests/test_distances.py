@@ -47,6 +47,9 @@ def test_a_travel_minutes_matrix_changes_who_joins_whom_as_it_says(tmp_path):
     assert plan.summary["checks_passed"] and "travel minutes from distances.csv" in plan.summary["distances"]
     distance = plan.summary["objective_parts"]["distance"]   # priced in the matrix's minutes, and says so
     assert distance["real"] == pytest.approx(50 * 10) and "·min" in distance["unit"] and "·km" not in distance["unit"]
+    from consolidate.problem import part_unit_text
+
+    assert "行程分钟" in part_unit_text(distance["unit"], "zh")
     # the matrix the other way round: m joins h1
     plan = plan_for(tmp_path, "minutes-2", [("m", "h1", 10), ("m", "h2", 40), ("h1", "h2", 60)])
     assert plan.table.at["m", "host_id"] == "h1"
