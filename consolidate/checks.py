@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .geo import haversine_km
+from .memo import once
 from .region import Region
 from .scenario import Scenario
 
@@ -76,15 +77,18 @@ def failed(results: Iterable[CheckResult]) -> list[CheckResult]:
 
 def check_plan(plan: pd.DataFrame, region: Region, scenario: Scenario, graph: nx.Graph,
                districts: pd.DataFrame | None = None, scores: pd.Series | None = None,
-               grades: pd.Series | None = None, cap_excess: int | None = None) -> list[CheckResult]:
+               grades: pd.Series | None = None, cap_excess: int | None = None,
+               kept: dict | None = None) -> list[CheckResult]:
     """Run every applicable check on `plan`; one CheckResult per check, in a stable order.
 
     `conservation` runs only when the district accounting table `districts` is given, and
     `fairness` only when it is given and the scenario sets a fairness bound. Under
     `rules.cap_mode: in_principle`, `cap_excess` is the proven minimum number of zones above the caps
     (summary.json `cap_excess.total`): the plan may exceed the caps by that many zones in all, no more.
+    `kept`: the zone facts the checks read from the region, kept for the next plan on the same region
+    (`memo.once`).
     """
-    ctx = _Context(plan, region, scenario, graph, districts, scores, grades)
+    ctx = _Context(plan, region, scenario, graph, districts, scores, grades, kept)
     ctx.cap_excess = cap_excess
     checks: list[tuple[str, Callable[[_Context], list[str]]]] = [
         ("every_zone_once", _every_zone_once),
@@ -114,6 +118,27 @@ def check_plan(plan: pd.DataFrame, region: Region, scenario: Scenario, graph: nx
 
 
 # --- shared context -----------------------------------------------------------------------------
+
+
+def _zone_facts(region: Region) -> dict[str, Any]:
+    """The zone facts every check asks for, read from the region once (a dict lookup per question
+    instead of a pandas scalar lookup: ~400,000 of them on 25,000 zones); `_Context` attributes."""
+    z = region.zones
+    ids = list(z.index)
+    column = lambda name: z[name].tolist() if name in z.columns else [None] * len(ids)
+    location = [str(v) for v in z["district_id"].tolist()]
+    managing = [loc if _empty(m) else str(m) for m, loc in zip(column("managing_district_id"), location)]
+    lookup = {str(i): str(i) for i in region.districts.index}
+    lookup.update({str(n).strip(): str(i) for i, n in region.districts["name"].items() if not _empty(n)})
+    kind = dict(zip(ids, (str(v) for v in z["kind"].tolist())))
+    return {
+        "lookup": lookup, "location": dict(zip(ids, location)), "_managing": dict(zip(ids, managing)),
+        "_names": dict(zip(ids, column("name"))), "level": dict(zip(ids, (str(v) for v in z["level"].tolist()))),
+        "kind": kind, "_customs": {k: v.startswith(CUSTOMS_PREFIX) for k, v in kind.items()},
+        "_functional": dict(zip(ids, (_is_true(v) for v in column("functional_area")))),
+        "_region_score": dict(zip(ids, column("score"))), "_row": {zone: k for k, zone in enumerate(ids)},
+        "_lat": z["lat"].to_numpy(dtype=float), "_lon": z["lon"].to_numpy(dtype=float),
+    }
 
 
 def _empty(value: Any) -> bool:
@@ -163,7 +188,7 @@ def _summarise(offences: list[str]) -> str:
 class _Context:
     """The plan normalised once (deduplicated, restricted to known zones), with shared lookups."""
 
-    def __init__(self, plan, region, scenario, graph, districts, scores, grades):
+    def __init__(self, plan, region, scenario, graph, districts, scores, grades, kept=None):
         self.raw = plan
         self.region = region
         self.scenario = scenario
@@ -192,30 +217,9 @@ class _Context:
 
         self.count_column = ("managing_district_id" if scenario.count_by == "managing_district"
                              else "district_id")
-        self.lookup = {str(i): str(i) for i in region.districts.index}
-        self.lookup.update({str(n).strip(): str(i) for i, n in region.districts["name"].items() if not _empty(n)})
-        self._facts()
-
-    def _facts(self) -> None:
-        """The zone facts every check asks for, read from the region once (a dict lookup per question
-        instead of a pandas scalar lookup: ~400,000 of them on 25,000 zones)."""
-        z = self.zones
-        ids = list(z.index)
-        column = lambda name: z[name].tolist() if name in z.columns else [None] * len(ids)
-        location = [str(v) for v in z["district_id"].tolist()]
-        managing = [loc if _empty(m) else str(m) for m, loc in zip(column("managing_district_id"), location)]
-        self.location = dict(zip(ids, location))
-        self._managing = dict(zip(ids, managing))
+        self.kept = kept
+        self.__dict__.update(once(kept, "checks.facts", lambda: _zone_facts(region)))
         self._counted = self._managing if self.count_column == "managing_district_id" else self.location
-        self._names = dict(zip(ids, column("name")))
-        self.level = dict(zip(ids, (str(v) for v in z["level"].tolist())))
-        self.kind = dict(zip(ids, (str(v) for v in z["kind"].tolist())))
-        self._customs = {k: v.startswith(CUSTOMS_PREFIX) for k, v in self.kind.items()}
-        self._functional = dict(zip(ids, (_is_true(v) for v in column("functional_area"))))
-        self._region_score = dict(zip(ids, column("score")))
-        self._row = {zone: k for k, zone in enumerate(ids)}
-        self._lat = z["lat"].to_numpy(dtype=float)
-        self._lon = z["lon"].to_numpy(dtype=float)
         self._km: dict[tuple[str, str], float] = {}
         self._measure_pairs()
 
@@ -590,6 +594,7 @@ def _close(a: float, b: float, rel: float) -> bool:
 def _conservation(ctx: _Context) -> list[str]:
     table, zones = ctx.districts, ctx.zones
     out = []
+    revoked_rows = np.array([ctx._row[z] for z in ctx.revoked], np.int64)
     for m in ctx.scenario.allocation:
         columns = [f"{m}_before", f"{m}_after", f"{m}_revoked"]
         lacking = [c for c in columns if c not in table.columns]
@@ -599,21 +604,23 @@ def _conservation(ctx: _Context) -> list[str]:
         if m not in zones.columns:
             out.append(f"measure {m!r} is not a zone column")
             continue
-        values = pd.to_numeric(zones[m], errors="coerce").fillna(0.0)
-        before, after, revoked = (float(pd.to_numeric(table[c], errors="coerce").fillna(0.0).sum()) for c in columns)
+        values = once(ctx.kept, ("checks.measure", m),
+                      lambda: pd.to_numeric(zones[m], errors="coerce").fillna(0.0).to_numpy(dtype=float))
+        shown = {c: pd.to_numeric(table[c], errors="coerce").fillna(0.0) for c in columns}
+        before, after, revoked = (float(shown[c].sum()) for c in columns)
         total = float(values.sum())
         if not _close(before, total, 1e-6):
             out.append(f"{m}: districts' before sums to {before:.6g}, the zones to {total:.6g}")
         if not _close(after + revoked, before, 1e-9):
             out.append(f"{m}: after {after:.10g} + revoked {revoked:.10g} ≠ before {before:.10g}")
-        revoked_zones = list(ctx.revoked)
-        carried_by = values[revoked_zones].groupby(zones.loc[revoked_zones, "district_id"].astype(str)).sum()
-        if not _close(revoked, float(carried_by.sum()), 1e-6):
-            out.append(f"{m}: revoked total {revoked:.6g}, the revoked zones carry {float(carried_by.sum()):.6g}")
+        carried_by: dict[str, float] = {}   # by location: what the revoked zones lying there carry
+        for z, value in zip(ctx.revoked, values[revoked_rows].tolist()):
+            carried_by[ctx.location[z]] = carried_by.get(ctx.location[z], 0.0) + value
+        if not _close(revoked, sum(carried_by.values()), 1e-6):
+            out.append(f"{m}: revoked total {revoked:.6g}, the revoked zones carry {sum(carried_by.values()):.6g}")
         # by location, district by district
-        carried = pd.to_numeric(table[f"{m}_revoked"], errors="coerce").fillna(0.0)
-        carried.index = carried.index.astype(str)
-        for d in sorted(set(carried.index) | set(carried_by.index)):
+        carried = dict(zip(table.index.astype(str), shown[f"{m}_revoked"].tolist()))
+        for d in sorted(set(carried) | set(carried_by)):
             got, want = float(carried.get(d, 0.0)), float(carried_by.get(d, 0.0))
             if not _close(got, want, 1e-6):
                 out.append(f"{m}: district {d} shows {got:.6g} revoked, the revoked zones lying there carry {want:.6g}")

@@ -117,8 +117,13 @@ def worker_pool(workers: int, initializer=None, initargs: tuple = ()) -> Process
     """The one way the toolkit starts worker processes (components here; variants in sweep, compare and
     campaign): fork where it is safe and cheap (Linux: workers inherit the imports, no `__main__` guard
     needed), spawn elsewhere."""
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    context = multiprocessing.get_context("fork" if pool_forks() else "spawn")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
+
+
+def pool_forks() -> bool:
+    """Whether `worker_pool` forks (its workers then inherit what this process holds)."""
+    return sys.platform == "linux"
 
 
 _WORKER_PROBLEM: Problem | None = None

@@ -381,7 +381,9 @@ def _plain(value):
 
 
 def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, results: list,
-                  scores: pd.Series | None, grades: pd.Series | None, seconds: dict) -> Plan:
+                  scores: pd.Series | None, grades: pd.Series | None, seconds: dict, kept: dict | None = None) -> Plan:
+    """The plan of solved components `results`, accounted and independently checked. `kept`: facts read
+    from the (unchanged) region kept for the next plan (`memo.once`; `warm.WarmSolver` keeps one)."""
     zones = region.zones
     ids = problem.zone_ids
     status = np.full(problem.n_zones, "host", dtype=object)
@@ -408,7 +410,8 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         table["distance_to_host_km"] = priced
 
     excess = sum(getattr(r, "cap_excess", 0) for r in results)
-    districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess)
+    districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess,
+                                                  kept)
 
     summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
     if scenario.rules.cap_mode == "in_principle":
@@ -425,16 +428,17 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
 
 
 def derive(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, table: pd.DataFrame,
-           scores: pd.Series | None, grades: pd.Series | None, cap_excess: int | None = None):
+           scores: pd.Series | None, grades: pd.Series | None, cap_excess: int | None = None,
+           kept: dict | None = None):
     """What follows from a plan table — the district table, the accounting, the independent checks and the
     links used — the same for a plan just solved and for a plan read back (whoever wrote it)."""
     from .allocation import account
     from .checks import check_plan
 
-    accounting = account(table, region.zones, accounting_rules(scenario), list(region.districts.index))
+    accounting = account(table, region.zones, accounting_rules(scenario), list(region.districts.index), kept=kept)
     districts = _district_table(region, scenario, table, problem, accounting.districts)
     checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
-                        cap_excess=cap_excess)
+                        cap_excess=cap_excess, kept=kept)
     return districts, accounting, checks, _used_edges(table, graph)
 
 
@@ -493,21 +497,23 @@ def _straight_km(table: pd.DataFrame, region: Region) -> pd.Series:
 
 def _district_table(region: Region, scenario: Scenario, table: pd.DataFrame, problem: Problem,
                     accounts: pd.DataFrame) -> pd.DataFrame:
-    counted = pd.Series(problem.count_district, index=table.index)
-    before = counted.groupby(counted).size()
-    after = counted[table["status"] == "host"].groupby(counted).size()
-    frame = pd.DataFrame(index=region.districts.index)
-    frame["district_id"] = region.districts.index
+    index = region.districts.index
+    row = index.get_indexer(pd.Index(problem.count_district))   # -1: a district the region does not list
+    known = row >= 0
+    status = table["status"].to_numpy()
+
+    def per_district(mask) -> np.ndarray:
+        return np.bincount(row[known & mask], minlength=len(index)).astype(int)
+
+    frame = pd.DataFrame(index=index)
+    frame["district_id"] = index
     frame["name"] = region.districts["name"]
-    frame["zones_before"] = before.reindex(frame.index, fill_value=0).astype(int)
-    frame["zones_after"] = after.reindex(frame.index, fill_value=0).astype(int)
-    frame["merged_away"] = counted[table["status"] == "member"].groupby(counted).size() \
-        .reindex(frame.index, fill_value=0).astype(int)
-    frame["revoked"] = counted[table["status"] == "revoked"].groupby(counted).size() \
-        .reindex(frame.index, fill_value=0).astype(int)
-    frame["cap"] = [problem.caps.get(d, pd.NA) for d in frame.index]
-    frame["cap"] = frame["cap"].astype("Int64")
-    frame["exempt"] = [d not in problem.caps for d in frame.index]
+    frame["zones_before"] = per_district(True)
+    frame["zones_after"] = per_district(status == "host")
+    frame["merged_away"] = per_district(status == "member")
+    frame["revoked"] = per_district(status == "revoked")
+    frame["cap"] = pd.array([problem.caps.get(d, pd.NA) for d in index], dtype="Int64")
+    frame["exempt"] = [d not in problem.caps for d in index]
     return frame.join(accounts.drop(columns=[c for c in accounts.columns if c in frame.columns], errors="ignore"))
 
 
