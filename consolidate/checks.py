@@ -154,6 +154,8 @@ def _empty(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
     return "" if _empty(value) else str(value).strip()
 
 
@@ -199,9 +201,14 @@ class _Context:
         self.zones = region.zones
         self.cap_excess: int | None = None
 
-        frame = plan.reindex(columns=[c for c in plan.columns] + [c for c in PLAN_COLUMNS if c not in plan.columns])
-        frame = frame[~frame.index.duplicated(keep="first")]
-        frame = frame[frame.index.isin(self.zones.index)]
+        frame = plan
+        if any(c not in plan.columns for c in PLAN_COLUMNS):
+            frame = frame.reindex(columns=[c for c in plan.columns] + [c for c in PLAN_COLUMNS if c not in plan.columns])
+        if not frame.index.is_unique:
+            frame = frame[~frame.index.duplicated(keep="first")]
+        known = frame.index.isin(self.zones.index)
+        if not known.all():
+            frame = frame[known]
         self.plan = frame
         self.status = {z: _text(s) for z, s in _items(frame["status"])}
         self.host_of = {z: _text(h) for z, h in _items(frame["host_id"])}
@@ -587,6 +594,13 @@ def _revocation_rules(ctx: _Context) -> list[str]:
     return out
 
 
+def _numbers(column: pd.Series) -> pd.Series:
+    """A column as floats, 0 where empty or not a number."""
+    if column.dtype.kind in "iuf":
+        return column.astype(float).fillna(0.0)
+    return pd.to_numeric(column, errors="coerce").fillna(0.0)
+
+
 def _close(a: float, b: float, rel: float) -> bool:
     return abs(a - b) <= rel * max(abs(a), abs(b)) + 1e-12
 
@@ -606,7 +620,7 @@ def _conservation(ctx: _Context) -> list[str]:
             continue
         values = once(ctx.kept, ("checks.measure", m),
                       lambda: pd.to_numeric(zones[m], errors="coerce").fillna(0.0).to_numpy(dtype=float))
-        shown = {c: pd.to_numeric(table[c], errors="coerce").fillna(0.0) for c in columns}
+        shown = {c: _numbers(table[c]) for c in columns}
         before, after, revoked = (float(shown[c].sum()) for c in columns)
         total = float(values.sum())
         if not _close(before, total, 1e-6):

@@ -256,10 +256,15 @@ def _read_solution(result: ComponentResult, model, solution: Solution) -> None:
     result.gap = solution.gap
     result.solver_version = solution.solver_version
     if solution.values is not None:
-        joined = [p for p, col in model.join_col.items() if solution.values[col] > 0.5]
-        revoked = [z for z, col in model.revoke_col.items() if solution.values[col] > 0.5]
-        result.chosen_pairs = np.array(sorted(joined), np.int64)
-        result.revoked = np.array(sorted(revoked), np.int64)
+        result.chosen_pairs = _chosen(model.join_col, solution.values)
+        result.revoked = _chosen(model.revoke_col, solution.values)
+
+
+def _chosen(columns: dict[int, int], values: np.ndarray) -> np.ndarray:
+    """The keys (sorted) of the columns {key: column} at 1 in `values`."""
+    keys = np.fromiter(columns.keys(), np.int64, len(columns))
+    cols = np.fromiter(columns.values(), np.int64, len(columns))
+    return np.sort(keys[np.asarray(values)[cols] > 0.5])
 
 
 def find_separator_cuts(problem: Problem, model, solution: Solution) -> list[tuple[int, int, list[int]]]:

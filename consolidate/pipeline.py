@@ -61,7 +61,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                             f"(e.g. contiguity: nearby instead of connected)")
     return assemble_plan(region, scenario, graph, problem, results, scores, grades,
                          seconds={"build": build_seconds, "total": time.perf_counter() - started},
-                         kept=warm.kept if warm is not None else None)
+                         kept=warm.kept if warm is not None and warm.keeps(region, graph) else None)
 
 
 def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None, warm=None):

@@ -413,7 +413,7 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
     districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess,
                                                   kept)
 
-    summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
+    summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds, kept)
     if scenario.rules.cap_mode == "in_principle":
         summary["cap_excess"] = cap_excess_report(region, scenario, problem, table, districts, results)
     plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
@@ -439,7 +439,7 @@ def derive(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem
     districts = _district_table(region, scenario, table, problem, accounting.districts)
     checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
                         cap_excess=cap_excess, kept=kept)
-    return districts, accounting, checks, _used_edges(table, graph)
+    return districts, accounting, checks, _used_edges(table, graph, kept)
 
 
 def cap_excess_report(region: Region, scenario: Scenario, problem: Problem, table: pd.DataFrame,
@@ -505,23 +505,24 @@ def _district_table(region: Region, scenario: Scenario, table: pd.DataFrame, pro
     def per_district(mask) -> np.ndarray:
         return np.bincount(row[known & mask], minlength=len(index)).astype(int)
 
-    frame = pd.DataFrame(index=index)
-    frame["district_id"] = index
-    frame["name"] = region.districts["name"]
-    frame["zones_before"] = per_district(True)
-    frame["zones_after"] = per_district(status == "host")
-    frame["merged_away"] = per_district(status == "member")
-    frame["revoked"] = per_district(status == "revoked")
-    frame["cap"] = pd.array([problem.caps.get(d, pd.NA) for d in index], dtype="Int64")
-    frame["exempt"] = [d not in problem.caps for d in index]
+    frame = pd.DataFrame({
+        "district_id": index, "name": region.districts["name"].to_numpy(), "zones_before": per_district(True),
+        "zones_after": per_district(status == "host"), "merged_away": per_district(status == "member"),
+        "revoked": per_district(status == "revoked"),
+        "cap": pd.array([problem.caps.get(d, pd.NA) for d in index], dtype="Int64"),
+        "exempt": [d not in problem.caps for d in index]}, index=index)
     return frame.join(accounts.drop(columns=[c for c in accounts.columns if c in frame.columns], errors="ignore"))
 
 
-def _used_edges(table: pd.DataFrame, graph: nx.Graph) -> pd.DataFrame:
+def _used_edges(table: pd.DataFrame, graph: nx.Graph, kept: dict | None = None) -> pd.DataFrame:
     """Member–host links and, inside each group, the adjacency edges that hold it together."""
+    from .memo import once
+
     grouped = table[(table["status"] != "revoked") & table["group_id"].notna()]
     group_of = dict(zip(grouped.index, grouped["group_id"]))
-    rows = [(min(a, b), max(a, b), data["km"], "adjacency") for a, b, data in graph.edges(data=True)
+    edges = once(kept, "plan.edges", lambda: [(a, b, min(a, b), max(a, b), data["km"])
+                                               for a, b, data in graph.edges(data=True)])
+    rows = [(lo, hi, km, "adjacency") for a, b, lo, hi, km in edges
             if group_of.get(a) is not None and group_of.get(a) == group_of.get(b)]
     for m, host, km in zip(grouped.index, grouped["group_id"], grouped["distance_to_host_km"]):
         if m != host and not graph.has_edge(m, host):
@@ -530,7 +531,9 @@ def _used_edges(table: pd.DataFrame, graph: nx.Graph) -> pd.DataFrame:
 
 
 def _summary(region: Region, scenario: Scenario, problem: Problem, results: list, table: pd.DataFrame,
-             accounting, checks, seconds: dict) -> dict:
+             accounting, checks, seconds: dict, kept: dict | None = None) -> dict:
+    from .memo import once
+
     solved = [r for r in results if not r.presolved]
     status = "optimal" if all(r.status == OPTIMAL for r in results) else "feasible"
     objective = float(sum(r.objective for r in results))
@@ -553,8 +556,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "data_note": region.data_note,
         "input_notes": region.notes,
         "distances": region.distances.describe() if region.distances is not None else "great-circle km",
-        "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
-        .astype(int).to_dict(),
+        "data_quality": once(kept, "plan.data_quality", lambda: _data_quality(table, region)),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,
                    "time_limit_s": scenario.solver.time_limit_s, "mip_gap": scenario.solver.mip_gap,
                    "threads": scenario.solver.threads, "processes": scenario.solver.processes},
@@ -578,12 +580,16 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     }
 
 
+def _data_quality(table: pd.DataFrame, region: Region) -> dict:
+    return table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index().astype(int).to_dict()
+
+
 def _counts(table: pd.DataFrame) -> dict:
-    counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
-    by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
-    return {"zones": int(len(table)), "hosts": int(counts["host"]), "members": int(counts["member"]),
-            "revoked": int(counts["revoked"]), "by_mode": by_mode.to_dict(),
-            "customs_folded": int((table["new_kind"] != "").sum())}
+    status = table["status"].to_numpy()
+    modes, by_mode = np.unique(table["mode"].to_numpy()[status == "member"].astype(str), return_counts=True)
+    return {"zones": int(len(table)), "hosts": int((status == "host").sum()), "members": int((status == "member").sum()),
+            "revoked": int((status == "revoked").sum()), "by_mode": {str(m): int(c) for m, c in zip(modes, by_mode)},
+            "customs_folded": int((table["new_kind"].to_numpy() != "").sum())}
 
 
 def objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, dict]:

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib
 import itertools
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -243,7 +245,8 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
 
     writer = _Writer(folder, parameters, rows, order)
     try:
-        for row in _execute(tasks, workers, dask, progress, echo, loaded):
+        for row in _execute(tasks, workers, dask, progress, echo, loaded,
+                            preload=("consolidate.charts.sweep",) if charts else ()):
             rows[row["variant"]].update(_texts(row))
             writer.maybe_write()
     finally:
@@ -265,19 +268,21 @@ def _unit(region: str, lang: str = "zh") -> str:
 
 
 def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,
-             echo: Callable[[str], None], loaded: dict | None = None) -> Iterable[dict]:
+             echo: Callable[[str], None], loaded: dict | None = None, preload: tuple[str, ...] = ()) -> Iterable[dict]:
     if not tasks:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     # Processes start (and work is submitted) before the progress bar's thread does.
-    runner = _dask_rows(tasks, dask, workers, echo) if dask else _local_rows(tasks, workers, loaded or {})
+    runner = _dask_rows(tasks, dask, workers, echo) if dask else _local_rows(tasks, workers, loaded or {}, preload)
     with _progress(len(tasks), progress) as advance:
         for row in runner:
             advance(row)
             yield row
 
 
-def _local_rows(tasks: list[Task], workers: int, loaded: dict) -> Iterable[dict]:
+def _local_rows(tasks: list[Task], workers: int, loaded: dict, preload: tuple[str, ...] = ()) -> Iterable[dict]:
+    """Rows of `tasks` solved here (1 worker) or by worker processes; while they solve, this process
+    imports the modules `preload` names (the closing chart's), in a thread started after the workers fork."""
     from .engine import pool_forks, worker_pool
 
     if workers == 1 or pool_forks():
@@ -288,6 +293,8 @@ def _local_rows(tasks: list[Task], workers: int, loaded: dict) -> Iterable[dict]
 
     pool = worker_pool(workers)
     futures = {pool.submit(run_variant, task): task for task in tasks}
+    for module in preload:
+        threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
 
 

@@ -99,13 +99,17 @@ class WarmSolver:
             self._scores[key] = evaluation_scores(region, scenario)
         return self._scores[key]
 
+    def keeps(self, region, graph) -> bool:
+        """Whether what this solver keeps describes `region` and `graph` (its own, unchanged)."""
+        return region is self.region and graph is self.graph
+
     def problem(self, region, scenario: Scenario, graph, scores, grades) -> Problem:
         """`problem.build_problem`, its arrays kept per scenario apart from the caps and objective weights: a
         variant that changes only those gets its caps (`district_caps`) and costs (`_set_costs`) anew."""
         from .errors import InputError
         from .problem import _set_costs, build_problem, district_caps
 
-        if region is not self.region or graph is not self.graph:
+        if not self.keeps(region, graph):
             return build_problem(region, scenario, graph, scores, grades)
         data = scenario.as_dict()
         for key in ("district_cap", "district_caps"):
