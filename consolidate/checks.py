@@ -546,7 +546,7 @@ def _revocation_rules(ctx: _Context) -> list[str]:
     rev, pins = ctx.scenario.revocation, ctx.scenario.pins
     pinned_revoke = {str(z) for z in pins.revoke}
     untouchable = {str(z) for z in pins.keep} | {str(z) for z in pins.hosts} | {str(z) for z in pins.assign}
-    gdp = dict(zip(ctx.zones.index, ctx.zones["gdp"].astype(float).tolist()))
+    gdp = dict(zip(ctx._row, ctx.zones["gdp"].astype(float).tolist()))   # _row: the zone ids in order
     district_gdp: dict[str, float] = {}
     for z, value in gdp.items():
         district_gdp[ctx.count_district(z)] = district_gdp.get(ctx.count_district(z), 0.0) + value

@@ -525,12 +525,13 @@ def _used_edges(table: pd.DataFrame, graph: nx.Graph, kept: dict | None = None) 
     from .memo import once
 
     grouped = table[(table["status"] != "revoked") & table["group_id"].notna()]
-    group_of = dict(zip(grouped.index, grouped["group_id"]))
+    members, groups = grouped.index.tolist(), grouped["group_id"].tolist()   # plain lists: pandas iterates slowly
+    group_of = dict(zip(members, groups))
     edges = once(kept, "plan.edges", lambda: [(a, b, min(a, b), max(a, b), data["km"])
                                                for a, b, data in graph.edges(data=True)])
     rows = [(lo, hi, km, "adjacency") for a, b, lo, hi, km in edges
             if group_of.get(a) is not None and group_of.get(a) == group_of.get(b)]
-    for m, host, km in zip(grouped.index, grouped["group_id"], grouped["distance_to_host_km"]):
+    for m, host, km in zip(members, groups, grouped["distance_to_host_km"].tolist()):
         if m != host and not graph.has_edge(m, host):
             rows.append((min(m, host), max(m, host), km, "link"))
     return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])

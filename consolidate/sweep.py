@@ -286,7 +286,7 @@ def _local_rows(tasks: list[Task], workers: int, loaded: dict, preload: tuple[st
     from .engine import pool_forks, worker_pool
 
     if workers == 1 or pool_forks():
-        _prepare_workers(tasks, loaded)
+        prepare_workers(tasks, loaded)
     if workers == 1:
         return (run_variant(task) for task in tasks)
     from concurrent.futures import as_completed
@@ -298,7 +298,7 @@ def _local_rows(tasks: list[Task], workers: int, loaded: dict, preload: tuple[st
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
 
 
-def _prepare_workers(tasks: list[Task], loaded: dict) -> None:
+def prepare_workers(tasks: list[Task], loaded: dict) -> None:
     """What every worker needs, made here once before the workers fork (they inherit it): each region's
     WarmSolver (the region read for the tasks, its graph), the evaluation scores of the first task's
     settings, and the solver's modules."""
