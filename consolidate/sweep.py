@@ -253,10 +253,23 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
         writer.write()
     table = writer.frame()
     if charts:
-        from .charts.sweep import sweep_charts
-
-        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region, lang))
+        draw_charts(_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region, lang))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
+
+
+PRELOAD = "consolidate-preload"   # the name of the thread that imports the chart's modules during the solves
+
+
+def _charts(rows: pd.DataFrame, parameters: list[str], folder: Path, lang: str, unit: str) -> None:
+    """The closing charts, the trade-off figure drawn by a forked child while this process draws the other."""
+    from ._alongside import alongside
+    from .charts.sweep import sweep_charts
+
+    for thread in threading.enumerate():
+        if thread.name == PRELOAD:
+            thread.join()   # no thread may run while we fork
+    with alongside(sweep_charts, rows, parameters, folder, lang=lang, unit=unit, figures=("pareto",)):
+        sweep_charts(rows, parameters, folder, lang=lang, unit=unit, figures=("sweep",))
 
 
 def _unit(region: str, lang: str = "zh") -> str:
@@ -294,7 +307,7 @@ def _local_rows(tasks: list[Task], workers: int, loaded: dict, preload: tuple[st
     pool = worker_pool(workers)
     futures = {pool.submit(run_variant, task): task for task in tasks}
     for module in preload:
-        threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
+        threading.Thread(target=importlib.import_module, args=(module,), daemon=True, name=PRELOAD).start()
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
 
 
