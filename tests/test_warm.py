@@ -81,3 +81,20 @@ def test_a_sweep_on_one_or_two_workers_gives_the_same_table(tmp_path):
     two = run_sweep("baseline", grid, tmp_path / "two", workers=2, **quiet).rows
     assert (one.drop(columns="seconds").to_csv() == two.drop(columns="seconds").to_csv())
     assert "optimal" in set(one["status"])
+
+
+def test_checks_with_kept_facts_equal_checks_read_afresh(campaign):
+    """The facts the checks keep between plans give the same verdicts, on the solved plan and on a broken one."""
+    from consolidate.checks import check_plan
+
+    region, base = campaign
+    warm = WarmSolver(region, base)
+    plan = warm.solve()
+    broken = plan.table.copy()
+    member = broken.index[broken["status"] == "member"][0]
+    broken.loc[member, ["status", "host_id", "group_id"]] = ["host", member, member]   # one zone too many kept
+    for table in (plan.table, broken):
+        kept = check_plan(table, region, plan.scenario, warm.graph, districts=plan.districts, kept=warm.kept)
+        fresh = check_plan(table, region, plan.scenario, warm.graph, districts=plan.districts)
+        assert kept == fresh
+    assert not all(c.passed for c in fresh)
