@@ -124,9 +124,13 @@ LEVEL_NAMES = {"zh": {"national": "国家级", "municipal": "市级", "district"
                       "subdistrict": "sub-district"}}
 
 
+MEASURE_NAMES = {"zh": {"gdp": "GDP", "fiscal_revenue": "财政收入", "employment": "就业"},
+                 "en": {"gdp": "GDP", "fiscal_revenue": "fiscal revenue", "employment": "employment"}}
+
+
 def _rule_sentence(measure: str, rule: Any, lang: str) -> str:
     zh = lang == "zh"
-    name = {"gdp": "GDP", "fiscal_revenue": "财政收入" if zh else "fiscal revenue"}.get(measure, measure)
+    name = MEASURE_NAMES["zh" if zh else "en"].get(measure, measure)
     if rule == "territorial":
         return f"{name}按属地原则留在开发区所在区" if zh else f"{name} stays with the district where each zone lies"
     if rule == "host":

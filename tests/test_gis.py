@@ -88,7 +88,7 @@ def test_a_region_of_a_zones_geopackage_and_a_districts_shapefile_validates(tmp_
     assert zones.at["a1", "approved_area_ha"] == pytest.approx(400.0, rel=1e-6)   # 2 km × 2 km from the polygon
     assert 39.0 < zones.at["a1", "lat"] < 39.2 and 117.1 < zones.at["a1", "lon"] < 117.3   # WGS84
     assert set(region.outlines) == {"A", "B"}
-    result = run("validate", folder)
+    result = run("validate", folder, "--lang", "en")
     assert result.exit_code == 0 and "no problems found" in result.output, result.output
 
 

@@ -20,11 +20,12 @@ def plot_command(plan_dir, lang):
     from ..plan import read_plan
 
     plan = read_plan(plan_dir)
-    echo_verdict(plan)
+    lang = language(lang, plan.region)
+    echo_verdict(plan, lang)
     if plan.region is None:
         click.secho("warning: the plan's region model could not be loaded, so there is no map "
                     "(summary.json names it under region_path)", fg="yellow", err=True)
-    for path in plan_charts(plan, plan_dir, lang=language(lang, plan.region)):
+    for path in plan_charts(plan, plan_dir, lang=lang):
         click.echo(f"written {path}")
 
 
