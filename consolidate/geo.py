@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -26,6 +25,8 @@ def unit_vectors(lat, lon) -> np.ndarray:
 
 def pairs_within_km(lat, lon, max_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All pairs (i < j) of points within max_km of each other: (i, j, km), sorted by (i, j)."""
+    from scipy.spatial import cKDTree   # here: SciPy's spatial module takes time to load, and most runs read edges
+
     xyz = unit_vectors(lat, lon)
     chord = 2 * np.sin(min(max_km, np.pi * EARTH_RADIUS_KM) / (2 * EARTH_RADIUS_KM))
     pairs = cKDTree(xyz).query_pairs(chord * (1 + 1e-12), output_type="ndarray")

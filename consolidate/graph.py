@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-from scipy.spatial import Delaunay, QhullError, cKDTree
 
 from .geo import haversine_km, local_xy_km, pairs_within_km, unit_vectors
 from .region import Region
@@ -87,6 +86,8 @@ def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict
         i, j, _ = pairs_within_km(lat, lon, max_km)
         pairs = set(zip(i.tolist(), j.tolist()))
     elif method == "knn":
+        from scipy.spatial import cKDTree   # loaded only when edges are derived (SciPy's spatial module is slow to load)
+
         k = min(derive.get("k", 4), n - 1)
         _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
         pairs = {(min(a, b), max(a, b)) for a, row in enumerate(neighbours) for b in row[1:] if a != b}
@@ -100,6 +101,8 @@ def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict
 
 
 def _delaunay_pairs(xy: np.ndarray) -> set[tuple[int, int]]:
+    from scipy.spatial import Delaunay, QhullError
+
     if len(xy) == 2:
         return {(0, 1)}
     try:

@@ -193,7 +193,7 @@ def test_campaign_command_writes_the_comparison(tmp_path):
     assert result.exit_code == 0, result.output
     assert "2018 年公布的方案与模型对比" in result.output and "距离" in result.output and "参数扫描" in result.output
     assert "已写入" in result.output
-    for name in ("comparison.csv", "by_level.csv", "campaign.json", "comparison.png", "comparison.svg",
+    for name in ("comparison.csv", "by_level.csv", "campaign.json", "comparison.png",
                  "not_counted.csv", "plan/plan.csv", "sweep.csv", "sensitivity.csv", "sweep.txt", "sweep.png"):
         assert (out / name).is_file(), name
     assert [r["outcome"] for r in rows(out / "comparison.csv")] == ["kept", "integrated", "revoked", "long_term",
