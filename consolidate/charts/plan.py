@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from ..describe import rule_sentence
 from ._style import A4, AFTER, BEFORE, REVOKED, Namer, _footer, _title, _truthy, figure, save, styled
 from .map import plan_map
 
@@ -91,15 +92,6 @@ def measures(districts: pd.DataFrame) -> list[str]:
             if c.endswith("_before") and c != "zones_before" and f"{c[: -len('_before')]}_after" in districts]
 
 
-def rule_text(rule, namer: Namer) -> str:
-    if isinstance(rule, dict) and "split" in rule:
-        return namer.t("split", share=float(rule["split"]))
-    rule = str(rule)
-    if rule.startswith("split:"):
-        return namer.t("split", share=float(rule.split(":", 1)[1]))
-    return namer.t("host_rule" if rule == "host" else rule)
-
-
 def allocation_chart(plan, lang: str = "zh", limit: int = 25):
     """Each measure per district before and after under the scenario's rule, and the flows between districts."""
     namer = Namer(lang)
@@ -139,8 +131,7 @@ def allocation_chart(plan, lang: str = "zh", limit: int = 25):
             ax.set_yticks(y, list(sub["label"]))
             unit = namer.plain(units.get(m, ""))
             ax.set_xlabel(f"{namer.t(m)}{f' ({unit})' if unit else ''}")
-            ax.set_title(f"{namer.t(m)} — {namer.t('rule')}: {rule_text(rules.get(m, 'territorial'), namer)}",
-                         loc="left")
+            ax.set_title(rule_sentence(m, rules.get(m, "territorial"), namer.ui), loc="left")
             if k == 0:
                 ax.legend(loc="lower right", frameon=False)
             ax.set_ylim(-0.7, max(len(sub), 1) - 0.3)
