@@ -212,6 +212,9 @@ def test_plot_command_redraws_a_plan_folder(plan, tmp_path):
     result = CliRunner().invoke(plot_command, [str(folder), "--svg"])
     assert result.exit_code == 0, result.output
     assert (folder / "plan_map.svg").is_file()
+    # drawn by two processes, each listing its files in the folder's marker: none lost, so none is refused later
+    listed = json.loads((folder / ".consolidate").read_text(encoding="utf-8"))["files"]
+    assert {f"{n}.{ext}" for n in plan_charts_module.PLAN_CHARTS for ext in ("png", "svg")} <= set(listed)
 
 
 def test_run_writes_png_charts_and_svg_ones_on_request(plan, tmp_path):
