@@ -287,21 +287,22 @@ def sweep(scenario: str | None = DEFAULT_SCENARIO, grid: dict[str, list[Any]] | 
     """Solve every grid point in parallel processes; rows sorted by distance to the published outcome
     (then plain L1, then grid order). Invalid, infeasible and stopped variants are rows with their status."""
     from .compare import error_status, one_line
-    from .sweep import make_variants, make_task
+    from .engine import pool_forks, worker_pool
+    from .sweep import make_task, make_variants, prepare_workers
 
     grid = _grid_list(grid or DEFAULT_GRID)
     variants, parameters = make_variants(grid, None, list(overrides))
-    rows, tasks = {}, []
+    rows, tasks, loaded = {}, [], {}   # loaded: each region read once
     for v in variants:
         rows[v.id] = {"variant": v.id, **v.values}
         try:
-            tasks.append(make_task(v.id, scenario or DEFAULT_SCENARIO, region, v.overrides))
+            tasks.append(make_task(v.id, scenario or DEFAULT_SCENARIO, region, v.overrides, loaded))
         except ConsolidateError as error:
             rows[v.id].update(status=error_status(error), message=one_line(error))
     workers = max(1, min(processes or os.cpu_count() or 1, len(tasks) or 1))
+    if workers == 1 or pool_forks():
+        prepare_workers(tasks, loaded)
     if workers > 1:
-        from .engine import worker_pool
-
         with worker_pool(workers) as pool:
             done = list(pool.map(campaign_variant, tasks))
     else:
