@@ -221,8 +221,8 @@ def compare_plan(plan) -> CampaignResult:
                           summary)
 
 
-def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True) -> Path:
-    """Write comparison.csv, by_level.csv, campaign.json, the chart (PNG and SVG) and plan/ atomically."""
+def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True, lang: str = "zh") -> Path:
+    """Write comparison.csv, by_level.csv, campaign.json, the chart (its words in `lang`) and plan/ atomically."""
     from .io import atomic_folder, output_path
 
     with atomic_folder(out, kind="campaign") as new:  # removed on failure
@@ -237,7 +237,7 @@ def write_campaign(result: CampaignResult, out: str | Path, charts: bool = True)
         if charts:
             from .charts.campaign import comparison_chart
 
-            comparison_chart(result, new)
+            comparison_chart(result, new, lang=lang)
     out = output_path(out)
     return out
 

@@ -193,6 +193,8 @@ def test_campaign_command_writes_the_comparison(tmp_path):
     assert result.exit_code == 0, result.output
     assert "2018 年公布的方案与模型对比" in result.output and "距离" in result.output and "参数扫描" in result.output
     assert "公布数：仅国家级和市级园区" in result.output and "最接近：" in result.output and "已写入" in result.output
+    assert "目标值" in result.output and "L1 距离" in result.output and "plain_l1" not in result.output
+    assert "objective.weights.zone_count" in result.output   # the knobs keep their scenario keys
     assert "closest: " in (out / "sweep.txt").read_text(encoding="utf-8")   # the files stay in English
     for name in ("comparison.csv", "by_level.csv", "campaign.json", "comparison.png",
                  "not_counted.csv", "plan/plan.csv", "sweep.csv", "sensitivity.csv", "sweep.txt", "sweep.png"):
@@ -204,9 +206,14 @@ def test_campaign_command_writes_the_comparison(tmp_path):
     assert not list(tmp_path.glob(".*"))  # written atomically: no scratch folder left behind
 
 
-def test_campaign_command_in_english(tmp_path):
-    result = CliRunner().invoke(campaign_command, ["--lang", "en", "--no-charts", "--out", str(tmp_path / "c")])
+def test_campaign_command_in_english(tmp_path, monkeypatch):
+    import consolidate.charts.campaign as charts
+
+    drawn = []   # the chart's language, not its drawing (the command above draws one)
+    monkeypatch.setattr(charts, "comparison_chart", lambda result, folder, svg=False, lang="zh": drawn.append(lang))
+    result = CliRunner().invoke(campaign_command, ["--lang", "en", "--out", str(tmp_path / "c")])
     assert result.exit_code == 0, result.output
+    assert drawn == ["en"] and charts._chart_text("en")["title"].startswith("Tianjin 2018 campaign")
     assert "Published plan (2018) vs model" in result.output and "plain L1 to 49/130/116" in result.output
     assert "not counted (inside G121002): G123003" in result.output and "written to" in result.output
 

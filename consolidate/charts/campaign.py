@@ -13,25 +13,25 @@ import pandas as pd
 from ..fonts import covers
 from ._style import A4, figure, save, styled
 
-def _chart_text() -> dict[str, str]:
-    """Chart labels: Chinese with English when the font chain covers them (consolidate.fonts), else English."""
+def _chart_text(lang: str = "zh") -> dict[str, str]:
+    """Chart labels: under zh, Chinese with English when the font chain covers them (consolidate.fonts); else English."""
     en = {"kept": "kept", "integrated": "integrated", "revoked": "revoked", "long_term": "long-term",
           "published": "published (2018 plan)", "model": "model", "title": "Tianjin 2018 campaign: "
           "published plan vs model", "levels": "model outcome by level (◆ = published count before)",
-          "count": "parks"}
+          "count": "parks", "distance": "distance"}
     zh = {"kept": "保留 kept", "integrated": "整合 integrated", "revoked": "撤销 revoked", "long_term": "长期 long-term",
           "published": "公布方案 published", "model": "模型 model",
           "title": "天津园区围城治理 2018: 公布方案与模型 (published vs model)",
           "levels": "模型结果按级别 model outcome by level (◆ = 公布的治理前数量 published before)",
-          "count": "园区数 parks"}
-    return zh if all(covers(text) for text in zh.values()) else en
+          "count": "园区数 parks", "distance": "距离 distance"}
+    return zh if lang == "zh" and all(covers(text) for text in zh.values()) else en
 
 
-def comparison_chart(result, folder: Path, svg: bool = False) -> list[Path]:
+def comparison_chart(result, folder: Path, svg: bool = False, lang: str = "zh") -> list[Path]:
     """comparison.png (and .svg when `svg`): published vs model counts, and the model's outcome by level.
 
     `result` is a consolidate.campaign.CampaignResult; the published numbers come from its summary."""
-    text = _chart_text()
+    text = _chart_text(lang)
     published_counts = result.summary["published"]
     level_names = list(result.summary["published_before"])
     with styled():
@@ -50,7 +50,7 @@ def comparison_chart(result, folder: Path, svg: bool = False) -> list[Path]:
         ax.set_xticks(list(x), [text[k] for k in outcomes])
         ax.set_ylabel(text["count"])
         ax.legend(frameon=False, loc="upper right")
-        ax.set_title(f"{result.summary['scenario']}: distance {result.distance}")
+        ax.set_title(f"{result.summary['scenario']}: {text['distance']} {result.distance}")
         levels = result.levels.set_index("level").loc[level_names]
         bottom = [0] * len(level_names)
         colours = {"kept": "#009E73", "integrated": "#2F6EA5", "revoked": "#C0392B"}

@@ -32,7 +32,10 @@ WORDS = {
            "level": "级别", "published_before": "公布：整治前", "model_before": "模型：整治前",
            "model_kept": "模型：保留", "model_integrated": "模型：整合", "model_revoked": "模型：撤销",
            "published_kept": "公布：保留", "national+municipal": "国家级+市级", "district+subdistrict": "区级+区级以下",
-           "all": "全部", "host": "牵头"},
+           "all": "全部", "host": "牵头",
+           # the closest settings' columns beyond those (the knobs keep their scenario keys)
+           "sweep_columns": {"status": "状态", "proven_optimal": "已证明最优", "gap": "差距", "objective": "目标值",
+                             "distance": "距离", "plain_l1": "L1 距离", "seconds": "秒"}},
 }
 
 
@@ -73,8 +76,8 @@ def campaign_command(scenario, region, overrides, solver, time_limit, out, do_sw
 
     result = run_campaign(scenario, overrides, region, solver, time_limit)
     folder = Path(out or Path("consolidate-out") / f"campaign-{result.summary['scenario']}")
-    folder = write_campaign(result, folder, charts=not no_charts)
     lang = language(lang, result.plan.region)
+    folder = write_campaign(result, folder, charts=not no_charts, lang=lang)
     print_result(result, lang)
 
     if do_sweep:
@@ -90,6 +93,9 @@ def campaign_command(scenario, region, overrides, solver, time_limit, out, do_sw
         sens = sensitivity(frame, knobs)
         write_sweep(frame, sens, knobs, folder)
         shown = frame.head(10).drop(columns=["variant", "message"]).astype({k: str for k in knobs})  # 0.075, not 0.07
+        if lang == "zh":
+            said = {**WORDS[lang], **WORDS[lang]["sweep_columns"]}
+            shown = shown.rename(columns=lambda c: c if c in knobs else said.get(c, c))
         echo_table(_printable(shown), title=WORDS[lang]["closest"])
         for line in sensitivity_text(frame, sens, knobs, lang):
             click.echo(line)
