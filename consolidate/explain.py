@@ -161,11 +161,11 @@ class Explainer:
         return ("host", p.zone_ids[i])
 
     def _nearest_others(self, i: int, allowed: set[int]) -> list[tuple[int, float]]:
-        from .geo import haversine_km
+        """The nearest hosts zone i may not join, in the distance (and unit) the objective prices."""
+        from .problem import priced_distance
 
-        zones = self.region.zones
-        lat, lon = zones["lat"].to_numpy(float), zones["lon"].to_numpy(float)
-        km = np.asarray(haversine_km(lat[i], lon[i], lat, lon), float)
+        ids = self.problem.zone_ids
+        km = np.asarray(priced_distance(self.region, self.scenario, self.graph, [ids[i]] * len(ids), ids), float)
         order = [j for j in np.argsort(np.nan_to_num(km, nan=np.inf), kind="stable").tolist()
                  if j != i and j not in allowed]
         return [(j, float(km[j])) for j in order[:FORBIDDEN_SHOWN]]

@@ -452,16 +452,31 @@ def _measured_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
             a, b = a[same], b[same]
     member = np.concatenate([a, b]).astype(np.int64)
     host = np.concatenate([b, a]).astype(np.int64)
-    if distances.method == "matrix" or merging.contiguity != "adjacent":
-        km = distances.between([ids[i] for i in member], [ids[j] for j in host])
-    else:  # planar km along graph edges: the edge's own km (boundary-to-boundary for polygon adjacency)
-        km = np.array([graph.edges[ids[i], ids[j]]["km"] for i, j in zip(member, host)], dtype=float)
+    km = priced_distance(region, scenario, graph, [ids[i] for i in member], [ids[j] for j in host])
     keep = np.isfinite(km) if distances.method == "matrix" else np.ones(len(km), bool)
     if limit is not None:
         keep &= ~(km > limit)
     member, host, km = member[keep], host[keep], np.round(km[keep].astype(float), 6)
     order = np.lexsort((host, member))
     return member[order], host[order], km[order]
+
+
+def priced_distance(region: Region, scenario: Scenario, graph: nx.Graph, members: list, hosts: list) -> np.ndarray:
+    """Member → host distances as the objective prices them, in the region's unit (`region.distances.unit`):
+    a matrix's value (NaN where it has no such pair); with adjacent contiguity an adjacency edge's own km
+    (boundary-to-boundary for polygon adjacency); else the region's km measure."""
+    from .distances import great_circle
+
+    distances = region.distances if region.distances is not None else great_circle(region.zones)
+    if distances.method == "matrix" or scenario.merging.contiguity != "adjacent":
+        return distances.between(members, hosts)
+    edge = np.array([graph.has_edge(a, b) for a, b in zip(members, hosts)], dtype=bool)
+    km = np.full(len(members), np.nan)
+    km[edge] = [graph.edges[a, b]["km"] for a, b, e in zip(members, hosts, edge) if e]
+    apart = np.flatnonzero(~edge)
+    if len(apart):   # not adjacent, so never priced: the region's measure says how far
+        km[apart] = distances.between([members[k] for k in apart], [hosts[k] for k in apart])
+    return km
 
 
 PART_UNIT_WORDS_ZH = {   # the explanations in `part_units`, in Chinese

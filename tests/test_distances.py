@@ -141,3 +141,19 @@ def test_charts_report_and_compare_say_the_unit_the_objective_priced(tmp_path):
     shown = CliRunner().invoke(main, ["explain", str(folder), "--zone", "m", "--lang", "en", "--out",
                                       str(tmp_path / "e.csv")])
     assert shown.exit_code == 0 and "Δ GDP·min" in shown.output and "Δ GDP·km" not in shown.output
+
+
+def test_explain_measures_the_hosts_it_may_not_join_as_the_objective_prices(tmp_path):
+    from click.testing import CliRunner
+
+    from consolidate.cli import main
+    from consolidate.explain import explain_plan
+
+    plan = plan_for(tmp_path, "explain", [("m", "h1", 95), ("m", "h2", 80), ("h1", "h2", 200)])   # max 90 minutes
+    assert plan.table.at["m", "host_id"] == "h2"
+    options = explain_plan(plan, ["m"]).set_index(["option", "target_id"])
+    assert options.at[("join", "h2"), "km"] == 80 and options.at[("join", "h2"), "allowed"]
+    assert options.at[("join", "h1"), "km"] == 95 and not options.at[("join", "h1"), "allowed"]  # not 4.3 km
+    folder = plan.to_dir(tmp_path / "plan", charts=False)
+    printed = CliRunner().invoke(main, ["explain", str(folder), "--zone", "m", "--lang", "en"]).output
+    assert "join 东开发区 (95.0 min)" in printed and "join 西开发区 (80.0 min)" in printed and " km)" not in printed
