@@ -161,10 +161,10 @@ class Eligibility:
         functional = zones["functional_area"].fillna(False).astype(bool).to_numpy() \
             if "functional_area" in zones else np.zeros(n, bool)
         customs = zones["kind"].str.startswith(CUSTOMS_PREFIX).to_numpy()
-        must_host = np.isin(ids, scenario.pins.hosts)
-        must_revoke = np.isin(ids, scenario.pins.revoke)
+        must_host = among(ids, scenario.pins.hosts)
+        must_revoke = among(ids, scenario.pins.revoke)
         hosts = scenario.merging.hosts
-        by_level = np.isin(level, hosts.levels) & (
+        by_level = among(level, hosts.levels) & (
             (level == "national") | (hosts.min_score is None) | (score >= (hosts.min_score or 0.0)))
         can_host = by_level | (hosts.functional_areas & functional) | must_host
         assigned = np.full(n, -1, np.int64)
@@ -175,8 +175,8 @@ class Eligibility:
         area = zones["approved_area_ha"].to_numpy(dtype=float)
         rev = scenario.revocation
         blocks = [("revocation not allowed (revocation.allowed=false)", np.full(n, not rev.allowed)),
-                  ("protected level (revocation.protect_levels)", np.isin(level, rev.protect_levels)),
-                  ("pinned to keep (pins.keep)", np.isin(ids, scenario.pins.keep)),
+                  ("protected level (revocation.protect_levels)", among(level, rev.protect_levels)),
+                  ("pinned to keep (pins.keep)", among(ids, scenario.pins.keep)),
                   ("pinned as a host (pins.hosts)", must_host),
                   ("pinned by pins.assign", assigned >= 0)]
         if rev.max_gdp_share is not None:
@@ -256,6 +256,13 @@ class Eligibility:
     def modes(self, member: np.ndarray, host: np.ndarray) -> np.ndarray:
         return merge_modes(self.managing[member] == self.managing[host],
                            (self.level[host] == "national") | self.functional[host], self.scenario.merging.modes)
+
+
+def among(values, wanted) -> np.ndarray:
+    """Which of `values` (ids, levels, districts) are in `wanted`: np.isin's answer, by hashing instead of
+    sorting text arrays (which took ~0.2 s a call on 25,000 zones)."""
+    wanted = set(wanted)
+    return np.fromiter((v in wanted for v in values), bool, len(values))
 
 
 def real_units(problem: Problem, part: str, value: float) -> float:

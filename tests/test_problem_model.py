@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from consolidate.diagnose import precheck
+from consolidate.diagnose import districts_stuck_over_cap, must_survive, precheck
 from consolidate.errors import InfeasibleError
 from consolidate.graph import zone_graph
 from consolidate.model import build_model
-from consolidate.problem import build_problem
+from consolidate.problem import among, build_problem
 from consolidate.region import load_region
 from consolidate.scenario import scenario_from_dict
 
@@ -104,6 +104,24 @@ def test_precheck_names_the_district_the_zones_and_the_rules(setup):
         in message
     assert "乙区" not in message.split("what would relax it")[0]          # b1 may join a1 or be revoked
     assert "raise the cap (--set rules.district_caps.甲区=N)" in message
+
+
+@pytest.mark.parametrize("cap", [0, 1, 2])
+def test_districts_stuck_over_cap_counts_as_the_loop_did(setup, cap):
+    region, scenario, _, problem = setup(cap=cap)
+    stuck = must_survive(problem)
+    loop = [d for d, c in sorted(problem.caps.items())    # the old loop: every zone compared per district
+            if (stuck[problem.count_district == d]).sum() > c]
+    blocked, reasons = districts_stuck_over_cap(problem, region, scenario)
+    assert blocked == loop == (["A"] if cap == 0 else [])
+    assert len(reasons) == len(blocked)
+
+
+def test_among_is_isin():
+    values = np.array(["a1", "b1", "a2", "", "b1"], dtype=object)
+    for wanted in ([], ["b1"], ["a2", "zz", "a1"], {"b1": 3}):
+        assert among(values, wanted).tolist() == np.isin(values, list(wanted)).tolist()
+    assert among(["national", "district"], ("national",)).tolist() == [True, False]
 
 
 def test_build_model_rows(setup):
