@@ -258,7 +258,9 @@ def _unique_lp_optimum(model, problem: Problem, settings: Solver) -> Solution | 
     if model.n_cols > LP_FIRST_MAX_COLUMNS or not _warm_applies(problem, settings):
         return None
     started = time.perf_counter()
-    solution = _WarmLP(model, settings).unique_integral_optimum()
+    lp = _WarmLP(model, settings)
+    lp.highs.setOptionValue("presolve", "off")  # faster on small LPs; any LP path is exact, only a unique optimum counts
+    solution = lp.unique_integral_optimum()
     if solution is not None:
         solution.seconds_solve = time.perf_counter() - started
     return solution

@@ -80,37 +80,45 @@ def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict
     """Edges (as sorted id pairs) from points by the region's derivation rule."""
     method, max_km = derive["method"], derive.get("max_km", np.inf)
     n = len(ids)
-    pairs: set[tuple[int, int]] = set()
     if n < 2:
         return set()
+    empty = np.empty(0, np.int64)
+    a, b = empty, empty
     if method == "distance":
-        i, j, _ = pairs_within_km(lat, lon, max_km)
-        pairs = set(zip(i.tolist(), j.tolist()))
+        a, b, _ = pairs_within_km(lat, lon, max_km)
     elif method == "knn":
         k = min(derive.get("k", 4), n - 1)
         _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
-        pairs = {(min(a, b), max(a, b)) for a, row in enumerate(neighbours) for b in row[1:] if a != b}
+        a, b = _unique_pairs(np.repeat(np.arange(n), k), neighbours[:, 1:].ravel(), n)
     elif method == "delaunay":
-        pairs = _delaunay_pairs(local_xy_km(lat, lon))
-    if np.isfinite(max_km) and pairs:
-        a, b = np.array(sorted(pairs)).T
-        km = haversine_km(lat[a], lon[a], lat[b], lon[b])
-        pairs = {(int(x), int(y)) for x, y, d in zip(a, b, km) if d <= max_km}
-    return {(min(ids[a], ids[b]), max(ids[a], ids[b])) for a, b in pairs}
+        a, b = _delaunay_pairs(local_xy_km(lat, lon))
+    if np.isfinite(max_km) and len(a):
+        keep = haversine_km(lat[a], lon[a], lat[b], lon[b]) <= max_km
+        a, b = a[keep], b[keep]
+    names = np.asarray(ids, dtype=object)
+    return {(x, y) if x < y else (y, x) for x, y in zip(names[a].tolist(), names[b].tolist())}
 
 
-def _delaunay_pairs(xy: np.ndarray) -> set[tuple[int, int]]:
-    if len(xy) == 2:
-        return {(0, 1)}
+def _unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs {a, b} (a ≠ b) of point indices below n, as (smaller, larger), sorted."""
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    key = np.unique((low * n + high)[low != high])
+    return key // n, key % n
+
+
+def _delaunay_pairs(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(xy)
+    if n == 2:
+        return np.array([0]), np.array([1])
     try:
         # QJ joggles the input so every point, even a duplicate, is a vertex of the triangulation
         triangles = Delaunay(xy, qhull_options="QJ Qbb Qc").simplices
     except (QhullError, ValueError):  # all points on a line: link consecutive points along it
         order = np.lexsort((xy[:, 1], xy[:, 0]))
-        return {(min(a, b), max(a, b)) for a, b in zip(order[:-1].tolist(), order[1:].tolist())}
+        return _unique_pairs(order[:-1], order[1:], n)
     sides = np.vstack([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
-    sides.sort(axis=1)
-    return set(map(tuple, np.unique(sides, axis=0).tolist()))
+    return _unique_pairs(sides[:, 0], sides[:, 1], n)
 
 
 def islands(graph: nx.Graph) -> list[str]:

@@ -156,3 +156,44 @@ def test_build_model_pins_fix_columns(setup):
     model = build_model(problem, np.arange(4), np.arange(len(problem.pair_member)))
     assert model.col_lo[model.host_col[1]] == 1 and model.col_lo[model.revoke_col[3]] == 1
     assert int(model.col_lo.sum()) == 2
+
+
+def _derived_edges_by_loops(lat, lon, ids, derive):
+    """graph.derived_edges as it was written with Python sets (the reference for the vectorised one)."""
+    from scipy.spatial import Delaunay, cKDTree
+
+    from consolidate.geo import haversine_km, local_xy_km, pairs_within_km, unit_vectors
+
+    method, max_km, n = derive["method"], derive.get("max_km", np.inf), len(ids)
+    if method == "distance":
+        i, j, _ = pairs_within_km(lat, lon, max_km)
+        pairs = set(zip(i.tolist(), j.tolist()))
+    elif method == "knn":
+        k = min(derive.get("k", 4), n - 1)
+        _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
+        pairs = {(min(a, b), max(a, b)) for a, row in enumerate(neighbours) for b in row[1:] if a != b}
+    else:
+        triangles = Delaunay(local_xy_km(lat, lon), qhull_options="QJ Qbb Qc").simplices
+        sides = np.vstack([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
+        sides.sort(axis=1)
+        pairs = set(map(tuple, np.unique(sides, axis=0).tolist()))
+    if np.isfinite(max_km) and pairs:
+        a, b = np.array(sorted(pairs)).T
+        km = haversine_km(lat[a], lon[a], lat[b], lon[b])
+        pairs = {(int(x), int(y)) for x, y, d in zip(a, b, km) if d <= max_km}
+    return {(min(ids[a], ids[b]), max(ids[a], ids[b])) for a, b in pairs}
+
+
+@pytest.mark.parametrize("derive", [{"method": "delaunay", "max_km": 12}, {"method": "delaunay"},
+                                    {"method": "knn", "k": 3, "max_km": 15}, {"method": "knn", "k": 2},
+                                    {"method": "distance", "max_km": 14}])
+def test_derived_edges_are_those_of_the_loops(derive):
+    from consolidate.graph import derived_edges
+
+    rng = np.random.default_rng(3)
+    lat, lon = 39 + rng.uniform(0, 0.3, 40), 117 + rng.uniform(0, 0.4, 40)
+    lat[7], lon[7] = lat[3], lon[3]                               # a duplicate point
+    ids = [f"z{k:02d}" for k in rng.permutation(40)]              # ids not in point order
+    assert derived_edges(lat, lon, ids, derive) == _derived_edges_by_loops(lat, lon, ids, derive)
+    line = np.full(4, 39.0), 117 + np.array([0.3, 0.1, 0.0, 0.2]), ["d", "c", "b", "a"], {"method": "delaunay"}
+    assert derived_edges(*line) == _derived_edges_by_loops(*line)   # collinear points
