@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InfeasibleError
-from .problem import Problem
+from .problem import RULE_TEXT, Problem, Rule, rule_words
 from .region import Region
 from .scenario import Scenario
 
@@ -53,16 +53,16 @@ def _zone(problem: Problem, i: int) -> str:
     return f"{problem.rules.names[i]} ({problem.zone_ids[i]})"
 
 
-def why_not_joining(problem: Problem, region: Region, i: int, j: int) -> str:
-    """Every rule that keeps zone i from joining host j, contiguity included, in words."""
+def why_not_joining(problem: Problem, region: Region, i: int, j: int, lang: str = "en") -> str:
+    """Every rule that keeps zone i from joining host j, contiguity included, in words (en or zh)."""
     why = problem.rules.why_not_join(i, j)
     where = contiguity_reason(problem, region, i, j)
-    if not why or where.startswith("too far"):
+    if not why or where.key.startswith("too_far"):
         why.append(where)
-    return "; ".join(why)
+    return RULE_TEXT[lang]["and"].join(rule.text(lang) for rule in why)
 
 
-def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> str:
+def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> Rule:
     """Why the pair (i, j), allowed by every other rule, is not among the candidates: too far or not adjacent."""
     from .geo import haversine_km
 
@@ -74,23 +74,24 @@ def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> str:
     if distances is not None and distances.method == "matrix":  # the planner's matrix decides, in its unit
         given = float(distances.between([zones.index[i]], [zones.index[j]])[0])
         if given != given:
-            return f"not in {distances.source} (a pair missing from the distance matrix is not allowed)"
+            return Rule.of("not_in_matrix", source=str(distances.source))
         if m.max_distance_km is not None and given > m.max_distance_km:
-            return (f"too far: {given:g} {distances.unit} in {distances.source} > merging.max_distance_km="
-                    f"{m.max_distance_km:g} (read in {distances.unit})")
+            return Rule.of("too_far_matrix", given=given, unit=distances.unit, source=str(distances.source),
+                           limit=m.max_distance_km)
     elif distances is not None and distances.method == "planar":
         km = float(distances.km_between([zones.index[i]], [zones.index[j]])[0])
     in_km = distances is None or distances.method != "matrix"
     if in_km and m.max_distance_km is not None and km > m.max_distance_km:
-        return f"too far: {km:.1f} km > merging.max_distance_km={m.max_distance_km:g}"
+        return Rule.of("too_far", km=km, limit=m.max_distance_km)
     if m.contiguity == "adjacent":
-        return f"not adjacent in the zone graph ({km:.1f} km; merging.contiguity=adjacent)"
+        return Rule.of("not_adjacent", km=km)
     if m.contiguity == "connected":
-        return f"not in the same part of the zone graph ({km:.1f} km; merging.contiguity=connected)"
-    return f"not a candidate pair ({km:.1f} km)"
+        return Rule.of("not_connected", km=km)
+    return Rule.of("not_candidate", km=km)
 
 
-def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenario) -> tuple[list[str], list[str]]:
+def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenario,
+                             lang: str = "en") -> tuple[list[str], list[str]]:
     """Districts that must keep more zones than their cap whatever the plan, and why, zone by zone."""
     stuck = must_survive(problem)
     # one pass over the zones instead of one comparison of every zone per capped district
@@ -104,10 +105,11 @@ def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenari
         counted = np.flatnonzero(code == position.get(district, -1))
         pinned = counted[stuck[counted]]
         blocked.append(district)
-        names = "; ".join(f"{region.zones.at[problem.zone_ids[k], 'name']} ({_why_stuck(problem, k, region, scenario)})"
-                          for k in pinned)
-        reasons.append(f"{region.district_name(district)} has {len(counted)} zones that count against a cap of {cap}, "
-                       f"but {len(pinned)} of them can neither join a host nor be revoked: {names}")
+        names = RULE_TEXT[lang]["and"].join(
+            f"{region.zones.at[problem.zone_ids[k], 'name']}"
+            + rule_words(lang, "aside", text=_why_stuck(problem, k, region, scenario, lang)) for k in pinned)
+        reasons.append(rule_words(lang, "stuck_district", district=region.district_name(district),
+                                  zones=len(counted), cap=cap, stuck=len(pinned), names=names))
     return blocked, reasons
 
 
@@ -140,33 +142,34 @@ def why_over_cap(problem: Problem, region: Region, scenario: Scenario, district:
     return "; ".join(text)
 
 
-def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario) -> str:
+def _why_stuck(problem: Problem, k: int, region: Region, scenario: Scenario, lang: str = "en") -> str:
     zone = region.zones.iloc[k]
+    words = RULE_TEXT[lang]
     why = []
     if problem.must_host[k]:
-        why.append("pinned as a host")
+        why.append(words["pinned_host_short"])
     elif problem.assigned[k] == k:
-        why.append("pinned to stay (pins.assign)")
+        why.append(words["pinned_stay"])
     else:
         m = scenario.merging
         unit = region.distances.unit if region.distances is not None else "km"
-        within = f" within {m.max_distance_km:g} {unit}" if m.max_distance_km is not None else ""
+        within = rule_words(lang, "within", limit=m.max_distance_km, unit=unit) if m.max_distance_km is not None else ""
         if region.distances is not None and region.distances.method == "matrix":
-            within += f" in {region.distances.source} (pairs missing from it are not allowed)"
-        rule = {"adjacent": f"no eligible host it is adjacent to{within}", "nearby": f"no eligible host{within}",
-                "connected": f"no eligible host it can connect to{within}"}
+            within += rule_words(lang, "within_matrix", source=str(region.distances.source))
         extra = []
         if not m.cross_district:
-            extra.append("cross-district merges off")
+            extra.append(words["cross_district_off"])
         if m.customs != "ignore" and str(zone["kind"]).startswith("customs_"):
-            extra.append(f"customs rule '{m.customs}'")
-        why.append(rule[m.contiguity] + (f" ({', '.join(extra)})" if extra else ""))
+            extra.append(rule_words(lang, "customs_rule", customs=m.customs))
+        why.append(rule_words(lang, f"no_host_{m.contiguity}", within=within)
+                   + (rule_words(lang, "aside", text=words["list"].join(extra)) if extra else ""))
     if not problem.must_host[k] and problem.assigned[k] != k:
-        blocks = problem.rules.why_not_revoked(k)
-        if blocks and blocks[0].startswith("protected level"):
-            blocks[0] = f"{zone['level']} zones are protected from revocation"
-        why.append(", ".join(blocks) if blocks else "revocable")
-    return "; ".join(why)
+        blocks = problem.rules.revoke_rules(k)
+        texts = [rule.text(lang) for rule in blocks]
+        if blocks and blocks[0].key == "protected_level":
+            texts[0] = rule_words(lang, "level_protected", level=str(zone["level"]))
+        why.append(words["list"].join(texts) if texts else words["revocable"])
+    return words["and"].join(why)
 
 
 def relaxation_hints(scenario: Scenario, districts: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .backends import FEASIBLE, INFEASIBLE, OPTIMAL
 from .plan import objective_parts
-from .problem import Problem
+from .problem import RULE_TEXT, Problem, Rule
 from .region import Region
 from .scenario import Scenario
 
@@ -32,6 +32,18 @@ REAL_COLUMNS = {"distance": "delta_gdp_km", "host_quality": "delta_gdp_under_wea
 OPTION_COLUMNS = ["zone_id", "name", "decision", "option", "target_id", "target_name", "km", "chosen", "allowed",
                   "status", "extra_cost", *[f"extra_{p}" for p in REAL_COLUMNS], "delta_cap_excess",
                   *REAL_COLUMNS.values(), "reason"]
+WORDS = {   # the decisions and the solver's answers, in the planners' words (the rules' are problem.RULE_TEXT)
+    "en": {"host": "host", "revoked": "revoked", "joins": "joins {name} ({zone})", "join": "join {name} ({zone})",
+           "stay": "stay a host", "revoke": "revoke",
+           "not_proven": "not proven: the solver stopped early (the extra cost is an upper bound)",
+           "infeasible": "the solver proved no plan exists with this choice under the caps and fairness bounds in force",
+           "no_solution": "the solver stopped without a plan (time limit)"},
+    "zh": {"host": "牵头", "revoked": "撤销", "joins": "并入 {name}（{zone}）", "join": "并入 {name}（{zone}）",
+           "stay": "保留为牵头开发区", "revoke": "撤销",
+           "not_proven": "未证明：求解器提前停止（额外代价是上界）",
+           "infeasible": "求解器已证明：在现行上限和公平约束下，这一选择没有可行方案",
+           "no_solution": "求解器停止时没有方案（时间上限）"},
+}
 
 
 class Explainer:
@@ -75,9 +87,10 @@ class Explainer:
 
     # --- the options of one zone -------------------------------------------------------------------
 
-    def options(self, zone: str, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    def options(self, zone: str, table: pd.DataFrame | None = None, lang: str = "en") -> pd.DataFrame:
         """Every option of `zone` (id): the plan's decision, each allowed alternative with its exact extra cost,
-        and the forbidden ones with their rules. `table` is the plan's plan.csv (default: the optimum)."""
+        and the forbidden ones with their rules (decisions and reasons in `lang`). `table` is the plan's
+        plan.csv (default: the optimum)."""
         from .diagnose import districts_stuck_over_cap, why_not_joining
 
         p, rules = self.problem, self.problem.rules
@@ -85,6 +98,7 @@ class Explainer:
         k = int(self.component_of[i])
         base = self.optimum(k)
         chosen = _decision(table, zone) if table is not None else self._optimal_decision(i, base)
+        words, both = WORDS[lang], RULE_TEXT[lang]["and"]
         rows = []
 
         def add(option, target, allowed, reason="", km=np.nan):
@@ -102,32 +116,31 @@ class Explainer:
                     row["extra_cost"] = round(sum(row[f"extra_{q}"] for q in outcome["parts"]), 9)
                     row["delta_cap_excess"] = outcome["excess"] - base["excess"]
                     if outcome["status"] == FEASIBLE:
-                        row["reason"] = "not proven: the solver stopped early (the extra cost is an upper bound)"
+                        row["reason"] = words["not_proven"]
                 elif outcome["status"] == INFEASIBLE:
-                    stuck = districts_stuck_over_cap(_pinned(p, i, option, target), self.region, self.scenario)[1]
-                    row["reason"] = "; ".join(stuck) or ("the solver proved no plan exists with this choice under "
-                                                         "the caps and fairness bounds in force")
+                    stuck = districts_stuck_over_cap(_pinned(p, i, option, target), self.region, self.scenario,
+                                                     lang)[1]
+                    row["reason"] = both.join(stuck) or words["infeasible"]
                 else:
-                    row["reason"] = "the solver stopped without a plan (time limit)"
+                    row["reason"] = words["no_solution"]
             rows.append(row)
 
-        stay_blocks = [r for r, m in (("pinned to be revoked (pins.revoke)", p.must_revoke[i]),
-                                      (f"pinned to {p.zone_ids[p.assigned[i]]} (pins.assign)",
-                                       p.assigned[i] >= 0 and p.assigned[i] != i)) if m]
-        add("host", i, not stay_blocks, "; ".join(stay_blocks), km=0.0)
+        stay_blocks = [r.text(lang) for r, m in ((Rule("pinned_revoke"), p.must_revoke[i]),
+                                                 (Rule.of("pinned_to", target=p.zone_ids[p.assigned[i]]),
+                                                  p.assigned[i] >= 0 and p.assigned[i] != i)) if m]
+        add("host", i, not stay_blocks, both.join(stay_blocks), km=0.0)
         allowed_hosts = p.pair_host[p.pair_member == i]
         allowed_km = p.pair_km[p.pair_member == i]
         for j, km in sorted(zip(allowed_hosts.tolist(), allowed_km.tolist()), key=lambda x: (x[1], x[0])):
             add("join", j, True, km=round(km, 3))
         for j, km in self._nearest_others(i, set(allowed_hosts.tolist())):
-            add("join", j, False, why_not_joining(p, self.region, i, j), km=round(km, 3))
-        blocks = rules.why_not_revoked(i)
-        add("revoke", None, bool(p.revocable[i]), "; ".join(blocks))
+            add("join", j, False, why_not_joining(p, self.region, i, j, lang), km=round(km, 3))
+        add("revoke", None, bool(p.revocable[i]), both.join(rules.why_not_revoked(i, lang)))
 
         frame = pd.DataFrame(rows)
         frame.insert(0, "zone_id", zone)
         frame.insert(1, "name", rules.names[i])
-        frame.insert(2, "decision", _describe(chosen, p, self.index))
+        frame.insert(2, "decision", _describe(chosen, p, self.index, lang))
         chosen_cost = frame.loc[frame["chosen"], "extra_cost"]
         if len(chosen_cost) and pd.notna(chosen_cost.iloc[0]):  # relative to the plan's own decision
             frame["extra_cost"] = (frame["extra_cost"] - chosen_cost.iloc[0]).round(9)
@@ -184,13 +197,14 @@ def _decision(table: pd.DataFrame, zone: str) -> tuple[str, str]:
     return ("host", zone)
 
 
-def _describe(chosen: tuple[str, str], problem: Problem, index: dict) -> str:
+def _describe(chosen: tuple[str, str], problem: Problem, index: dict, lang: str = "en") -> str:
     option, target = chosen
+    words = WORDS[lang]
     if option == "revoke":
-        return "revoked"
+        return words["revoked"]
     if option == "host":
-        return "host"
-    return f"joins {problem.rules.names[index[target]]} ({target})"
+        return words["host"]
+    return words["joins"].format(name=problem.rules.names[index[target]], zone=target)
 
 
 # --- from a plan -----------------------------------------------------------------------------------
@@ -219,14 +233,16 @@ def explainer_for(plan) -> Explainer:
     return Explainer(plan.region, plan.scenario)
 
 
-def explain_plan(plan, zones: list[str] | None = None, explainer: Explainer | None = None) -> pd.DataFrame:
-    """Every option of the named zones (ids or names; default every zone), relative to the plan's decisions."""
+def explain_plan(plan, zones: list[str] | None = None, explainer: Explainer | None = None,
+                 lang: str = "en") -> pd.DataFrame:
+    """Every option of the named zones (ids or names; default every zone), relative to the plan's decisions;
+    decisions and reasons in `lang` (en, zh)."""
     explainer = explainer or explainer_for(plan)
     ids = [zone_index(plan, z) for z in zones] if zones else list(plan.table.index)
-    return pd.concat([explainer.options(z, plan.table) for z in ids], ignore_index=True)
+    return pd.concat([explainer.options(z, plan.table, lang) for z in ids], ignore_index=True)
 
 
-def regrets(options: pd.DataFrame, objective: float | None = None) -> pd.DataFrame:
+def regrets(options: pd.DataFrame, objective: float | None = None, lang: str = "en") -> pd.DataFrame:
     """Per zone: its decision, the cheapest other allowed option and its extra cost (the regret); `forced`
     when no other option gives a plan, `near_tie` when the regret is under NEAR_TIE of the objective."""
     rows = []
@@ -236,15 +252,16 @@ def regrets(options: pd.DataFrame, objective: float | None = None) -> pd.DataFra
         regret = float(best["extra_cost"]) if best is not None else np.nan
         tie = best is not None and objective is not None and regret <= NEAR_TIE * max(abs(objective), 1e-9)
         rows.append({"zone_id": zone, "name": group["name"].iloc[0], "decision": group["decision"].iloc[0],
-                     "next_best": "" if best is None else _option_text(best), "regret": regret,
+                     "next_best": "" if best is None else _option_text(best, lang), "regret": regret,
                      "forced": best is None, "near_tie": bool(tie)})
     return pd.DataFrame(rows)
 
 
-def _option_text(row) -> str:
+def _option_text(row, lang: str = "en") -> str:
+    words = WORDS[lang]
     if row["option"] == "join":
-        return f"join {row['target_name']} ({row['target_id']})"
-    return "stay a host" if row["option"] == "host" else "revoke"
+        return words["join"].format(name=row["target_name"], zone=row["target_id"])
+    return words["stay"] if row["option"] == "host" else words["revoke"]
 
 
 def write_options(options: pd.DataFrame, path) -> None:

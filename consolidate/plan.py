@@ -153,7 +153,7 @@ def read_plan(folder: str | Path, scenario: Scenario | None = None) -> Plan:
         if scenario.resolved() != plan.summary.get("scenario"):
             edited.append("scenario")
         plan.scenario, plan.region = scenario, load_region(scenario.region)
-        plan.summary = {**plan.summary, "scenario": scenario.resolved()}
+        plan.summary = {**plan.summary, **_named(scenario, plan.region)}
     if plan.region is None or plan.scenario is None:  # nothing to re-check it with: say so, not the old verdict
         if edited:
             plan.summary.update(_edited_verdict(plan.summary, edited, objective=None, parts={}))
@@ -168,9 +168,15 @@ def plan_from_csv(path: str | Path, region: Region, scenario: Scenario) -> Plan:
     """A bare plan.csv (anyone's) as a plan of `scenario` on `region`, re-derived and checked; never proven."""
     table = validate_table(read_plan_csv(path), region, str(path))
     summary = {"region": region.name, "region_title": region.title,
-               "region_path": str(region.root) if region.root else None, "scenario": scenario.resolved()}
+               "region_path": str(region.root) if region.root else None, **_named(scenario, region)}
     return recheck(Plan(table, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), summary, region, scenario),
                    ["plan.csv"])
+
+
+def _named(scenario: Scenario, region: Region) -> dict:
+    """The scenario a plan is checked against, as summary.json names it: resolved, labelled, its overrides."""
+    overrides = overrides_from_named(scenario, region)
+    return {"scenario": scenario.as_dict(), "label": label(scenario.name, overrides), "overrides": overrides}
 
 
 def _read_tables(folder: str | Path) -> Plan:

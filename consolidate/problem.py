@@ -123,6 +123,130 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     return problem
 
 
+RULE_TEXT = {   # every rule that forbids a fate, in words: Rule(key, values).text(lang)
+    "en": {
+        "revocation_off": "revocation not allowed (revocation.allowed=false)",
+        "protected_level": "protected level (revocation.protect_levels)",
+        "level_protected": "{level} zones are protected from revocation",
+        "pinned_keep": "pinned to keep (pins.keep)",
+        "pinned_host": "pinned as a host (pins.hosts)",
+        "pinned_by_assign": "pinned by pins.assign",
+        "gdp_share": "GDP above revocation.max_gdp_share={share:g} of its district's zones",
+        "area": "larger than revocation.max_area_ha={area:g}",
+        "grade": "not graded {grade} (revocation.require_grade)",
+        "pinned_revoke": "pinned to be revoked (pins.revoke)",
+        "host_pinned_revoke": "the host is pinned to be revoked (pins.revoke)",
+        "pinned_elsewhere": "pinned elsewhere (pins.assign)",
+        "pinned_to": "pinned to {target} (pins.assign)",
+        "host_pinned_join": "the host is pinned to join another zone (pins.assign)",
+        "host_not_eligible": "host not eligible",
+        "level_may_not_host": "{level} zones may not host (merging.hosts.levels)",
+        "score_below": "score {score:.2f} below merging.hosts.min_score={min_score:g}",
+        "lower_level": "lower-level host (merging.hosts.not_below_member)",
+        "lower_level_of": "lower-level host ({host} below {member}; merging.hosts.not_below_member)",
+        "cross_district": "another district (merging.cross_district=false)",
+        "customs_fold": "customs areas merge only with customs areas (merging.customs=fold)",
+        "customs_separate": "customs areas never merge (merging.customs=separate)",
+        "forbidden_pair": "a forbidden pair (pins.forbid_pairs)",
+        "no_mode": "no allowed merge mode (merging.modes)",
+        # contiguity: why an otherwise allowed pair is not a candidate (diagnose.contiguity_reason)
+        "not_in_matrix": "not in {source} (a pair missing from the distance matrix is not allowed)",
+        "too_far_matrix": "too far: {given:g} {unit} in {source} > merging.max_distance_km={limit:g} (read in {unit})",
+        "too_far": "too far: {km:.1f} km > merging.max_distance_km={limit:g}",
+        "not_adjacent": "not adjacent in the zone graph ({km:.1f} km; merging.contiguity=adjacent)",
+        "not_connected": "not in the same part of the zone graph ({km:.1f} km; merging.contiguity=connected)",
+        "not_candidate": "not a candidate pair ({km:.1f} km)",
+        # why a zone survives every plan (diagnose)
+        "stuck_district": "{district} has {zones} zones that count against a cap of {cap}, but {stuck} of them can "
+                          "neither join a host nor be revoked: {names}",
+        "pinned_host_short": "pinned as a host",
+        "pinned_stay": "pinned to stay (pins.assign)",
+        "within": " within {limit:g} {unit}",
+        "within_matrix": " in {source} (pairs missing from it are not allowed)",
+        "no_host_adjacent": "no eligible host it is adjacent to{within}",
+        "no_host_nearby": "no eligible host{within}",
+        "no_host_connected": "no eligible host it can connect to{within}",
+        "cross_district_off": "cross-district merges off",
+        "customs_rule": "customs rule '{customs}'",
+        "revocable": "revocable",
+        "list": ", ", "and": "; ", "aside": " ({text})",
+    },
+    "zh": {
+        "revocation_off": "不允许撤销（revocation.allowed=false）",
+        "protected_level": "受保护的级别（revocation.protect_levels）",
+        "level_protected": "{level}开发区不可撤销",
+        "pinned_keep": "指定保留（pins.keep）",
+        "pinned_host": "指定为牵头开发区（pins.hosts）",
+        "pinned_by_assign": "由 pins.assign 指定",
+        "gdp_share": "GDP 超过所在区开发区 GDP 的 revocation.max_gdp_share={share:g}",
+        "area": "面积大于 revocation.max_area_ha={area:g}",
+        "grade": "评价等级不是 {grade}（revocation.require_grade）",
+        "pinned_revoke": "指定撤销（pins.revoke）",
+        "host_pinned_revoke": "牵头开发区被指定撤销（pins.revoke）",
+        "pinned_elsewhere": "已指定并入其他开发区（pins.assign）",
+        "pinned_to": "指定并入 {target}（pins.assign）",
+        "host_pinned_join": "牵头开发区被指定并入其他开发区（pins.assign）",
+        "host_not_eligible": "不具备牵头资格",
+        "level_may_not_host": "{level}开发区不能牵头（merging.hosts.levels）",
+        "score_below": "评价得分 {score:.2f} 低于 merging.hosts.min_score={min_score:g}",
+        "lower_level": "牵头开发区级别较低（merging.hosts.not_below_member）",
+        "lower_level_of": "牵头开发区级别较低（{host}低于{member}；merging.hosts.not_below_member）",
+        "cross_district": "属于另一个区（merging.cross_district=false）",
+        "customs_fold": "海关特殊监管区只与同类整合（merging.customs=fold）",
+        "customs_separate": "海关特殊监管区不参与整合（merging.customs=separate）",
+        "forbidden_pair": "禁止的组合（pins.forbid_pairs）",
+        "no_mode": "没有允许的整合方式（merging.modes）",
+        "not_in_matrix": "不在 {source} 中（距离矩阵缺少的组合不允许整合）",
+        "too_far_matrix": "距离过远：{source} 中为 {given:g} {unit} > merging.max_distance_km={limit:g}（按{unit}读）",
+        "too_far": "距离过远：{km:.1f} 公里 > merging.max_distance_km={limit:g}",
+        "not_adjacent": "在开发区相邻关系中不相邻（{km:.1f} 公里；merging.contiguity=adjacent）",
+        "not_connected": "在开发区相邻关系中不连片（{km:.1f} 公里；merging.contiguity=connected）",
+        "not_candidate": "不是候选组合（{km:.1f} 公里）",
+        "stuck_district": "{district}有 {zones} 个开发区计入上限 {cap}，但其中 {stuck} 个既不能并入牵头开发区也不能撤销：{names}",
+        "pinned_host_short": "指定为牵头开发区",
+        "pinned_stay": "指定保留（pins.assign）",
+        "within": "{limit:g} {unit}以内",
+        "within_matrix": "（{source} 中缺少的组合不允许整合）",
+        "no_host_adjacent": "{within}没有相邻的合格牵头开发区",
+        "no_host_nearby": "{within}没有合格的牵头开发区",
+        "no_host_connected": "{within}没有可连片的合格牵头开发区",
+        "cross_district_off": "不允许跨区整合",
+        "customs_rule": "海关规则 '{customs}'",
+        "revocable": "可撤销",
+        "list": "、", "and": "；", "aside": "（{text}）",
+    },
+}
+VALUE_WORDS_ZH = {"national": "国家级", "municipal": "市级", "district": "区级", "subdistrict": "区级以下",
+                  "km": "公里", "minutes": "分钟"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule that forbids a fate, with its values: its words in en or zh from `RULE_TEXT`, the way
+    `statistics.Verdict` gives the verdict (`str(rule)` is the English)."""
+
+    key: str
+    values: tuple = ()
+
+    @classmethod
+    def of(cls, key: str, **values) -> "Rule":
+        return cls(key, tuple(values.items()))
+
+    def text(self, lang: str = "en") -> str:
+        values = dict(self.values)
+        if lang == "zh":
+            values = {k: VALUE_WORDS_ZH.get(v, v) if isinstance(v, str) else v for k, v in values.items()}
+        return RULE_TEXT[lang][self.key].format(**values)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def rule_words(lang: str, key: str, **values) -> str:
+    """A phrase of `RULE_TEXT` in `lang`."""
+    return Rule.of(key, **values).text(lang)
+
+
 @dataclass
 class Eligibility:
     """The policy's eligibility rules over one region's zones: who may host, who may be revoked, which
@@ -174,20 +298,20 @@ class Eligibility:
         gdp = zones["gdp"].to_numpy(dtype=float)
         area = zones["approved_area_ha"].to_numpy(dtype=float)
         rev = scenario.revocation
-        blocks = [("revocation not allowed (revocation.allowed=false)", np.full(n, not rev.allowed)),
-                  ("protected level (revocation.protect_levels)", among(level, rev.protect_levels)),
-                  ("pinned to keep (pins.keep)", among(ids, scenario.pins.keep)),
-                  ("pinned as a host (pins.hosts)", must_host),
-                  ("pinned by pins.assign", assigned >= 0)]
+        blocks = [(Rule("revocation_off"), np.full(n, not rev.allowed)),
+                  (Rule("protected_level"), among(level, rev.protect_levels)),
+                  (Rule("pinned_keep"), among(ids, scenario.pins.keep)),
+                  (Rule("pinned_host"), must_host),
+                  (Rule("pinned_by_assign"), assigned >= 0)]
         if rev.max_gdp_share is not None:
             district_gdp = pd.Series(gdp).groupby(counted).transform("sum").to_numpy()
-            blocks.append((f"GDP above revocation.max_gdp_share={rev.max_gdp_share:g} of its district's zones",
+            blocks.append((Rule.of("gdp_share", share=rev.max_gdp_share),
                            ~(gdp <= rev.max_gdp_share * district_gdp + 1e-12)))
         if rev.max_area_ha is not None:
-            blocks.append((f"larger than revocation.max_area_ha={rev.max_area_ha:g}", ~(area <= rev.max_area_ha)))
+            blocks.append((Rule.of("area", area=rev.max_area_ha), ~(area <= rev.max_area_ha)))
         if rev.require_grade is not None:
             graded = (grades.reindex(ids) == rev.require_grade).to_numpy() if grades is not None else np.zeros(n, bool)
-            blocks.append((f"not graded {rev.require_grade} (revocation.require_grade)", ~graded))
+            blocks.append((Rule.of("grade", grade=rev.require_grade), ~graded))
         return cls(ids=ids, names=zones["name"].to_numpy(dtype=object), level=level,
                    rank=pd.Series(level).map({lvl: k for k, lvl in enumerate(LEVELS)}).to_numpy(),
                    score=np.asarray(score, float), counted=counted, managing=managing, functional=functional,
@@ -200,56 +324,55 @@ class Eligibility:
         blocked = np.any([mask for _, mask in self.revoke_blocks], axis=0)
         return ~blocked | self.must_revoke
 
-    def why_not_revoked(self, i: int) -> list[str]:
+    def revoke_rules(self, i: int) -> list[Rule]:
+        """The rules that keep zone i from being revoked (none when it is pinned to be)."""
         return [] if self.must_revoke[i] else [rule for rule, mask in self.revoke_blocks if mask[i]]
 
-    def why_not_host(self, j: int) -> str:
+    def why_not_revoked(self, i: int, lang: str = "en") -> list[str]:
+        return [rule.text(lang) for rule in self.revoke_rules(i)]
+
+    def why_not_host(self, j: int) -> Rule:
         hosts = self.scenario.merging.hosts
         if self.level[j] not in hosts.levels:
-            return f"{self.level[j]} zones may not host (merging.hosts.levels)"
-        return f"score {self.score[j]:.2f} below merging.hosts.min_score={hosts.min_score:g}"
+            return Rule.of("level_may_not_host", level=str(self.level[j]))
+        return Rule.of("score_below", score=float(self.score[j]), min_score=hosts.min_score)
 
-    def pair_rules(self, member: np.ndarray, host: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    def pair_rules(self, member: np.ndarray, host: np.ndarray) -> list[tuple[Rule, np.ndarray]]:
         """(rule, mask of the pairs it forbids) for every rule on who may join whom, contiguity aside."""
         m, s = self.scenario.merging, self.scenario
-        rules = [("pinned as a host (pins.hosts)", self.must_host[member]),
-                 ("pinned to be revoked (pins.revoke)", self.must_revoke[member]),
-                 ("the host is pinned to be revoked (pins.revoke)", self.must_revoke[host]),
-                 ("pinned elsewhere (pins.assign)", (self.assigned[member] >= 0) & (self.assigned[member] != host)),
-                 ("the host is pinned to join another zone (pins.assign)",
-                  (self.assigned[host] >= 0) & (self.assigned[host] != host)),
-                 ("host not eligible", ~self.can_host[host])]
+        rules = [(Rule("pinned_host"), self.must_host[member]),
+                 (Rule("pinned_revoke"), self.must_revoke[member]),
+                 (Rule("host_pinned_revoke"), self.must_revoke[host]),
+                 (Rule("pinned_elsewhere"), (self.assigned[member] >= 0) & (self.assigned[member] != host)),
+                 (Rule("host_pinned_join"), (self.assigned[host] >= 0) & (self.assigned[host] != host)),
+                 (Rule("host_not_eligible"), ~self.can_host[host])]
         if m.hosts.not_below_member:
-            rules.append(("lower-level host (merging.hosts.not_below_member)",
-                          (self.rank[host] > self.rank[member]) & ~self.designated[host]))
+            rules.append((Rule("lower_level"), (self.rank[host] > self.rank[member]) & ~self.designated[host]))
         if not m.cross_district:
-            rules.append(("another district (merging.cross_district=false)",
-                          self.counted[member] != self.counted[host]))
+            rules.append((Rule("cross_district"), self.counted[member] != self.counted[host]))
         if m.customs == "fold":
-            rules.append(("customs areas merge only with customs areas (merging.customs=fold)",
-                          self.customs[member] != self.customs[host]))
+            rules.append((Rule("customs_fold"), self.customs[member] != self.customs[host]))
         elif m.customs == "separate":
-            rules.append(("customs areas never merge (merging.customs=separate)",
-                          self.customs[member] | self.customs[host]))
+            rules.append((Rule("customs_separate"), self.customs[member] | self.customs[host]))
         forbidden = {(a, b) for a, b in s.pins.forbid_pairs} | {(b, a) for a, b in s.pins.forbid_pairs}
         if forbidden:
             ids = self.ids
-            rules.append(("a forbidden pair (pins.forbid_pairs)", np.array(
+            rules.append((Rule("forbidden_pair"), np.array(
                 [(ids[i], ids[j]) in forbidden for i, j in zip(member.tolist(), host.tolist())], dtype=bool)))
-        rules.append(("no allowed merge mode (merging.modes)", self.modes(member, host) == ""))
+        rules.append((Rule("no_mode"), self.modes(member, host) == ""))
         return rules
 
-    def why_not_join(self, i: int, j: int) -> list[str]:
-        """The rules (contiguity aside) that forbid zone i joining host j, in words."""
+    def why_not_join(self, i: int, j: int) -> list[Rule]:
+        """The rules (contiguity aside) that forbid zone i joining host j, with this pair's values."""
         out = []
         for rule, mask in self.pair_rules(np.array([i]), np.array([j])):
             if mask[0]:
-                if rule == "host not eligible":
+                if rule.key == "host_not_eligible":
                     rule = self.why_not_host(j)
-                elif rule.startswith("lower-level"):
-                    rule = f"lower-level host ({self.level[j]} below {self.level[i]}; merging.hosts.not_below_member)"
-                elif rule.startswith("pinned elsewhere"):
-                    rule = f"pinned to {self.ids[self.assigned[i]]} (pins.assign)"
+                elif rule.key == "lower_level":
+                    rule = Rule.of("lower_level_of", host=str(self.level[j]), member=str(self.level[i]))
+                elif rule.key == "pinned_elsewhere":
+                    rule = Rule.of("pinned_to", target=self.ids[self.assigned[i]])
                 out.append(rule)
         return out
 

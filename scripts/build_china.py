@@ -391,6 +391,7 @@ def zone_row(zone: dict) -> dict[str, str]:
 REGION_YAML = """\
 name: china-2018
 title: China development zones (2018 national catalog, all 2,543 zones)
+title_zh: 全国开发区（2018 年版国家目录，全部 2,543 个开发区）
 districts: districts.csv
 zones: zones.csv
 adjacency:
@@ -409,6 +410,11 @@ data_note: >-
   gdp, fiscal_revenue and employment are synthetic (area x level/kind intensity x
   lognormal noise, hashed from the zone id), so every row is data_quality synthetic.
   See README.md.
+data_note_zh: >-
+  实际的目录信息（{cite}，取自 {repo} 的提取结果）：开发区代码、名称、省份、审批级别、类型、批准日期、核准面积和主导产业。坐标：提取结果中的高德地理编码；{n_reported} 个为原始地理编码（coord_quality
+  为 reported），{n_estimated} 个被标记的为估算坐标（其中 {n_relocated} 个按文档所述规则重新定位，其距离只是占位值）。这里的“区”不是行政区：它们是各省内坐标点的 {n_districts}
+  个全链接聚类。gdp、fiscal_revenue 和 employment 是合成数据（面积 × 级别/类型强度 × 对数正态噪声，由开发区代码哈希生成），因此每一行的 data_quality
+  都是 synthetic。见 README.md。
 """
 
 

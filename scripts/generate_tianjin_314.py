@@ -302,6 +302,13 @@ DATA_NOTE = (
     "counts, never to say anything about a particular generated park."
 )
 
+DATA_NOTE_ZH = (
+    "实际数据：2018 年版国家目录中的 33 个开发区，原样取自 models/tianjin（其经济数据和评价指标是该模型的估算值）；区划表和区界；"
+    "公布的 2018 年整治数量（314 个园区：国家级 10 个、市级 42 个、区级 93 个、区级以下 169 个）。合成数据：全部 TJP-* 行"
+    "（{n} 个园区）——位置、规模、经济数据和评价指标都由 scripts/generate_tianjin_314.py 按所述分布抽取，没有任何真实园区与之对应。"
+    "此模型只宜用于检验整治数量，不能用来说明任何一个生成的园区。"
+)
+
 
 def region_yaml(seed: int, scale: float, n_generated: int) -> str:
     cmd = f"--seed {seed}" + (f" --scale {scale:g}" if scale != 1.0 else "")
@@ -310,6 +317,8 @@ def region_yaml(seed: int, scale: float, n_generated: int) -> str:
         "name: tianjin-314",
         f"title: Tianjin's 314 industrial parks of 2018 (33 catalog zones + {n_generated} synthetic)"
         + ("" if scale == 1.0 else f" — reduced, --scale {scale:g}"),
+        f"title_zh: 天津市 2018 年的 314 个工业园区（33 个国家目录开发区 + {n_generated} 个合成园区）"
+        + ("" if scale == 1.0 else f"——缩减版，--scale {scale:g}"),
         "districts: districts.csv",
         "zones: zones.csv",
         "outlines: districts.geojson",
@@ -322,6 +331,8 @@ def region_yaml(seed: int, scale: float, n_generated: int) -> str:
         "units: {gdp: 亿元, fiscal_revenue: 亿元, employment: persons, area: ha}",
         "data_note: >-",
         *("  " + line for line in bt.wrap(DATA_NOTE.format(n=n_generated), 100)),
+        "data_note_zh: >-",
+        *("  " + line for line in bt.wrap(DATA_NOTE_ZH.format(n=n_generated), 100)),
         "",
     ])
 

@@ -147,6 +147,12 @@ def test_explain_command_prints_and_writes_csv(must_show, tmp_path):
     result = CliRunner().invoke(main, ["explain", str(folder), "--zone", "天津大邱庄工业区", "--lang", "zh"])
     assert result.exit_code == 0, result.output
     assert "天津子牙经济技术开发区" in result.output and "规则禁止" in result.output
+    assert "并入 天津滨海高新技术产业开发区" in result.output and "距离过远" in result.output
+    assert "海关特殊监管区只与同类整合" in result.output and "已写入" in result.output
+    assert not [w for w in ("joins", "too far", "customs areas", "GDP above", "written to") if w in result.output]
+    in_english = CliRunner().invoke(main, ["explain", str(folder), "--zone", DAQIUZHUANG, "--lang", "en",
+                                           "--out", str(folder / "en.csv")])
+    assert "joins 天津滨海高新技术产业开发区 (G122002)" in in_english.output and "too far: 31.3 km" in in_english.output
     written = pd.read_csv(folder / "explain.csv", dtype={"zone_id": str}, encoding="utf-8-sig")
     assert set(written["zone_id"]) == {DAQIUZHUANG}
     bad = CliRunner().invoke(main, ["explain", str(folder), "--zone", "nowhere"])
@@ -275,3 +281,50 @@ def test_within_stops_at_the_percentage(tmp_path):
     assert result.exit_code == 0, result.output
     plans = pd.read_csv(tmp_path / "alt" / "plans.csv", encoding="utf-8-sig")
     assert list(plans["plan"]) == ["alt-0", "alt-1"] and (plans["extra_pct"] <= 0.1).all()
+
+
+# --- in the planner's language ------------------------------------------------------------------------
+
+
+def test_every_rule_has_the_same_values_in_both_languages():
+    from string import Formatter
+
+    from consolidate.problem import RULE_TEXT
+
+    def fields(text):
+        return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+    assert set(RULE_TEXT["en"]) == set(RULE_TEXT["zh"])
+    assert all(fields(RULE_TEXT["en"][k]) == fields(RULE_TEXT["zh"][k]) for k in RULE_TEXT["en"])
+
+
+def english_words(text: str) -> set[str]:
+    """Words of English left in a text, beyond the scenario keys it names (merging.customs=fold) and GDP."""
+    import re
+
+    text = re.sub(r"[a-z_]+\.[a-z_.]+(=\S+?)?(?=[）;；，,\s]|$)", "", str(text))
+    return set(re.findall(r"[A-Za-z]{3,}", text)) - {"GDP"}
+
+
+def test_explain_in_chinese_has_the_same_numbers_and_no_english(make_region):
+    region = small_region(make_region)
+    plan = solve(region, load_scenario("baseline", ["merging.contiguity=nearby", "rules.district_cap=2",
+                                                    "merging.max_distance_km=8", "pins.revoke=[a4]"]))
+    english, chinese = explain_plan(plan), explain_plan(plan, lang="zh")
+    words = ["decision", "reason"]
+    pd.testing.assert_frame_equal(english.drop(columns=words), chinese.drop(columns=words))
+    assert set(english["status"]) >= {"forbidden", "optimal"} and english["reason"].str.contains("too far").any()
+    for text in [*chinese["decision"], *chinese["reason"].dropna(), *regrets(chinese, lang="zh")["next_best"]]:
+        assert not english_words(text), text
+    assert chinese["reason"].str.contains("距离过远").any() and chinese["decision"].str.contains("并入").any()
+
+
+def test_why_a_district_is_stuck_over_its_cap_in_chinese(make_region):
+    from consolidate.diagnose import districts_stuck_over_cap
+    from consolidate.pipeline import prepare
+
+    region = over_cap_region(make_region)
+    scenario, *_, problem = prepare(region, load_scenario("baseline", ["revocation.allowed=false"]))
+    (english,), (chinese,) = (districts_stuck_over_cap(problem, region, scenario, lang)[1] for lang in ("en", "zh"))
+    assert "can neither join a host nor be revoked" in english and "甲一" in english
+    assert "既不能并入牵头开发区也不能撤销" in chinese and "甲一" in chinese and not english_words(chinese), chinese

@@ -82,6 +82,13 @@ def test_check_command_names_the_broken_cap(cap2, tmp_path):
     assert relaxed.exit_code == 0, relaxed.output
 
 
+def test_check_with_overrides_names_the_scenario_as_the_report_labels_it(cap2):
+    result = CliRunner().invoke(main, ["check", str(cap2), "--set", "merging.contiguity=nearby"])
+    assert result.exit_code == 0, result.output
+    assert "scenario 'baseline · cap 2 · nearby':" in result.output.splitlines()[0]
+    assert "optimum of scenario 'baseline · cap 2 · nearby': " in result.output
+
+
 def test_check_a_bare_plan_csv(cap2, tmp_path):
     edited = edit(cap2, tmp_path, wuqing_member_back_to_host)
     bare = tmp_path / "committee.csv"

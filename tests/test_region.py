@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from consolidate.cli import main
 from consolidate.errors import InputError
 from consolidate.region import load_region
+from consolidate.resources import bundled_regions
 
 from regions import write_region
 
@@ -118,3 +119,15 @@ def test_garbage_gives_a_clean_error_or_a_valid_model(tmp_path_factory, rows, ju
         return
     assert region.zones.index.is_unique
     assert set(region.zones["district_id"]) <= set(region.districts.index)
+
+
+@pytest.mark.parametrize("name", bundled_regions())
+def test_every_bundled_region_has_its_title_and_data_note_in_chinese_saying_what_is_not_real(name):
+    import yaml
+
+    from consolidate.resources import models_dir
+
+    spec = yaml.safe_load((models_dir() / name / "region.yaml").read_text(encoding="utf-8"))
+    assert spec.get("title_zh") and spec.get("data_note_zh")
+    note, note_zh = spec["data_note"].lower(), spec["data_note_zh"]
+    assert ("synthetic" in note) == ("合成" in note_zh) and ("estimat" in note) == ("估算" in note_zh), note_zh

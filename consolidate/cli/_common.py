@@ -70,6 +70,14 @@ def language(lang: str | None, region=None) -> str:
     return own if own in ("zh", "en") else "zh"
 
 
+WRITTEN = {"en": "written to {path}", "zh": "已写入 {path}"}
+
+
+def echo_written(path, lang: str = "en", before: str = "") -> None:
+    """The last line of a command that writes: where its output went, in `lang`."""
+    click.echo(before + WRITTEN[lang].format(path=path))
+
+
 def echo_table(frame, title: str | None = None, width: int | None = None) -> None:
     """Print a small pandas table readably (rich when the terminal allows, plain text otherwise)."""
     from rich.console import Console

@@ -49,8 +49,10 @@ def check_command(plan, scenario, region, overrides, no_optimum):
     if checked.region is None:
         raise InputError(InputIssue(str(path / "summary.json"), "the plan's region model cannot be found",
                                  "give --region NAME_OR_PATH"))
+    from ..report import plan_label
+
     s = checked.summary
-    name = s.get("label") or s["scenario"]["name"]
+    name = plan_label(checked, path, "en")
     click.secho(f"{s.get('region_title') or s.get('region')} — plan {path} — scenario '{name}': "
                 f"{checked.stats.verdict.text('en')}", bold=True)
     if s.get("edited_tables"):
@@ -66,7 +68,7 @@ def check_command(plan, scenario, region, overrides, no_optimum):
             click.echo(f"         how to fix: {HOW_TO_FIX.get(c['name'], 'see docs/checks.md')}")
     _accounting(checked)
     if not no_optimum:
-        _optimum(checked, feasible=not broken)
+        _optimum(checked, path, feasible=not broken)
     sys.exit(1 if broken else 0)
 
 
@@ -105,8 +107,9 @@ def _accounting(plan) -> None:
                title="Accounting, re-derived from plan.csv (districts that change or exceed their cap)")
 
 
-def _optimum(plan, feasible: bool) -> None:
+def _optimum(plan, path: Path, feasible: bool) -> None:
     from ..pipeline import solve
+    from ..report import plan_label
 
     s = plan.summary
     try:
@@ -116,7 +119,7 @@ def _optimum(plan, feasible: bool) -> None:
         return
     b = best.summary
     mine = s.get("objective")
-    click.secho(f"\noptimum of scenario '{b['scenario']['name']}': {b['objective']:.4f} "
+    click.secho(f"\noptimum of scenario '{plan_label(best, path, 'en')}': {b['objective']:.4f} "
                 f"({'proven optimal' if b['proven_optimal'] else 'not proven optimal'})", bold=True)
     if s.get("unpriced_members"):
         click.echo(f"this plan cannot be priced: {len(s['unpriced_members'])} member(s) join a host the scenario "

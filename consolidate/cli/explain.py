@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from ._common import echo_table, lang_option, language, reports_errors
+from ._common import echo_table, echo_written, lang_option, language, reports_errors
 
 LABELS = {
     "en": {"option": "option", "status": "status", "extra_cost": "extra cost", "delta_gdp_km": "Δ GDP·km",
@@ -46,14 +46,14 @@ def explain_command(plan_dir, zones, lang, out):
     from ..plan import Plan
 
     plan = Plan.from_dir(plan_dir)
-    options = explain_plan(plan, list(zones) or None)
     lang = language(lang, plan.region)
+    options = explain_plan(plan, list(zones) or None, lang=lang)
     words = LABELS[lang]
     if zones:
         for zone, group in options.groupby("zone_id", sort=False):
             _echo_zone(group, words, lang)
     else:
-        table = regrets(options, plan.summary.get("objective"))
+        table = regrets(options, plan.summary.get("objective"), lang)
         shown = table[["name", "decision", "next_best", "regret", "forced", "near_tie"]].copy()
         shown["forced"] = shown["forced"].map({True: words["forced"], False: ""})
         shown["near_tie"] = shown["near_tie"].map({True: words["near_tie"], False: ""})
@@ -61,7 +61,7 @@ def explain_command(plan_dir, zones, lang, out):
         echo_table(shown.rename(columns=words), title=words["whole"], width=200)
     target = Path(out) if out else Path(plan_dir) / "explain.csv"
     write_options(options, target)
-    click.echo(f"\nwritten to {target}")
+    echo_written(target, lang, before="\n")
 
 
 def _echo_zone(group: pd.DataFrame, words: dict, lang: str) -> None:
