@@ -101,7 +101,10 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     rules = Eligibility.of(region, scenario, score, grades)
     revocable = rules.revocable()
     measured = region.distances is not None and region.distances.method != "great_circle"
-    member, host, km = (_measured_pairs if measured else _candidate_pairs)(region, scenario, graph, index)
+    if measured:
+        member, host, km = _measured_pairs(region, scenario, graph, index)
+    else:
+        member, host, km = _candidate_pairs(region, scenario, graph, index, rules.can_host)
     keep = ~np.any([mask for _, mask in rules.pair_rules(member, host)], axis=0) if len(member) else np.zeros(0, bool)
     member, host, km = member[keep], host[keep], km[keep]
     mode = rules.modes(member, host)
@@ -403,9 +406,10 @@ def merge_modes(same_body: np.ndarray, strong_host: np.ndarray, allowed: list[st
     return out
 
 
-def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
-                     index: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Directed (member, host, km) pairs allowed by contiguity and distance, sorted by (member, host)."""
+def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph, index: dict[str, int],
+                     can_host: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed (member, host, km) pairs allowed by contiguity and distance, sorted by (member, host). Given
+    `can_host`, nearby pairs of two zones neither of which may host are left out (no rule would keep them)."""
     merging = scenario.merging
     limit = merging.max_distance_km
     lat = region.zones["lat"].to_numpy(dtype=float)
@@ -419,7 +423,7 @@ def _candidate_pairs(region: Region, scenario: Scenario, graph: nx.Graph,
     else:
         if limit is None:   # connected only: the schema refuses nearby without a distance
             limit = 1e9 if len(lat) <= 2000 else 200.0  # connected without a limit: bounded for large regions
-        a, b, km = pairs_within_km(lat, lon, limit)
+        a, b, km = pairs_within_km(lat, lon, limit, touching=can_host)
         if merging.contiguity == "connected":  # a group must be connected: host and member in one graph component
             comp = {z: c for c, nodes in enumerate(nx.connected_components(graph)) for z in nodes}
             ids = list(index)

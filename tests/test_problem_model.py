@@ -197,3 +197,32 @@ def test_derived_edges_are_those_of_the_loops(derive):
     assert derived_edges(lat, lon, ids, derive) == _derived_edges_by_loops(lat, lon, ids, derive)
     line = np.full(4, 39.0), 117 + np.array([0.3, 0.1, 0.0, 0.2]), ["d", "c", "b", "a"], {"method": "delaunay"}
     assert derived_edges(*line) == _derived_edges_by_loops(*line)   # collinear points
+
+
+def test_pairs_touching_a_mask_are_the_pairs_of_the_mask():
+    from consolidate.geo import pairs_within_km
+
+    rng = np.random.default_rng(5)
+    lat, lon = 39 + rng.uniform(0, 0.5, 60), 117 + rng.uniform(0, 0.6, 60)
+    lat[9], lon[9] = lat[4], lon[4]                                 # two zones at one point
+    mask = rng.random(60) < 0.2
+    mask[4] = mask[9] = True
+    i, j, km = pairs_within_km(lat, lon, 12.0)
+    near = mask[i] | mask[j]
+    got = pairs_within_km(lat, lon, 12.0, touching=mask)
+    for full, part in zip((i[near], j[near], km[near]), got):
+        assert np.array_equal(full, part)
+
+
+def test_nearby_pairs_leave_out_only_pairs_without_a_host(setup):
+    from consolidate.problem import _candidate_pairs
+
+    region, scenario, graph, problem = setup(cap=1, merging={"contiguity": "nearby", "max_distance_km": 30})
+    index = {z: k for k, z in enumerate(region.zones.index)}
+    every = _candidate_pairs(region, scenario, graph, index)
+    hosted = _candidate_pairs(region, scenario, graph, index, problem.can_host)
+    keep = problem.can_host[every[1]]
+    assert not keep.all()                                           # some pairs are left out
+    for full, part in zip(every, hosted):
+        assert np.array_equal(full[keep], part[problem.can_host[hosted[1]]])
+    assert set(zip(problem.pair_member.tolist(), problem.pair_host.tolist())) <= set(zip(*map(np.ndarray.tolist, hosted[:2])))
