@@ -226,3 +226,29 @@ def test_nearby_pairs_leave_out_only_pairs_without_a_host(setup):
     for full, part in zip(every, hosted):
         assert np.array_equal(full[keep], part[problem.can_host[hosted[1]]])
     assert set(zip(problem.pair_member.tolist(), problem.pair_host.tolist())) <= set(zip(*map(np.ndarray.tolist, hosted[:2])))
+
+
+def test_zone_graph_is_the_graph_of_sorted_id_pairs(make_region):
+    """zone_graph as it was written (every id pair sorted as text, then added): same nodes, edges, order, km."""
+    from consolidate.geo import haversine_km
+    from consolidate.graph import derived_edges
+
+    rng = np.random.default_rng(8)
+    ids = [f"Z{k}" for k in rng.permutation(30)]                    # ids not in text order
+    zones = [{"zone_id": z, "name": z, "district_id": "A", "lat": 39 + rng.uniform(0, 0.3),
+              "lon": 117 + rng.uniform(0, 0.3)} for z in ids]
+    edges = [(ids[0], ids[1]), (ids[5], ids[2]), (ids[7], ids[20])]
+    region = load_region(make_region(DISTRICTS, zones, edges=edges, derive={"method": "knn", "k": 2, "max_km": 20}))
+    import networkx as nx
+
+    z, e = region.zones, region.edges
+    kinds = {(min(a, b), max(a, b)): k for a, b, k in zip(e["zone_a"], e["zone_b"], e["kind"])}
+    pairs = sorted(set(kinds) | derived_edges(z["lat"].to_numpy(), z["lon"].to_numpy(), list(z.index), region.derive))
+    reference = nx.Graph()
+    reference.add_nodes_from(z.index)
+    reference.add_edges_from((a, b, {"km": float(haversine_km(z.at[a, "lat"], z.at[a, "lon"], z.at[b, "lat"], z.at[b, "lon"])),
+                                     "kind": kinds.get((a, b)) or "derived"}) for a, b in pairs)
+    graph = zone_graph(region)
+    assert list(graph.nodes) == list(reference.nodes)
+    for node in reference:   # neighbours in the same order, with the same km and kind
+        assert repr(list(graph.adj[node].items())) == repr(list(reference.adj[node].items()))
