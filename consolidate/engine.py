@@ -27,7 +27,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _finite_or_inf, _highs, _highs_version,
-                       _round_integers, _solve_highspy, solve_model)
+                       _round_integers, _solve_highspy, _warm_applies, _WarmLP, solve_model)
 from .model import MatrixModel, build_model
 from .problem import Problem, among
 from .scenario import Solver
@@ -253,8 +253,6 @@ def solve_rounds(model, problem: Problem, zones: np.ndarray, settings: Solver) -
 def _unique_lp_optimum(model, problem: Problem, settings: Solver) -> Solution | None:
     """A small model's LP optimum when it is integral and provably the only optimum: then it is the plan any
     exact MIP solve returns (the proof is in `warm.py`); None otherwise, and the MIP decides."""
-    from .warm import _warm_applies, _WarmLP
-
     if model.n_cols > LP_FIRST_MAX_COLUMNS or not _warm_applies(problem, settings):
         return None
     started = time.perf_counter()
