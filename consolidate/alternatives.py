@@ -114,14 +114,14 @@ def _plans_table(plans: list, optimum: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def write_alternatives(result: Alternatives, out, charts: bool = False, lang: str = "zh"):
+def write_alternatives(result: Alternatives, out, charts: bool = False, lang: str = "zh", svg: bool = False):
     """OUT/alt-0 (the optimum) … OUT/alt-K, each a full plan folder, plus plans.csv and alternatives.csv."""
     from .io import atomic_folder
     from .office import write_csv
 
     with atomic_folder(out, kind="alternatives") as tmp:
         for rank, plan in enumerate(result.plans):
-            plan.to_dir(tmp / f"alt-{rank}", charts=charts, lang=lang)
+            plan.to_dir(tmp / f"alt-{rank}", charts=charts, lang=lang, svg=svg)
         write_csv(result.table, tmp / "plans.csv", float_format="%.9g")
         write_csv(result.fates, tmp / "alternatives.csv")
     return out

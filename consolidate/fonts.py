@@ -98,7 +98,7 @@ def families() -> list[str]:
 
 
 def use_fonts() -> dict:
-    """rcParams that make matplotlib draw with the chain (use with `plt.rc_context`)."""
+    """rcParams that make matplotlib draw with the chain (use with `matplotlib.rc_context`)."""
     return {"font.family": families(), "axes.unicode_minus": False}
 
 
@@ -119,3 +119,32 @@ def missing(text: str) -> str:
 def covers(text: str) -> bool:
     """True when every visible character of `text` has a glyph in the font chain (so no tofu)."""
     return not missing(text)
+
+
+def font_face_css(text: str) -> str:
+    """A CSS @font-face of the bundled font cut down to the characters of `text`, as a WOFF data URI ("" when
+    the font is not there). Deterministic: the same characters give the same bytes. HTML and SVG carry it so
+    that their text renders in the font the charts were laid out in, on any machine (the OFL allows it)."""
+    if not BUNDLED_FILE.is_file():
+        return ""
+    import base64
+    import io
+
+    from fontTools import subset          # a declared dependency (setup.py), matplotlib's too
+    from fontTools.ttLib import TTFont
+
+    points = sorted({ord(c) for c in text if ord(c) >= 0x20})
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = []
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
+    options.notdef_outline = True
+    font = TTFont(str(BUNDLED_FILE), recalcTimestamp=False)   # same characters, same bytes
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=points)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return (f'@font-face {{ font-family: "{BUNDLED_FAMILY}"; font-style: normal; font-weight: 100 900; '
+            f'src: url(data:font/woff;base64,{data}) format("woff"); }}')

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -29,6 +28,8 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
     """All pairs (i < j) of points within max_km of each other: (i, j, km), sorted by (i, j). With `touching`
     (a mask), only the pairs with at least one point in it: the tree search starts from those points, so
     the pairs among the others are never formed (most of them on 100,000 zones whose few hosts are masked)."""
+    from scipy.spatial import cKDTree   # here: SciPy's spatial module takes time to load, and most runs read edges
+
     xyz = unit_vectors(lat, lon)
     chord = 2 * np.sin(min(max_km, np.pi * EARTH_RADIUS_KM) / (2 * EARTH_RADIUS_KM))
     radius = chord * (1 + 1e-12)

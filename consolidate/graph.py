@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-from scipy.spatial import Delaunay, QhullError, cKDTree
 
 from .geo import haversine_km, local_xy_km, pairs_within_km, unit_vectors
 from .region import Region
@@ -100,6 +99,8 @@ def _derived_pairs(lat: np.ndarray, lon: np.ndarray, derive: dict) -> tuple[np.n
     if method == "distance":
         a, b, _ = pairs_within_km(lat, lon, max_km)
     elif method == "knn":
+        from scipy.spatial import cKDTree   # loaded only when edges are derived (SciPy's spatial module is slow to load)
+
         k = min(derive.get("k", 4), n - 1)
         _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
         a, b = _unique_pairs(np.repeat(np.arange(n), k), neighbours[:, 1:].ravel(), n)
@@ -120,6 +121,8 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.
 
 
 def _delaunay_pairs(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from scipy.spatial import Delaunay, QhullError
+
     n = len(xy)
     if n == 2:
         return np.array([0]), np.array([1])

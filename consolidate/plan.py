@@ -73,13 +73,13 @@ class Plan:
             return self.region.data_note_in(lang)
         return str(self.summary.get("data_note") or "")
 
-    def plot(self, folder: str | Path, lang: str = "zh") -> list[Path]:
-        """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG and SVG."""
+    def plot(self, folder: str | Path, lang: str = "zh", svg: bool = False) -> list[Path]:
+        """Draw the plan's charts (map, zones per district, GDP/revenue) into `folder` as PNG (and SVG)."""
         from .charts.plan import plan_charts
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        return plan_charts(self, folder, lang=lang)
+        return plan_charts(self, folder, lang=lang, svg=svg)
 
     def explain(self, zone: str | None = None) -> pd.DataFrame:
         """Every option of `zone` (id or name; None: every zone) with the exact extra cost of forcing it, or
@@ -88,11 +88,14 @@ class Plan:
 
         return explain_plan(self, [zone] if zone else None)
 
-    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False, lang: str = "zh") -> Path:
-        """Write the plan folder atomically (with plan.xlsx too when `xlsx`, charts in `lang`); returns its path."""
+    def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False, lang: str = "zh",
+               svg: bool = False, drawer=None) -> Path:
+        """Write the plan folder atomically (with plan.xlsx too when `xlsx`, PNG charts in `lang`, SVG ones too
+        when `svg`); returns its path. The charts are drawn by a child process while the tables are written
+        (`drawer`: one started beforehand, `consolidate.charts.drawer()`)."""
         from .io import atomic_folder, output_path
 
-        with atomic_folder(out, kind="plan") as tmp:
+        with atomic_folder(out, kind="plan") as tmp, self._charts_alongside(tmp, charts, lang, svg, drawer):
             self.write_tables(tmp)
             if xlsx:
                 write_xlsx(self.sheets(), tmp / "plan.xlsx")
@@ -100,11 +103,21 @@ class Plan:
                 from .plan_layers import write_plan_gpkg
 
                 write_plan_gpkg(self, tmp / "plan.gpkg")
-            if charts and self.region is not None:
-                from .charts.plan import plan_charts
-
-                plan_charts(self, tmp, lang=lang)
         return output_path(out)
+
+    def _charts_alongside(self, folder: Path, charts: bool, lang: str, svg: bool, drawer=None):
+        """The charts drawn into `folder` by a forked child while the tables are written (the same files as
+        drawn here: tests/test_charts.py); done and checked when the block ends."""
+        import contextlib
+
+        if not charts or self.region is None:
+            return contextlib.nullcontext()
+        from ._alongside import alongside
+        from .charts.plan import plan_charts
+
+        if drawer is not None:
+            return drawer.alongside(plan_charts, self, folder, lang=lang, svg=svg)
+        return alongside(plan_charts, self, folder, lang=lang, svg=svg)
 
     def sheets(self) -> dict[str, pd.DataFrame]:
         """The plan's tables by name, as plan.xlsx holds them (one sheet each)."""

@@ -730,29 +730,7 @@ def embedded_font_css(document: str) -> str:
     """
     from . import fonts
 
-    if not fonts.BUNDLED_FILE.is_file():
-        return ""
-    from fontTools import subset          # a declared dependency (setup.py), matplotlib's too
-    from fontTools.ttLib import TTFont
-    import io
-    import re
-
-    text = html.unescape(re.sub(r"data:[^\"')]+", "", document))
-    points = sorted({ord(c) for c in text if ord(c) >= 0x20})
-    options = subset.Options()
-    options.flavor = "woff"
-    options.layout_features = []
-    options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]
-    options.notdef_outline = True
-    font = TTFont(str(fonts.BUNDLED_FILE), recalcTimestamp=False)   # same document, same bytes
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=points)
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return ('@font-face { font-family: "Consolidate Sans SC"; font-style: normal; font-weight: 100 900; '
-            f'src: url(data:font/woff;base64,{data}) format("woff"); }}')
+    return fonts.font_face_css(html.unescape(re.sub(r"data:[^\"')]+", "", document)))
 
 
 def comparison_frames(plans: list[Plan], labels: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

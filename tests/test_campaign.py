@@ -192,7 +192,7 @@ def test_campaign_command_writes_the_comparison(tmp_path):
                                                    "--processes", "1"])
     assert result.exit_code == 0, result.output
     assert "Published plan (2018) vs model" in result.output and "distance" in result.output
-    for name in ("comparison.csv", "by_level.csv", "campaign.json", "comparison.png", "comparison.svg",
+    for name in ("comparison.csv", "by_level.csv", "campaign.json", "comparison.png",
                  "not_counted.csv", "plan/plan.csv", "sweep.csv", "sensitivity.csv", "sweep.txt", "sweep.png"):
         assert (out / name).is_file(), name
     assert [r["outcome"] for r in rows(out / "comparison.csv")] == ["kept", "integrated", "revoked", "long_term",

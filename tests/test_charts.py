@@ -1,4 +1,5 @@
-"""Charts: they render for a small plan, every glyph drawn is in the font, and SVG output is deterministic."""
+"""Charts: they render for a small plan, every glyph drawn is in the font, PNG by default and SVG (text as text)
+on request, the same bytes for the same plan whether drawn here or in a child process."""
 from __future__ import annotations
 
 import json
@@ -91,16 +92,24 @@ def test_the_small_plan_has_every_status(plan):
     assert len(plan.flows)
 
 
-def test_plan_charts_write_png_and_svg(plan, tmp_path):
-    written = plan_charts_module.plan_charts(plan, tmp_path)
-    names = sorted(p.name for p in written)
-    assert names == sorted(f"{n}.{ext}" for n in plan_charts_module.PLAN_CHARTS for ext in ("png", "svg"))
+def test_plan_charts_write_png_and_on_request_svg_with_text_as_text(plan, tmp_path):
+    written = plan_charts_module.plan_charts(plan, tmp_path / "png")
+    assert sorted(p.name for p in written) == sorted(f"{n}.png" for n in plan_charts_module.PLAN_CHARTS)
     for path in written:
         assert path.stat().st_size > 5_000
-    with Image.open(tmp_path / "plan_map.png") as image:
+    with Image.open(tmp_path / "png" / "plan_map.png") as image:
         assert image.size == (int(_style.A4[0] * _style.DPI), int(_style.A4[1] * _style.DPI))
+        assert "Software" not in image.info and "Creation Time" not in image.info
         assert len(np.unique(np.asarray(image.convert("L").resize((64, 64))))) > 10   # not a blank page
-    assert not list(tmp_path.glob(".*"))                  # no temporary files left behind
+    assert not list((tmp_path / "png").glob(".*"))        # no temporary files left behind
+    written = plan_charts_module.plan_charts(plan, tmp_path / "svg", svg=True)
+    assert sorted(p.name for p in written) == sorted(f"{n}.{ext}" for n in plan_charts_module.PLAN_CHARTS
+                                                     for ext in ("png", "svg"))
+    svg = (tmp_path / "svg" / "plan_map.svg").read_text(encoding="utf-8")
+    texts = _style.texts_of_svg(svg)
+    assert "甲一经济技" in texts and "km" in texts            # zone names and the scale bar as text, not outlines
+    assert '@font-face { font-family: "Consolidate Sans SC"' in svg and "data:font/woff;base64," in svg
+    assert (tmp_path / "svg" / "plan_map.png").read_bytes() == (tmp_path / "png" / "plan_map.png").read_bytes()
 
 
 def test_bundled_font_is_used_and_covers_what_we_draw():
@@ -114,7 +123,6 @@ def test_bundled_font_is_used_and_covers_what_we_draw():
 def test_every_glyph_of_every_label_is_in_the_font(plan, lang):
     for name, fig in plan_charts_module.plan_figures(plan, lang).items():
         texts = _style.drawn_texts(fig)
-        _style.plt.close(fig)
         assert texts, name
         uncovered = {t: fonts.missing(t) for t in texts if not fonts.covers(t)}
         assert not uncovered, f"{name}: tofu for {uncovered}"
@@ -125,11 +133,48 @@ def test_every_glyph_of_every_label_is_in_the_font(plan, lang):
             assert ("Jia-1 ETDZ" in joined) == (lang == "en")
 
 
-def test_svg_is_deterministic(plan):
-    one = _style.svg_text(plan_map(plan, "zh"))
-    two = _style.svg_text(plan_map(plan, "zh"))
-    assert one == two
-    assert "<dc:date>" not in one
+def test_png_and_svg_are_deterministic(plan, tmp_path):
+    for render in (_style.svg_text, _style.svg_document):
+        one, two = render(plan_map(plan, "zh")), render(plan_map(plan, "zh"))
+        assert one == two
+        assert "<dc:date>" not in one
+    _style.write_png(plan_map(plan, "zh"), tmp_path / "one.png")
+    _style.write_png(plan_map(plan, "zh"), tmp_path / "two.png")
+    assert (tmp_path / "one.png").read_bytes() == (tmp_path / "two.png").read_bytes()
+
+
+def test_the_charts_drawn_by_a_child_process_are_those_drawn_here(plan, tmp_path, monkeypatch):
+    from consolidate import _alongside, charts
+
+    plan.to_dir(tmp_path / "forked", svg=True)
+    with charts.drawer() as drawer:                          # prepared beforehand, as `consolidate run` does
+        plan.to_dir(tmp_path / "prepared", svg=True, drawer=drawer)
+    monkeypatch.setattr(_alongside, "can_fork", lambda: False)
+    plan.to_dir(tmp_path / "here", svg=True)
+    for name in plan_charts_module.PLAN_CHARTS:
+        for ext in ("png", "svg"):
+            here = (tmp_path / "here" / f"{name}.{ext}").read_bytes()
+            assert (tmp_path / "forked" / f"{name}.{ext}").read_bytes() == here, (name, ext)
+            assert (tmp_path / "prepared" / f"{name}.{ext}").read_bytes() == here, (name, ext)
+
+
+def broken_charts(*args, **kwargs):
+    raise ValueError("no ink")
+
+
+def test_a_chart_failing_in_the_child_fails_the_write_and_leaves_nothing(plan, tmp_path, monkeypatch):
+    from consolidate import charts
+
+    monkeypatch.setattr(plan_charts_module, "plan_charts", broken_charts)
+    for prepared in (False, True):
+        out = tmp_path / f"out-{prepared}"
+        with pytest.raises(ValueError, match="no ink"):
+            if prepared:
+                with charts.drawer() as drawer:
+                    plan.to_dir(out, drawer=drawer)
+            else:
+                plan.to_dir(out)
+        assert not out.exists() and not list(tmp_path.glob(".out-*"))
 
 
 def test_a_name_no_font_covers_is_shown_in_english_with_a_footer_warning(tmp_path):
@@ -138,7 +183,6 @@ def test_a_name_no_font_covers_is_shown_in_english_with_a_footer_warning(tmp_pat
     plan = make_plan(tmp_path / "region", zones=zones)
     fig = plan_map(plan, "zh")
     texts = "\n".join(_style.drawn_texts(fig))
-    _style.plt.close(fig)
     assert "\ue000" not in texts
     assert "Jia-1" in texts and "ETDZ" in texts
     assert "字体缺字" in texts
@@ -148,7 +192,6 @@ def test_without_any_cjk_font_everything_is_english(plan, monkeypatch):
     monkeypatch.setattr(fonts, "font_chain", lambda: ())
     fig = plan_map(plan, "zh")
     texts = _style.drawn_texts(fig)
-    _style.plt.close(fig)
     assert all(fonts.covers(t) for t in texts)
     assert not any(ord(c) > 0x2E80 for t in texts for c in t)
     assert any("no CJK font found" in t for t in texts)
@@ -158,7 +201,6 @@ def test_without_outlines_the_map_says_so(tmp_path):
     plan = make_plan(tmp_path / "region", outlines=False)
     fig = plan_map(plan, "en")
     texts = "\n".join(_style.drawn_texts(fig))
-    _style.plt.close(fig)
     assert "no district outlines" in texts and "Jia District" in texts
 
 
@@ -166,7 +208,22 @@ def test_plot_command_redraws_a_plan_folder(plan, tmp_path):
     folder = plan.to_dir(tmp_path / "out", charts=False)
     result = CliRunner().invoke(plot_command, [str(folder), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert (folder / "plan_map.svg").is_file() and (folder / "allocation.png").is_file()
+    assert (folder / "allocation.png").is_file() and not (folder / "plan_map.svg").exists()
+    result = CliRunner().invoke(plot_command, [str(folder), "--svg"])
+    assert result.exit_code == 0, result.output
+    assert (folder / "plan_map.svg").is_file()
+
+
+def test_run_writes_png_charts_and_svg_ones_on_request(plan, tmp_path):
+    from consolidate.cli import main
+
+    for extra in ([], ["--svg"]):
+        out = tmp_path / f"run{len(extra)}"
+        result = CliRunner().invoke(main, ["run", "--region", str(plan.region.root), "--out", str(out), *extra])
+        assert result.exit_code == 0, result.output
+        assert {p.name for p in out.glob("*.png")} == {f"{n}.png" for n in plan_charts_module.PLAN_CHARTS}
+        assert {p.name for p in out.glob("*.svg")} == ({f"{n}.svg" for n in plan_charts_module.PLAN_CHARTS}
+                                                      if extra else set())
 
 
 def test_compare_and_sweep_charts(tmp_path):
@@ -180,7 +237,7 @@ def test_compare_and_sweep_charts(tmp_path):
     per_district = pd.DataFrame({"baseline": [3, 2, 11], "cap-2": [2, 2, 11]}, index=["津南区", "东丽区", "滨海新区"])
     per_district.index.name = "district"
     written = compare.compare_charts(table, per_district, tmp_path / "compare")
-    assert [p.name for p in written] == ["compare.png", "compare.svg"]
+    assert [p.name for p in written] == ["compare.png"]
     rows = pd.DataFrame({"rules.district_cap": [1, 2, 3, 4, 1, 2, 3, 4],
                          "merging.max_distance_km": [20, 20, 20, 20, 40, 40, 40, 40],
                          "status": ["infeasible"] + ["optimal"] * 7,
@@ -193,7 +250,7 @@ def test_compare_and_sweep_charts(tmp_path):
                          "gdp_km": [None, 300, 100, 90, 300, 150, 120, 90],
                          "plan_id": [None, "p1", "p2", "p3", "p1", "p4", "p5", "p6"]})
     written = sweep.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "sweep")
-    assert sorted(p.name for p in written) == ["pareto.png", "pareto.svg", "sweep.png", "sweep.svg"]
+    assert sorted(p.name for p in written) == ["pareto.png", "sweep.png"]
     assert sweep.pareto_parts(rows) == ("gdp_km", "revoked_gdp")      # real units, never weighted parts
     assert list(sweep.distinct_plans(rows)["plan_id"]) == ["p1", "p2", "p3", "p4", "p5", "p6"]   # each plan once
 
@@ -213,23 +270,21 @@ def test_comparison_labels_titles_and_legend_do_not_collide(lang):
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     page = fig.bbox
-    try:
-        def title_box(ax):
-            from matplotlib.text import Text
 
-            text = ax.get_title(loc="left")
-            return next(t for t in ax.findobj(Text) if t.get_text() == text and text).get_window_extent(renderer)
+    def title_box(ax):
+        from matplotlib.text import Text
 
-        for ax in fig.axes[:4]:
-            title = title_box(ax)
-            assert page.x0 <= title.x0 and title.x1 <= page.x1, ax.get_title(loc="left")
-            ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
-            assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:])), [t.get_text() for t in ax.get_xticklabels()]
-        legend = fig.axes[0].get_legend().get_window_extent(renderer)
-        assert legend.y0 >= fig.axes[0].get_window_extent(renderer).y1 - 1      # above the plotting area
-        assert not legend.overlaps(title_box(fig.axes[0]))
-    finally:
-        _style.plt.close(fig)
+        text = ax.get_title(loc="left")
+        return next(t for t in ax.findobj(Text) if t.get_text() == text and text).get_window_extent(renderer)
+
+    for ax in fig.axes[:4]:
+        title = title_box(ax)
+        assert page.x0 <= title.x0 and title.x1 <= page.x1, ax.get_title(loc="left")
+        ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+        assert not any(a.overlaps(b) for a, b in zip(ticks, ticks[1:])), [t.get_text() for t in ax.get_xticklabels()]
+    legend = fig.axes[0].get_legend().get_window_extent(renderer)
+    assert legend.y0 >= fig.axes[0].get_window_extent(renderer).y1 - 1      # above the plotting area
+    assert not legend.overlaps(title_box(fig.axes[0]))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -240,7 +295,6 @@ def test_trade_off_charts_speak_the_language_and_show_no_plan_as_such(lang):
     fig = sweep.sweep_figure(rows, ["rules.district_cap"], lang=lang, unit="亿元")
     texts = _style.drawn_texts(fig)
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    _style.plt.close(fig)
     assert ticks == ["1", "2", "5", "10"]                        # numeric order, only the values swept
     joined = "\n".join(texts)
     assert ("无方案" in joined) == (lang == "zh") and ("no plan" in joined) == (lang == "en")
@@ -258,7 +312,6 @@ def test_pareto_front_keeps_the_non_dominated_points():
 def test_the_map_has_a_scale_bar_and_a_north_arrow(plan):
     fig = plan_map(plan, "en")
     texts = _style.drawn_texts(fig)
-    _style.plt.close(fig)
     assert any(t.endswith(" km") for t in texts) and "N" in texts
     assert not any(" estimated" == t[-10:] for t in texts)
     assert any("zones synthetic" in t for t in texts)       # data quality in words, not "8 synthetic"

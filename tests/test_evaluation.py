@@ -326,7 +326,7 @@ def test_cli_scores(region_dir, tmp_path):
     result = CliRunner().invoke(score_command, [str(region_dir), "--out", str(out), "--weights-sweep",
                                                 "--set", "evaluation.normalisation=minmax"])
     assert result.exit_code == 0, result.output
-    for name in ("scores.csv", "scores.png", "scores.svg", "evaluation.json", "weights_sweep.csv"):
+    for name in ("scores.csv", "scores.png", "evaluation.json", "weights_sweep.csv"):
         assert (out / name).is_file(), name
     scores = pd.read_csv(out / "scores.csv")
     assert scores["rank"].tolist() == [1, 2, 3, 4]

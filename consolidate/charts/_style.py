@@ -1,9 +1,12 @@
-"""What every chart shares: matplotlib on Agg, the style (fonts, sizes, deterministic SVG), the one
-save path, the chart words in zh/en with a `Namer` that never draws tofu, and the page's title and footer.
+"""What every chart shares: matplotlib figures on their own Agg canvas (no pyplot state), the style
+(fonts, sizes), the one save path, the chart words in zh/en with a `Namer` that never draws tofu, and
+the page's title and footer.
 
 Every figure is A4 landscape, drawn with the CJK font chain of `consolidate.fonts` (no tofu: a
-name no font covers is shown in English, with a note in the footer). Output is deterministic:
-the same plan gives the same SVG bytes (fixed `svg.hashsalt`, no date in the metadata).
+name no font covers is shown in English, with a note in the footer). Each figure is drawn once per
+file: PNG always, SVG only when asked (`svg=True`; text kept as text, in the bundled font, which the
+SVG carries cut down to its characters). Output is deterministic: the same plan gives the same bytes
+(no date or software in the PNG or SVG metadata, a fixed `svg.hashsalt`).
 """
 from __future__ import annotations
 
@@ -13,15 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import patheffects  # noqa: E402
-
-from .. import fonts  # noqa: E402
-from ..statistics import PlanSummary  # noqa: E402
+from .. import fonts
+from ..statistics import PlanSummary
 
 A4 = (11.69, 8.27)               # landscape, inches
 DPI = 150
@@ -35,7 +35,9 @@ BEFORE = "#BDBDBD"
 AFTER = "#2F6EA5"
 LEVEL_MARKERS = {"national": "*", "municipal": "o", "district": "s", "subdistrict": "^"}
 MODE_STYLES = {"entrusted": "-", "co_construction": (0, (5, 2)), "multi_park": (0, (1, 1.5))}
-HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+# a label's backing over the map: a box, not a stroked outline (path effects turn text into paths: slow to
+# draw, and no longer text in SVG)
+HALO = {"boxstyle": "round,pad=0.1,rounding_size=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.72}
 
 TEXT = {
     "zh": {
@@ -93,45 +95,94 @@ TEXT = {
 
 
 
-# --- style, saving ------------------------------------------------------------------------------------
+# --- style, figures, saving --------------------------------------------------------------------------
 
 
-def style() -> dict:
-    """rcParams for every chart: the font chain, readable sizes at A4, deterministic SVG."""
-    return {**fonts.use_fonts(), "svg.hashsalt": "consolidate", "svg.fonttype": "path", "text.parse_math": False,
-            "font.size": 8, "axes.titlesize": 10, "axes.labelsize": 8, "xtick.labelsize": 7.5,
-            "ytick.labelsize": 7.5, "legend.fontsize": 7.5, "axes.spines.top": False, "axes.spines.right": False,
-            "figure.dpi": DPI, "savefig.dpi": DPI, "path.simplify": True}
+def style(svg_text: bool = False) -> dict:
+    """rcParams for every chart: the font chain, readable sizes at A4, deterministic SVG (text as paths
+    unless `svg_text`)."""
+    return {**fonts.use_fonts(), "svg.hashsalt": "consolidate", "svg.fonttype": "none" if svg_text else "path",
+            "text.parse_math": False, "font.size": 8, "axes.titlesize": 10, "axes.labelsize": 8,
+            "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "legend.fontsize": 7.5, "axes.spines.top": False,
+            "axes.spines.right": False, "figure.dpi": DPI, "savefig.dpi": DPI, "path.simplify": True}
 
 
-def save(fig, folder: Path, stem: str) -> list[Path]:
-    """Write `stem.png` and `stem.svg` into `folder`, each with io.atomic_file; closes the figure."""
-    from ..io import atomic_file
+def styled(rc: dict | None = None):
+    """The chart style for the figures made inside (`with styled(): fig = figure()`)."""
+    return matplotlib.rc_context(style() if rc is None else rc)
+
+
+def figure(figsize: tuple[float, float] = A4) -> Figure:
+    """A new figure on its own Agg canvas: nothing global (no pyplot), garbage-collected like any object."""
+    fig = Figure(figsize=figsize, dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+SVG_META = {"Date": None, "Creator": None}
+PNG_LEVEL = 3      # zlib level: a third of the time of the default 6 for 1 % more bytes
+
+
+def save(fig, folder: Path, stem: str, svg: bool = False) -> list[Path]:
+    """Write `stem.png` (and `stem.svg` when `svg`) into `folder`, each with io.atomic_file."""
+    from ..io import atomic_file, write_text
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    try:
-        for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-            target = folder / f"{stem}.{ext}"
-            with atomic_file(target) as tmp, plt.rc_context(style()):
-                fig.savefig(tmp, format=ext, metadata=meta)
-            written.append(target)
-    finally:
-        plt.close(fig)
+    target = folder / f"{stem}.png"
+    with atomic_file(target) as tmp:
+        write_png(fig, tmp)
+    written = [target]
+    if svg:
+        written.append(write_text(folder / f"{stem}.svg", svg_document(fig)))
     return written
 
 
-def svg_text(fig, close: bool = True) -> str:
-    """The figure as an SVG document (deterministic), e.g. to inline in a report."""
+def write_png(fig, path) -> None:
+    """The figure drawn once on its Agg canvas, written as an opaque RGB PNG with only its resolution as
+    metadata (no date, no software: same figure, same bytes)."""
+    from PIL import Image
+
+    with styled():
+        fig.canvas.draw()
+    width, height = fig.canvas.get_width_height(physical=True)
+    image = Image.frombuffer("RGBA", (width, height), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    image.convert("RGB").save(path, format="png", compress_level=PNG_LEVEL, dpi=(fig.dpi, fig.dpi))
+
+
+def svg_text(fig) -> str:
+    """The figure as a self-contained SVG document with text as paths (deterministic), e.g. to inline in
+    a report that embeds its own font."""
     import io
 
     buffer = io.StringIO()
-    with plt.rc_context(style()):
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    if close:
-        plt.close(fig)
+    with styled():
+        fig.savefig(buffer, format="svg", metadata=SVG_META)
     return buffer.getvalue()
+
+
+def svg_document(fig) -> str:
+    """The figure as SVG with its text kept as text (selectable, searchable, small), in the bundled font,
+    which the document carries as an @font-face cut down to the characters it draws."""
+    import io
+
+    buffer = io.StringIO()
+    with styled(style(svg_text=True)):
+        fig.savefig(buffer, format="svg", metadata=SVG_META)
+    document = buffer.getvalue()
+    face = fonts.font_face_css(texts_of_svg(document))
+    anchor = '<style type="text/css">'
+    if face and anchor in document:
+        document = document.replace(anchor, anchor + face, 1)
+    return document
+
+
+def texts_of_svg(document: str) -> str:
+    """The characters of an SVG document's <text> elements."""
+    import html
+    import re
+
+    return html.unescape("".join(re.findall(r"<text\b[^>]*>([^<]*)</text>", document)))
 
 
 def drawn_texts(fig) -> list[str]:

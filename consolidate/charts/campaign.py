@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from ..fonts import covers
-from ._style import A4, plt, save, style
+from ._style import A4, figure, save, styled
 
 def _chart_text() -> dict[str, str]:
     """Chart labels: Chinese with English when the font chain covers them (consolidate.fonts), else English."""
@@ -27,15 +27,15 @@ def _chart_text() -> dict[str, str]:
     return zh if all(covers(text) for text in zh.values()) else en
 
 
-def comparison_chart(result, folder: Path) -> list[Path]:
-    """comparison.png and comparison.svg: published vs model counts, and the model's outcome by level.
+def comparison_chart(result, folder: Path, svg: bool = False) -> list[Path]:
+    """comparison.png (and .svg when `svg`): published vs model counts, and the model's outcome by level.
 
     `result` is a consolidate.campaign.CampaignResult; the published numbers come from its summary."""
     text = _chart_text()
     published_counts = result.summary["published"]
     level_names = list(result.summary["published_before"])
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=(A4[0], A4[1] * 0.6))
+    with styled():
+        fig = figure((A4[0], A4[1] * 0.6))
         ax, bx = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
         outcomes = ["kept", "integrated", "revoked", "long_term"]
         x = range(len(outcomes))
@@ -64,14 +64,15 @@ def comparison_chart(result, folder: Path) -> list[Path]:
         bx.legend(frameon=False, loc="upper left")
         fig.suptitle(text["title"])
         fig.tight_layout()
-    return save(fig, folder, "comparison")
+    return save(fig, folder, "comparison", svg=svg)
 
 
-def sweep_chart(sens: pd.DataFrame, grid: dict[str, list[Any]] | list[tuple[str, list]], folder: Path) -> list[Path]:
-    """sweep.png and sweep.svg: the distance along each knob, the others at the closest setting."""
+def sweep_chart(sens: pd.DataFrame, grid: dict[str, list[Any]] | list[tuple[str, list]], folder: Path,
+                svg: bool = False) -> list[Path]:
+    """sweep.png (and .svg when `svg`): the distance along each knob, the others at the closest setting."""
     grid = dict(grid)
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=(3.6 * max(1, len(grid)), 3.2))
+    with styled():
+        fig = figure((3.6 * max(1, len(grid)), 3.2))
         axes = fig.subplots(1, max(1, len(grid)), squeeze=False)[0]
         for ax, knob in zip(axes, grid):
             part = sens[sens["knob"] == knob]
@@ -83,4 +84,4 @@ def sweep_chart(sens: pd.DataFrame, grid: dict[str, list[Any]] | list[tuple[str,
             ax.set_ylim(bottom=0)
         fig.suptitle("one knob at a time around the closest setting (a missing point: no plan)")
         fig.tight_layout()
-    return save(fig, folder, "sweep")
+    return save(fig, folder, "sweep", svg=svg)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import fonts
 from ..statistics import EDITED, VERDICT_TEXT
-from ._style import A4, AFTER, GROUP_COLOURS, REVOKED, Namer, plt, save, style, wrap_label
+from ._style import A4, AFTER, GROUP_COLOURS, REVOKED, Namer, figure, save, styled, wrap_label
 
 
 # --- comparison of scenarios ------------------------------------------------------------------------
@@ -97,8 +97,8 @@ def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str |
     x = np.arange(len(t))
     solved = _solved(t).to_numpy()
     rotation = _rotation(names)
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=A4)
+    with styled():
+        fig = figure(A4)
         longest = max((sum(2 if ord(c) > 0x2E80 else 1 for c in n) for n in names), default=0)
         grid = fig.add_gridspec(2, 4, left=min(0.2, max(0.06, 0.02 + 0.0062 * longest)), right=0.98, top=0.84,
                                 bottom=0.1, wspace=0.38, hspace=0.7)
@@ -198,9 +198,9 @@ def _pct(gap) -> str:
 
 
 def compare_charts(table: pd.DataFrame, per_district: pd.DataFrame, folder, lang: str = "zh", unit: str = "",
-                   district_names: dict[str, str] | None = None) -> list[Path]:
-    """Write `compare.png` and `compare.svg`: scenarios' key figures side by side."""
+                   district_names: dict[str, str] | None = None, svg: bool = False) -> list[Path]:
+    """Write `compare.png` (and `compare.svg` when `svg`): scenarios' key figures side by side."""
     return save(compare_figure(table, per_district, lang=lang, unit=unit, district_names=district_names),
-                Path(folder), "compare")
+                Path(folder), "compare", svg=svg)
 
 

@@ -6,18 +6,17 @@ so they do not collide, an inset where labels crowd, and the legend.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from matplotlib import patheffects
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.lines import Line2D
-from matplotlib.patches import ConnectionPatch, Patch, PathPatch, Polygon, Rectangle
+from matplotlib.patches import ConnectionPatch, Patch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 
 from ._style import (A4, ALONE, FOLD, GROUP_COLOURS, HALO, LEVEL_MARKERS, MODE_STYLES, REVOKED, Namer, _footer, _title,
-                     _truthy, common_prefix, plt, style, wrap_label)
+                     _truthy, common_prefix, figure, styled, wrap_label)
 
 MANY_ZONES, MANY_LABELS = 150, 60     # above MANY_ZONES zones, the map names the MANY_LABELS biggest hosts
 DENSE_MAP = 60                       # above this many zones, groups are hulls named by their hosts
@@ -104,7 +103,7 @@ class LabelPlacer:
         va = "bottom" if uy > 0 else "top" if uy < 0 else "center"
         offset_pt = (offset_px[0] / self.px_per_pt, offset_px[1] / self.px_per_pt)
         arrow = dict(arrowstyle="-", lw=0.5, color="#555555", shrinkA=0, shrinkB=radius_pt) if ring > 0 else None
-        text_kw.setdefault("path_effects", HALO)
+        text_kw.setdefault("bbox", HALO)
         note = self.ax.annotate(text, xy=xy, xytext=offset_pt, textcoords="offset points", ha=ha, va=va,
                                 fontsize=fontsize, linespacing=1.05, arrowprops=arrow, zorder=6,
                                 annotation_clip=False, **text_kw)
@@ -189,6 +188,21 @@ class MapData:
     districts: pd.DataFrame
     aspect: float
     extent: tuple[float, float, float, float]
+    _paths: dict = field(default_factory=dict, repr=False)        # shared by the main map and the inset
+    _label_points: dict = field(default_factory=dict, repr=False)
+
+    def paths(self, district) -> list[MplPath]:
+        """The district's outline as matplotlib paths (built once)."""
+        if district not in self._paths:
+            found = (_ring_path(polygon) for polygon in self.outlines.get(district, []))
+            self._paths[district] = [path for path in found if path is not None]
+        return self._paths[district]
+
+    def label_point(self, district) -> tuple[float, float] | None:
+        """Where the district's name goes (computed once)."""
+        if district not in self._label_points:
+            self._label_points[district] = label_point(self.outlines.get(district, []), self.aspect)
+        return self._label_points[district]
 
 
 def _map_data(plan, namer: Namer) -> MapData:
@@ -283,19 +297,25 @@ def _cluster_box(ax, data: MapData, renderer) -> tuple[float, float, float, floa
 def _draw_outlines(ax, data: MapData, exempt: set[str], namer: Namer, label: bool) -> list:
     """District outlines (exempt districts hatched) and names; returns the name positions drawn."""
     labels = []
+    paths, faces, hatched = [], [], []
     for i, (district, polygons) in enumerate(sorted(data.outlines.items())):
         face = "#F2F1EC" if i % 2 else "#E9ECEF"
-        for polygon in polygons:
-            path = _ring_path(polygon)
-            if path is None:
-                continue
-            ax.add_patch(PathPatch(path, facecolor=face, edgecolor="#8C8C8C", lw=0.6, zorder=1))
+        for path in data.paths(district):
+            paths.append(path)
+            faces.append(face)
             if district in exempt:
-                ax.add_patch(PathPatch(path, facecolor="none", edgecolor="#C9B458", lw=0, hatch="////", zorder=1.1))
+                hatched.append(path)
         if label and district in data.districts.index and len(data.outlines) <= MANY_DISTRICTS:
-            point = label_point(polygons, data.aspect)
+            point = data.label_point(district)
             if point is not None:
                 labels.append((district, point))
+    # one collection each (the axes' limits are set, so no patch-by-patch limit updates)
+    if paths:
+        ax.add_collection(PathCollection(paths, facecolors=faces, edgecolors="#8C8C8C", linewidths=0.6, zorder=1),
+                          autolim=False)
+    if hatched:
+        ax.add_collection(PathCollection(hatched, facecolors="none", edgecolors="#C9B458", linewidths=0,
+                                         hatch="////", zorder=1.1), autolim=False)
     if label and not data.outlines and len(data.districts) <= MANY_DISTRICTS:
         for district, row in data.districts.iterrows():
             lon, lat = pd.to_numeric(row.get("lon"), errors="coerce"), pd.to_numeric(row.get("lat"), errors="coerce")
@@ -376,8 +396,8 @@ def plan_map(plan, lang: str = "zh"):
     namer = Namer(lang)
     data = _map_data(plan, namer)
     exempt = {d for d, e in plan.districts["exempt"].items() if _truthy(e)} if "exempt" in plan.districts else set()
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=A4)
+    with styled():
+        fig = figure(A4)
         ax = fig.add_axes((0.015, 0.075, 0.57, 0.80))
         ax.set_xlim(data.extent[0], data.extent[1])
         ax.set_ylim(data.extent[2], data.extent[3])
@@ -455,7 +475,7 @@ def scale_bar_and_north(ax, data: MapData, namer: Namer) -> None:
     ax.add_patch(Rectangle((0.03 + width / 2, 0.03), width / 2, 0.008, transform=ax.transAxes, color="white",
                            ec="#333333", lw=0.6, zorder=9))
     ax.text(0.03 + width + 0.01, 0.034, f"{km:g} km", transform=ax.transAxes, fontsize=7.5, va="center", zorder=9,
-            path_effects=HALO)
+            bbox=HALO)
     ax.annotate(namer.t("north"), xy=(0.96, 0.985), xytext=(0.96, 0.9), xycoords="axes fraction",
                 textcoords="axes fraction", ha="center", va="top", fontsize=9,
                 arrowprops=dict(arrowstyle="-|>", color="#333333", lw=1.4), zorder=9)
@@ -464,7 +484,7 @@ def scale_bar_and_north(ax, data: MapData, namer: Namer) -> None:
 def _district_name(ax, placer: LabelPlacer, xy, text: str) -> None:
     px, py = ax.transData.transform(xy)
     probe = ax.text(*xy, text, fontsize=7.5, ha="center", va="center", color="#6B6B6B", zorder=2,
-                    path_effects=[patheffects.withStroke(linewidth=2, foreground="white")])
+                    bbox=HALO)
     bb = probe.get_window_extent(placer.renderer)
     f = placer.frame
     for dx, dy in [(0, 0)] + [(dx, dy) for dy in (-12, 12, -24, 24, -36, 36) for dx in (0, -40, 40)]:
@@ -490,7 +510,7 @@ def _inset(fig, ax, data: MapData, box, exempt, namer: Namer):
         spine.set_visible(True)
         spine.set_linestyle("--")
         spine.set_color("#333333")
-    sub = MapData(data.zones, data.outlines, data.districts, data.aspect, box)
+    sub = MapData(data.zones, data.outlines, data.districts, data.aspect, box, data._paths, data._label_points)
     labels = _draw_outlines(inset, sub, exempt, namer, label=True)
     zoom = min(1.6, max(1.0, ((data.extent[1] - data.extent[0]) / (x1 - x0)) ** 0.25))
     _draw_zones(inset, data.zones, scale=zoom)

@@ -1,6 +1,7 @@
-"""Charts of a plan (matplotlib, Agg, PNG and SVG).
+"""Charts of a plan (matplotlib, Agg; PNG, and SVG on request).
 
-    >>> plan_charts(plan, "out/baseline")             # plan_map, zones_per_district, allocation (.png, .svg)
+    >>> plan_charts(plan, "out/baseline")             # plan_map, zones_per_district, allocation (.png)
+    >>> plan_charts(plan, "out/baseline", svg=True)   # and .svg (text as text, the font embedded)
     >>> plan_charts(plan, "out/baseline", lang="en")  # English labels
 """
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from ._style import A4, AFTER, BEFORE, REVOKED, Namer, _footer, _title, _truthy, plt, save, style
+from ._style import A4, AFTER, BEFORE, REVOKED, Namer, _footer, _title, _truthy, figure, save, styled
 from .map import plan_map
 
 PLAN_CHARTS = ("plan_map", "zones_per_district", "allocation")
@@ -32,8 +33,9 @@ def zones_chart(plan, lang: str = "zh", limit: int = 40):
     d = d.head(limit).iloc[::-1]
     exempt = d["exempt"].map(_truthy) if "exempt" in d else pd.Series(False, index=d.index)
     caps = pd.to_numeric(d["cap"], errors="coerce") if "cap" in d else pd.Series(np.nan, index=d.index)
-    with plt.rc_context(style()):
-        fig, ax = plt.subplots(figsize=A4)
+    with styled():
+        fig = figure(A4)
+        ax = fig.subplots()
         fig.subplots_adjust(left=0.16, right=0.86, top=0.86, bottom=0.1)
         y = np.arange(len(d))
         ax.barh(y + 0.2, d["zones_before"], height=0.38, color=BEFORE, label=namer.t("before"))
@@ -107,8 +109,8 @@ def allocation_chart(plan, lang: str = "zh", limit: int = 25):
     rules = plan.stats.allocation.get("rules") or plan.stats.scenario.get("allocation") or {}
     units = (plan.region.units or {}) if plan.region is not None else {}
     flows = plan.flows if plan.flows is not None else pd.DataFrame()
-    with plt.rc_context(style()):
-        fig = plt.figure(figsize=A4)
+    with styled():
+        fig = figure(A4)
         grid = fig.add_gridspec(2, len(names), height_ratios=[3.2, 1], left=0.11, right=0.97, top=0.86,
                                 bottom=0.08, wspace=0.45, hspace=0.18)
         for k, m in enumerate(names):
@@ -182,10 +184,21 @@ def plan_figures(plan, lang: str = "zh") -> dict:
     return figures
 
 
-def plan_charts(plan, folder, lang: str = "zh") -> list[Path]:
-    """Write the plan's charts (PNG and SVG) into `folder`; returns the files written."""
+def plan_charts(plan, folder, lang: str = "zh", svg: bool = False) -> list[Path]:
+    """Write the plan's charts into `folder` as PNG (and SVG, text as text, when `svg`); returns the files."""
     written: list[Path] = []
     for name, fig in plan_figures(plan, lang).items():
-        written += save(fig, Path(folder), name)
+        written += save(fig, Path(folder), name, svg=svg)
     return written
 
+
+def warm_up() -> None:
+    """Load what drawing needs (matplotlib, the font chain, the fonts' files and glyph caches) before a plan
+    is there to draw: a child process does this while its parent solves (Plan.to_dir's `drawer`)."""
+    from .. import fonts
+
+    fonts.covers("开发区")
+    with styled():
+        fig = figure((2, 1))
+        fig.text(0.1, 0.5, "开发区 GDP 0,123.4 km")
+        fig.canvas.draw()

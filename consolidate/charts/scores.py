@@ -1,6 +1,6 @@
 """The comprehensive evaluation's chart: scores by district, one dot per zone coloured by grade.
 
-    >>> score_chart(region, config, ranked, "out/scores", lang="en")   # scores.png, scores.svg
+    >>> score_chart(region, config, ranked, "out/scores", lang="en")   # scores.png (svg=True: and scores.svg)
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 
 from .. import fonts
 from ..evaluation import GRADES, EvaluationConfig
-from ._style import plt, save
+from ._style import figure, save, styled
 from .map import LabelPlacer
 
 GRADE_COLOURS = {"excellent": "#1a9850", "qualified": "#fdae61", "unqualified": "#d73027"}
@@ -46,7 +46,8 @@ SCORE_WORDS = {
 }
 
 
-def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: Path, lang: str = "zh") -> list[Path]:
+def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: Path, lang: str = "zh",
+                svg: bool = False) -> list[Path]:
     """Scores by district: one dot per zone coloured by grade, the grade thresholds as lines; names placed
     where they do not collide (with a leader line when moved away), the rest left to scores.csv."""
     rc = fonts.use_fonts()
@@ -79,8 +80,9 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
     ordered["x"] = xs
     label_points = len(ordered) <= 80  # names on the dots only while they stay readable
     width = min(30.0, max(7.0, 0.7 * len(districts) + 2))
-    with plt.rc_context({"svg.hashsalt": "consolidate", **rc}):
-        fig, ax = plt.subplots(figsize=(width, 5.0))
+    with styled({"svg.hashsalt": "consolidate", **rc}):
+        fig = figure((width, 5.0))
+        ax = fig.subplots()
         for g in GRADES:
             part = ordered[ordered["grade"] == g]
             ax.scatter(part["x"], part["score"], s=36 if label_points else 8, color=GRADE_COLOURS[g],
@@ -117,4 +119,4 @@ def score_chart(region, config: EvaluationConfig, ranked: pd.DataFrame, folder: 
             if left_out:
                 fig.text(0.01, 0.005, words.get("omitted_one" if left_out == 1 else "omitted",
                                                words["omitted"]).format(n=left_out), fontsize=6.5, color="#555555")
-    return save(fig, folder, "scores")
+    return save(fig, folder, "scores", svg=svg)

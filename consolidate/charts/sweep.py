@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._style import A4, GROUP_COLOURS, REVOKED, plt, save, style
+from ._style import A4, GROUP_COLOURS, REVOKED, figure, save, styled
 from .compare import _parameter_label, _quantity_label, _solved, _tt  # the trade-off words
 from .map import LabelPlacer
 
@@ -65,8 +65,9 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
     n = max(1, len(parameters))
     solved = _solved(rows)
     optimal = rows["status"].astype(str).eq("optimal") if "status" in rows else solved
-    with plt.rc_context(style()):
-        fig, axes = plt.subplots(max(1, len(quantities)), n, figsize=A4, squeeze=False)
+    with styled():
+        fig = figure(A4)
+        axes = fig.subplots(max(1, len(quantities)), n, squeeze=False)
         fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.08, hspace=0.45, wspace=0.3)
         for k, parameter in enumerate(parameters):
             others = [p for p in parameters if p != parameter]
@@ -171,8 +172,9 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
     x = pd.to_numeric(plans.get(xcol), errors="coerce").to_numpy(float)
     y = pd.to_numeric(plans.get(ycol), errors="coerce").to_numpy(float)
     front = pareto_front(x, y)
-    with plt.rc_context(style()):
-        fig, ax = plt.subplots(figsize=A4)
+    with styled():
+        fig = figure(A4)
+        ax = fig.subplots()
         fig.subplots_adjust(left=0.09, right=0.97, top=0.86, bottom=0.1)
         ax.scatter(x[~front], y[~front], s=28, color="#9E9E9E", label=_tt(lang, "dominated"), zorder=3)
         ax.scatter(x[front], y[front], s=48, color=REVOKED, edgecolors="black", label=_tt(lang, "front"), zorder=4)
@@ -200,10 +202,12 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
     return fig
 
 
-def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder, lang: str = "zh", unit: str = "") -> list[Path]:
-    """Write `sweep.*` (real quantities per parameter) and `pareto.*` (the trade-off) into `folder`."""
+def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder, lang: str = "zh", unit: str = "",
+                 svg: bool = False) -> list[Path]:
+    """Write `sweep.png` (real quantities per parameter) and `pareto.png` (the trade-off) into `folder`, and
+    the same as SVG when `svg`."""
     folder = Path(folder)
-    written = save(sweep_figure(rows, parameters, lang=lang, unit=unit), folder, "sweep")
+    written = save(sweep_figure(rows, parameters, lang=lang, unit=unit), folder, "sweep", svg=svg)
     if int(_solved(rows).sum()) >= 2:
-        written += save(pareto_figure(rows, parameters, lang=lang, unit=unit), folder, "pareto")
+        written += save(pareto_figure(rows, parameters, lang=lang, unit=unit), folder, "pareto", svg=svg)
     return written

@@ -4,10 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import pandas as pd
 
 from ..io import check_folder_target
-from ..scenario import resolve_scenario
 from ._common import echo_table, lang_option, language, objective_parts_text, progress_bar, reports_errors
 
 
@@ -29,6 +27,7 @@ def scenario_options(command):
 @scenario_options
 @click.option("--out", type=click.Path(file_okay=False), help="Plan folder to write (default: ./consolidate-out/SCENARIO).")
 @click.option("--no-charts", is_flag=True, help="Write the tables only.")
+@click.option("--svg", is_flag=True, help="Also write each chart as SVG (text as text, the font embedded).")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx: one sheet per table, for Excel and WPS.")
 @click.option("--members", is_flag=True, help="List every merge and revocation, even for large regions.")
 @click.option("--lock", "locks", multiple=True, metavar="PLAN_DIR[:ZONE,...]",
@@ -42,11 +41,11 @@ def scenario_options(command):
               help="Also write the exact MIP (the whole region, through PuLP) for any other solver.")
 @lang_option
 @reports_errors
-def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, xlsx, members, locks,
+def run_command(scenario, region, overrides, solver, time_limit, out, no_charts, svg, xlsx, members, locks,
                 n_alternatives, within, export_model, lang):
     """Solve SCENARIO (a bundled name or a YAML file; default: baseline) into a plan.
 
-    Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts to --out,
+    Writes plan.csv, districts.csv, flows.csv, graph.csv, summary.json and charts (PNG) to --out,
     atomically, and prints which districts had to consolidate and how. Examples:
 
     \b
@@ -57,39 +56,59 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
       consolidate run cap-2 --alternatives 3 --within 5 --out out/cap2-alt  # and the next 3 best plans
       consolidate run baseline --export-model model.mps   # the MIP for Gurobi, CPLEX, SCIP
     """
-    from .. import export
+    import contextlib
+
+    from ..charts import drawer as chart_drawer
+
+    # first: the child loads matplotlib and the fonts while this process loads the rest and solves
+    with chart_drawer() if not no_charts and not n_alternatives else contextlib.nullcontext() as drawer:
+        run_plan(scenario, region, overrides, solver, time_limit, out, no_charts, svg, xlsx, members, locks,
+                 n_alternatives, within, export_model, lang, drawer)
+
+
+def run_plan(scenario, region, overrides, solver, time_limit, out, no_charts, svg, xlsx, members, locks,
+             n_alternatives, within, export_model, lang, drawer=None):
+    """`consolidate run`, with `drawer` (a chart_drawer, or None) preparing to draw while the plan is solved."""
     from ..pipeline import solve
+    from ..scenario import resolve_scenario
 
     region, scenario = resolve_scenario(scenario, region, overrides, solver, time_limit)
     before = len(scenario.pins.assign) + len(scenario.pins.revoke)
     scenario = apply_locks(scenario, locks)
     locked = len(scenario.pins.assign) + len(scenario.pins.revoke) - before
     if export_model:
+        from .. import export
+
         export.check_path(export_model)
     out = check_folder_target(out or Path("consolidate-out") / scenario.name)  # refused now, not after the solve
     if within is not None and not n_alternatives:
         raise click.UsageError("--within needs --alternatives K")
     if n_alternatives:
-        return run_alternatives(region, scenario, n_alternatives, within, out, not no_charts, language(lang, region))
+        return run_alternatives(region, scenario, n_alternatives, within, out, not no_charts, language(lang, region), svg)
     with progress_bar("solving components") as advance:
         plan = solve(region, scenario, progress=advance)
     if locks:  # optimal given the locked decisions, which the checks verified as pins
         plan.summary["locked"] = {"from": [str(lock) for lock in locks], "decisions": locked}
     lang = language(lang, region)
-    folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang)
+    folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang, svg=svg, drawer=drawer)
     print_summary(plan, lang, members)
     if locks:
         click.echo(f"{locked} decision(s) locked from {', '.join(locks)}: the plan is the best one that keeps them")
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
     if export_model:
+        from .. import export
+
         click.echo(f"the model (whole region, one MIP) written to {export.write_model(region, scenario, export_model)}")
 
 
-def run_alternatives(region, scenario, k: int, within: float | None, out: Path, charts: bool, lang: str) -> None:
+def run_alternatives(region, scenario, k: int, within: float | None, out: Path, charts: bool, lang: str,
+                     svg: bool = False) -> None:
+    import pandas as pd
+
     from ..alternatives import alternatives, write_alternatives
 
     result = alternatives(region, scenario, k, within)
-    folder = write_alternatives(result, out, charts=charts, lang=lang)
+    folder = write_alternatives(result, out, charts=charts, lang=lang, svg=svg)
     print_summary(result.plans[0], lang)
     table = result.table.copy()
     table["proven"] = table["proven"].map({True: "proven", False: "NOT proven"})
@@ -192,6 +211,8 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
             rows.append((district.get(district_id, row["name"]), int(row["zones_before"]), int(row["zones_after"]),
                          w["exempt"] if row["exempt"] else int(row["cap"]), len(joined), int((counted["status"] == "revoked").sum()),
                          joined["host_id"].nunique()))
+        import pandas as pd
+
         frame = pd.DataFrame(rows, columns=[w["district"], w["before"], w["after"], w["cap"], w["merged"],
                                             w["revoked"], w["hosts"]])
         echo_table(frame.head(MAX_ROWS), title=w["consolidated"].format(n=len(changed)) + " " + w["members_hint"])
@@ -217,7 +238,7 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
         echo_table(show.reset_index(drop=True), title=w["per_district"])
 
 
-def _counted(table: pd.DataFrame, count_by: str | None) -> pd.Series:
+def _counted(table: "pd.DataFrame", count_by: str | None) -> "pd.Series":
     column = "managing_district_id" if count_by == "managing_district" else "district_id"
     return table[column]
 
