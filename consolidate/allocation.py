@@ -98,7 +98,7 @@ def parse_rule(spec: Any, where: str) -> Rule:
     raise _bad(where, f"a sharing rule must be a name or {{split: s}}, not {type(spec).__name__}", spec)
 
 
-def check_measures(zones: pd.DataFrame, allocation: Mapping[str, Any], where: str) -> list[Problem]:
+def check_measures(zones: pd.DataFrame, allocation: Mapping[str, Any], where: str) -> list[InputIssue]:
     """What is wrong with a scenario's `allocation:` on these zones: unknown rules, measures that are not
     numeric zone columns, weighted rules without their weight column. Checked before solving, so a bad
     measure is reported as bad input even when the rules also leave no plan."""

@@ -107,8 +107,9 @@ def revoked_gdp(plan) -> float | None:
 def real_units(plan) -> dict[str, Any]:
     """What a plan costs in real units, for trade-offs that compare like with like across weights:
 
-    gdp_km: Σ GDP × km from each member to its host (the region's GDP unit × km): what the distance
-        part of the objective weighs, before any weight;
+    gdp_km: Σ GDP × km from each member to its host (the region's GDP unit × km; × minutes where the
+        objective priced travel minutes, plan.csv's minutes_to_host): what the distance part of the objective
+        weighs, before any weight;
     cross_district_gdp: GDP of the zones that join a host run by another district (the region's unit);
     plan_id: a short fingerprint of who is host, member or revoked under whom (equal plans, equal ids).
     """
@@ -123,7 +124,8 @@ def real_units(plan) -> dict[str, Any]:
         return out
     gdp = pd.to_numeric(plan.region.zones["gdp"], errors="coerce").reindex(table.index).fillna(0.0)
     members = table["status"] == "member"
-    km = pd.to_numeric(table["distance_to_host_km"], errors="coerce").fillna(0.0)
+    priced = "minutes_to_host" if "minutes_to_host" in table else "distance_to_host_km"
+    km = pd.to_numeric(table[priced], errors="coerce").fillna(0.0)
     out["gdp_km"] = round(float((gdp[members] * km[members]).sum()), 4)
     runs = table["managing_district_id"].astype(str)
     host_runs = table["host_id"].map(runs)
@@ -337,11 +339,18 @@ def _charts(result: Comparison, folder: Path, lang: str = "zh") -> None:
     per_district = result.per_district.drop(columns="zones_before", errors="ignore")
     region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
     draw_charts(compare_charts, result.table[TABLE_COLUMNS].copy(), per_district, folder, lang=lang,
-                unit=region_unit(region, lang=lang), district_names=english_district_names(region))
+                unit=region_unit(region, lang=lang), district_names=english_district_names(region),
+                per=distance_unit(region))
 
 
 UNITS_EN = {"亿元": "100 million yuan", "万元": "10,000 yuan", "元": "yuan", "人": "persons", "公顷": "ha",
             "平方公里": "km²"}
+
+
+def distance_unit(region) -> str:
+    """The unit the objective prices a member's distance to its host in: km, or minutes with a travel-time
+    matrix (what `problem.distance_unit` and plan.csv's minutes_to_host say)."""
+    return region.distances.unit if region is not None and region.distances is not None else "km"
 
 
 def region_unit(region, measure: str = "gdp", lang: str = "zh") -> str:

@@ -124,9 +124,19 @@ LEVEL_NAMES = {"zh": {"national": "国家级", "municipal": "市级", "district"
                       "subdistrict": "sub-district"}}
 
 
-def _rule_sentence(measure: str, rule: Any, lang: str) -> str:
+MEASURE_NAMES = {"zh": {"gdp": "GDP", "fiscal_revenue": "财政收入", "employment": "就业"},
+                 "en": {"gdp": "GDP", "fiscal_revenue": "fiscal revenue", "employment": "employment"}}
+
+
+def rule_sentence(measure: str, rule: Any, lang: str = "en") -> str:
+    """How a sharing rule credits `measure`, in words: the one place the rules are stated, for the
+    description, the allocation chart and the report (`rule` as a scenario or summary.json writes it:
+    territorial, host, split:0.5 or {split: 0.5}, area, investment)."""
+    from .allocation import parse_rule
+
+    rule = parse_rule(rule, f"allocation.{measure}").spec()
     zh = lang == "zh"
-    name = {"gdp": "GDP", "fiscal_revenue": "财政收入" if zh else "fiscal revenue"}.get(measure, measure)
+    name = MEASURE_NAMES["zh" if zh else "en"].get(measure, measure)
     if rule == "territorial":
         return f"{name}按属地原则留在开发区所在区" if zh else f"{name} stays with the district where each zone lies"
     if rule == "host":
@@ -212,7 +222,7 @@ def describe(resolved: dict, lang: str = "en", names: dict[str, str] | None = No
 
     allocation = resolved.get("allocation") or {}
     if allocation:
-        sentences.append(("；" if zh else "; ").join(_rule_sentence(m, r, lang) for m, r in allocation.items()))
+        sentences.append(("；" if zh else "; ").join(rule_sentence(m, r, lang) for m, r in allocation.items()))
 
     fairness = resolved.get("fairness") or {}
     if fairness.get("max_district_loss") is not None:

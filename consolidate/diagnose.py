@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InfeasibleError
-from .problem import RULE_TEXT, Problem, Rule, rule_words
+from .problem import RULE_TEXT, Problem, EligibilityRule, rule_words
 from .region import Region
 from .scenario import Scenario
 
@@ -62,7 +62,7 @@ def why_not_joining(problem: Problem, region: Region, i: int, j: int, lang: str 
     return RULE_TEXT[lang]["and"].join(rule.text(lang) for rule in why)
 
 
-def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> Rule:
+def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> EligibilityRule:
     """Why the pair (i, j), allowed by every other rule, is not among the candidates: too far or not adjacent."""
     from .geo import haversine_km
 
@@ -74,20 +74,20 @@ def contiguity_reason(problem: Problem, region: Region, i: int, j: int) -> Rule:
     if distances is not None and distances.method == "matrix":  # the planner's matrix decides, in its unit
         given = float(distances.between([zones.index[i]], [zones.index[j]])[0])
         if given != given:
-            return Rule.of("not_in_matrix", source=str(distances.source))
+            return EligibilityRule.of("not_in_matrix", source=str(distances.source))
         if m.max_distance_km is not None and given > m.max_distance_km:
-            return Rule.of("too_far_matrix", given=given, unit=distances.unit, source=str(distances.source),
+            return EligibilityRule.of("too_far_matrix", given=given, unit=distances.unit, source=str(distances.source),
                            limit=m.max_distance_km)
     elif distances is not None and distances.method == "planar":
         km = float(distances.km_between([zones.index[i]], [zones.index[j]])[0])
     in_km = distances is None or distances.method != "matrix"
     if in_km and m.max_distance_km is not None and km > m.max_distance_km:
-        return Rule.of("too_far", km=km, limit=m.max_distance_km)
+        return EligibilityRule.of("too_far", km=km, limit=m.max_distance_km)
     if m.contiguity == "adjacent":
-        return Rule.of("not_adjacent", km=km)
+        return EligibilityRule.of("not_adjacent", km=km)
     if m.contiguity == "connected":
-        return Rule.of("not_connected", km=km)
-    return Rule.of("not_candidate", km=km)
+        return EligibilityRule.of("not_connected", km=km)
+    return EligibilityRule.of("not_candidate", km=km)
 
 
 def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenario,

@@ -40,9 +40,6 @@ class InputIssue:
         return text
 
 
-Problem = InputIssue  # the old name, for code written before the rename; use InputIssue
-
-
 class ConsolidateError(Exception):
     """Base class: an error with a message for people and an exit code."""
 

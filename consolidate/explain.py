@@ -20,7 +20,7 @@ import pandas as pd
 
 from .backends import FEASIBLE, INFEASIBLE, OPTIMAL
 from .plan import objective_parts
-from .problem import RULE_TEXT, Problem, Rule
+from .problem import RULE_TEXT, Problem, EligibilityRule
 from .region import Region
 from .scenario import Scenario
 
@@ -125,8 +125,8 @@ class Explainer:
                     row["reason"] = words["no_solution"]
             rows.append(row)
 
-        stay_blocks = [r.text(lang) for r, m in ((Rule("pinned_revoke"), p.must_revoke[i]),
-                                                 (Rule.of("pinned_to", target=p.zone_ids[p.assigned[i]]),
+        stay_blocks = [r.text(lang) for r, m in ((EligibilityRule("pinned_revoke"), p.must_revoke[i]),
+                                                 (EligibilityRule.of("pinned_to", target=p.zone_ids[p.assigned[i]]),
                                                   p.assigned[i] >= 0 and p.assigned[i] != i)) if m]
         add("host", i, not stay_blocks, both.join(stay_blocks), km=0.0)
         allowed_hosts = p.pair_host[p.pair_member == i]

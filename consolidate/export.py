@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import InputError, Problem as InputProblem
+from .errors import InputError, InputIssue
 from .region import Region
 from .scenario import Scenario
 
@@ -50,7 +50,7 @@ def check_path(path: str | Path) -> Path:
     """The model file's path, refused (exit 2) unless it ends in .mps or .lp."""
     path = Path(path)
     if path.suffix.lower() not in FORMATS:
-        raise InputError(InputProblem(str(path), "is neither an .mps nor an .lp file",
+        raise InputError(InputIssue(str(path), "is neither an .mps nor an .lp file",
                                       "name the model file model.mps or model.lp"))
     return path
 

@@ -158,9 +158,26 @@ def claim_folder(out: str | Path, kind: str) -> Path:
 
 def _record(path: Path) -> None:
     """List a file just written in its folder's marker (a folder written in place, like a sweep's)."""
-    marker = read_marker(path.parent)
-    if marker is not None and path.name not in marker["files"]:
-        write_marker(path.parent, marker.get("kind", "output"), marker["files"] + [path.name])
+    with _folder_locked(path.parent):         # processes writing into one folder (a plan's charts) take turns
+        marker = read_marker(path.parent)
+        if marker is not None and path.name not in marker["files"]:
+            write_marker(path.parent, marker.get("kind", "output"), marker["files"] + [path.name])
+
+
+@contextlib.contextmanager
+def _folder_locked(folder: Path) -> Iterator[None]:
+    """An exclusive lock on the folder itself (flock on its descriptor: no lock file to clean up)."""
+    try:
+        import fcntl
+    except ImportError:   # Windows: no fork either, so one writer per folder
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

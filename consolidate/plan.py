@@ -163,7 +163,7 @@ def read_plan(folder: str | Path, scenario: Scenario | None = None) -> Plan:
     if scenario is not None:  # checked against another scenario than the one it was solved for
         from .region import load_region
 
-        if scenario.resolved() != plan.summary.get("scenario"):
+        if scenario.as_dict() != plan.summary.get("scenario"):
             edited.append("scenario")
         plan.scenario, plan.region = scenario, load_region(scenario.region)
         plan.summary = {**plan.summary, **_named(scenario, plan.region)}

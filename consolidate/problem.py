@@ -126,7 +126,7 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     return problem
 
 
-RULE_TEXT = {   # every rule that forbids a fate, in words: Rule(key, values).text(lang)
+RULE_TEXT = {   # every rule that forbids a fate, in words: EligibilityRule(key, values).text(lang)
     "en": {
         "revocation_off": "revocation not allowed (revocation.allowed=false)",
         "protected_level": "protected level (revocation.protect_levels)",
@@ -224,7 +224,7 @@ VALUE_WORDS_ZH = {"national": "国家级", "municipal": "市级", "district": "�
 
 
 @dataclass(frozen=True)
-class Rule:
+class EligibilityRule:
     """One rule that forbids a fate, with its values: its words in en or zh from `RULE_TEXT`, the way
     `statistics.Verdict` gives the verdict (`str(rule)` is the English)."""
 
@@ -232,7 +232,7 @@ class Rule:
     values: tuple = ()
 
     @classmethod
-    def of(cls, key: str, **values) -> "Rule":
+    def of(cls, key: str, **values) -> "EligibilityRule":
         return cls(key, tuple(values.items()))
 
     def text(self, lang: str = "en") -> str:
@@ -247,7 +247,7 @@ class Rule:
 
 def rule_words(lang: str, key: str, **values) -> str:
     """A phrase of `RULE_TEXT` in `lang`."""
-    return Rule.of(key, **values).text(lang)
+    return EligibilityRule.of(key, **values).text(lang)
 
 
 @dataclass
@@ -301,20 +301,20 @@ class Eligibility:
         gdp = zones["gdp"].to_numpy(dtype=float)
         area = zones["approved_area_ha"].to_numpy(dtype=float)
         rev = scenario.revocation
-        blocks = [(Rule("revocation_off"), np.full(n, not rev.allowed)),
-                  (Rule("protected_level"), among(level, rev.protect_levels)),
-                  (Rule("pinned_keep"), among(ids, scenario.pins.keep)),
-                  (Rule("pinned_host"), must_host),
-                  (Rule("pinned_by_assign"), assigned >= 0)]
+        blocks = [(EligibilityRule("revocation_off"), np.full(n, not rev.allowed)),
+                  (EligibilityRule("protected_level"), among(level, rev.protect_levels)),
+                  (EligibilityRule("pinned_keep"), among(ids, scenario.pins.keep)),
+                  (EligibilityRule("pinned_host"), must_host),
+                  (EligibilityRule("pinned_by_assign"), assigned >= 0)]
         if rev.max_gdp_share is not None:
             district_gdp = pd.Series(gdp).groupby(counted).transform("sum").to_numpy()
-            blocks.append((Rule.of("gdp_share", share=rev.max_gdp_share),
+            blocks.append((EligibilityRule.of("gdp_share", share=rev.max_gdp_share),
                            ~(gdp <= rev.max_gdp_share * district_gdp + 1e-12)))
         if rev.max_area_ha is not None:
-            blocks.append((Rule.of("area", area=rev.max_area_ha), ~(area <= rev.max_area_ha)))
+            blocks.append((EligibilityRule.of("area", area=rev.max_area_ha), ~(area <= rev.max_area_ha)))
         if rev.require_grade is not None:
             graded = (grades.reindex(ids) == rev.require_grade).to_numpy() if grades is not None else np.zeros(n, bool)
-            blocks.append((Rule.of("grade", grade=rev.require_grade), ~graded))
+            blocks.append((EligibilityRule.of("grade", grade=rev.require_grade), ~graded))
         return cls(ids=ids, names=zones["name"].to_numpy(dtype=object), level=level,
                    rank=pd.Series(level).map({lvl: k for k, lvl in enumerate(LEVELS)}).to_numpy(),
                    score=np.asarray(score, float), counted=counted, managing=managing, functional=functional,
@@ -327,45 +327,45 @@ class Eligibility:
         blocked = np.any([mask for _, mask in self.revoke_blocks], axis=0)
         return ~blocked | self.must_revoke
 
-    def revoke_rules(self, i: int) -> list[Rule]:
+    def revoke_rules(self, i: int) -> list[EligibilityRule]:
         """The rules that keep zone i from being revoked (none when it is pinned to be)."""
         return [] if self.must_revoke[i] else [rule for rule, mask in self.revoke_blocks if mask[i]]
 
     def why_not_revoked(self, i: int, lang: str = "en") -> list[str]:
         return [rule.text(lang) for rule in self.revoke_rules(i)]
 
-    def why_not_host(self, j: int) -> Rule:
+    def why_not_host(self, j: int) -> EligibilityRule:
         hosts = self.scenario.merging.hosts
         if self.level[j] not in hosts.levels:
-            return Rule.of("level_may_not_host", level=str(self.level[j]))
-        return Rule.of("score_below", score=float(self.score[j]), min_score=hosts.min_score)
+            return EligibilityRule.of("level_may_not_host", level=str(self.level[j]))
+        return EligibilityRule.of("score_below", score=float(self.score[j]), min_score=hosts.min_score)
 
-    def pair_rules(self, member: np.ndarray, host: np.ndarray) -> list[tuple[Rule, np.ndarray]]:
+    def pair_rules(self, member: np.ndarray, host: np.ndarray) -> list[tuple[EligibilityRule, np.ndarray]]:
         """(rule, mask of the pairs it forbids) for every rule on who may join whom, contiguity aside."""
         m, s = self.scenario.merging, self.scenario
-        rules = [(Rule("pinned_host"), self.must_host[member]),
-                 (Rule("pinned_revoke"), self.must_revoke[member]),
-                 (Rule("host_pinned_revoke"), self.must_revoke[host]),
-                 (Rule("pinned_elsewhere"), (self.assigned[member] >= 0) & (self.assigned[member] != host)),
-                 (Rule("host_pinned_join"), (self.assigned[host] >= 0) & (self.assigned[host] != host)),
-                 (Rule("host_not_eligible"), ~self.can_host[host])]
+        rules = [(EligibilityRule("pinned_host"), self.must_host[member]),
+                 (EligibilityRule("pinned_revoke"), self.must_revoke[member]),
+                 (EligibilityRule("host_pinned_revoke"), self.must_revoke[host]),
+                 (EligibilityRule("pinned_elsewhere"), (self.assigned[member] >= 0) & (self.assigned[member] != host)),
+                 (EligibilityRule("host_pinned_join"), (self.assigned[host] >= 0) & (self.assigned[host] != host)),
+                 (EligibilityRule("host_not_eligible"), ~self.can_host[host])]
         if m.hosts.not_below_member:
-            rules.append((Rule("lower_level"), (self.rank[host] > self.rank[member]) & ~self.designated[host]))
+            rules.append((EligibilityRule("lower_level"), (self.rank[host] > self.rank[member]) & ~self.designated[host]))
         if not m.cross_district:
-            rules.append((Rule("cross_district"), self.counted[member] != self.counted[host]))
+            rules.append((EligibilityRule("cross_district"), self.counted[member] != self.counted[host]))
         if m.customs == "fold":
-            rules.append((Rule("customs_fold"), self.customs[member] != self.customs[host]))
+            rules.append((EligibilityRule("customs_fold"), self.customs[member] != self.customs[host]))
         elif m.customs == "separate":
-            rules.append((Rule("customs_separate"), self.customs[member] | self.customs[host]))
+            rules.append((EligibilityRule("customs_separate"), self.customs[member] | self.customs[host]))
         forbidden = {(a, b) for a, b in s.pins.forbid_pairs} | {(b, a) for a, b in s.pins.forbid_pairs}
         if forbidden:
             ids = self.ids
-            rules.append((Rule("forbidden_pair"), np.array(
+            rules.append((EligibilityRule("forbidden_pair"), np.array(
                 [(ids[i], ids[j]) in forbidden for i, j in zip(member.tolist(), host.tolist())], dtype=bool)))
-        rules.append((Rule("no_mode"), self.modes(member, host) == ""))
+        rules.append((EligibilityRule("no_mode"), self.modes(member, host) == ""))
         return rules
 
-    def why_not_join(self, i: int, j: int) -> list[Rule]:
+    def why_not_join(self, i: int, j: int) -> list[EligibilityRule]:
         """The rules (contiguity aside) that forbid zone i joining host j, with this pair's values."""
         out = []
         for rule, mask in self.pair_rules(np.array([i]), np.array([j])):
@@ -373,9 +373,9 @@ class Eligibility:
                 if rule.key == "host_not_eligible":
                     rule = self.why_not_host(j)
                 elif rule.key == "lower_level":
-                    rule = Rule.of("lower_level_of", host=str(self.level[j]), member=str(self.level[i]))
+                    rule = EligibilityRule.of("lower_level_of", host=str(self.level[j]), member=str(self.level[i]))
                 elif rule.key == "pinned_elsewhere":
-                    rule = Rule.of("pinned_to", target=self.ids[self.assigned[i]])
+                    rule = EligibilityRule.of("pinned_to", target=self.ids[self.assigned[i]])
                 out.append(rule)
         return out
 

@@ -482,7 +482,7 @@ def _check_rules(rules: dict, file: str, lookup: dict[str, str], problems: list[
     return out
 
 
-def _check_units(units: Any, file: str, problems: list[Problem]) -> dict[str, str]:
+def _check_units(units: Any, file: str, problems: list[InputIssue]) -> dict[str, str]:
     """`units:` maps a measure to the unit its figures are in (gdp: 亿元); anything else is a problem."""
     if units is None:
         return {}

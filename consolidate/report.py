@@ -123,7 +123,7 @@ WORDS = {
         "alloc_alt": "各区 GDP 与财政收入整合前后对比及区际转移", "compare_alt": "各方案主要指标并列比较",
         "rule": "分成规则", "customs": "合并为综合保税区", "entrusted": "委托代管", "co_construction": "合作共建",
         "multi_park": "一区多园", "optimal": "最优", "feasible": "可行（未证明最优）", "infeasible": "无可行方案",
-        "weighted_km": "GDP × 到牵头距离（{unit}·km）", "moved": "跨区并入的 GDP", "kept_zones": "保留开发区",
+        "moved": "跨区并入的 GDP", "kept_zones": "保留开发区",
         EDITED: EDITED_VERDICT["zh"],
     },
     "en": {
@@ -164,7 +164,7 @@ WORDS = {
         "customs": "folded into a comprehensive bonded zone", "entrusted": "entrusted",
         "co_construction": "co-construction", "multi_park": "one-zone-many-parks", "optimal": "optimal",
         "feasible": "feasible (not proven optimal)", "infeasible": "no feasible plan",
-        "weighted_km": "GDP × km to host ({unit}·km)", "moved": "GDP joining a host of another district", "kept_zones": "zones kept",
+        "moved": "GDP joining a host of another district", "kept_zones": "zones kept",
         EDITED: EDITED_VERDICT["en"],
     },
 }
@@ -576,20 +576,19 @@ class Report:
 
     def comparison(self) -> str:
         from .charts._style import svg_text
-        from .charts.compare import compare_figure
+        from .charts.compare import _quantity_label, compare_figure
+        from .compare import distance_unit, english_district_names
 
         w = self.w
+        region = next((p.region for p in self.plans if p.region is not None), None)
         table, per_district = comparison_frames(self.plans, self.labels)
         shown = pd.DataFrame({
             w["scenario"]: table["scenario"], w["status"]: [w.get(x, x) for x in table["status"]],
             w["kept_zones"]: table["hosts"], w["members"]: table["members"], w["revoked"]: table["revoked"],
-            w["revoked_gdp"]: table["revoked_gdp"], w["weighted_km"].format(unit=self.unit(self.plans[0])): table["gdp_km"],
+            w["revoked_gdp"]: table["revoked_gdp"], _quantity_label("gdp_km", self.lang, self.unit(self.plans[0]), distance_unit(region)): table["gdp_km"],
             w["moved"]: table["cross_district_gdp"], w["objective"]: table["objective"]})
-        from .compare import english_district_names
-
-        region = next((p.region for p in self.plans if p.region is not None), None)
-        drawn = compare_figure(table, per_district, w["comparison"], lang=self.lang,
-                               unit=self.unit(self.plans[0]), district_names=english_district_names(region))
+        drawn = compare_figure(table, per_district, w["comparison"], lang=self.lang, unit=self.unit(self.plans[0]),
+                               district_names=english_district_names(region), per=distance_unit(region))
         figure = figure_html(svg_text(drawn), w["compare_alt"], w["compare_alt"])
         zones = per_district[(per_district.fillna(0) > 0).any(axis=1)]
         zones = zones.rename(index=self.name_map(next((p for p in self.plans if p.region is not None), self.plans[0])))
@@ -673,11 +672,11 @@ EXPLAINED_AT_MOST = 40     # zones whose alternatives are re-solved for the repo
 EXPLAIN_WORDS = {
     "zh": {"next": "次优选择：{option}，目标值 +{cost:.3g}", "forced": "别无可行选择（其他选择都违反规则）",
            "join": "并入 {target}", "host": "单独保留", "revoke": "撤销", "delta_gdp_km": "GDP×km {v:+,.1f}",
-           "delta_gdp_under_weak_hosts": "弱牵头方下 GDP {v:+,.1f}", "delta_revoked_gdp": "撤销 GDP {v:+,.1f}",
+           "delta_gdp_minutes": "GDP×分钟 {v:+,.1f}", "delta_gdp_under_weak_hosts": "弱牵头方下 GDP {v:+,.1f}", "delta_revoked_gdp": "撤销 GDP {v:+,.1f}",
            "delta_zones_kept": "保留数 {v:+.0f}", "delta_cross_district_members": "跨区成员 {v:+.0f}"},
     "en": {"next": "next best: {option}, objective +{cost:.3g}", "forced": "no other choice gives a plan",
            "join": "join {target}", "host": "stay a host", "revoke": "be revoked", "delta_gdp_km": "GDP×km {v:+,.1f}",
-           "delta_gdp_under_weak_hosts": "GDP under weak hosts {v:+,.1f}", "delta_revoked_gdp": "revoked GDP {v:+,.1f}",
+           "delta_gdp_minutes": "GDP×min {v:+,.1f}", "delta_gdp_under_weak_hosts": "GDP under weak hosts {v:+,.1f}", "delta_revoked_gdp": "revoked GDP {v:+,.1f}",
            "delta_zones_kept": "zones kept {v:+.0f}", "delta_cross_district_members": "cross-district members {v:+.0f}"},
 }
 
@@ -693,7 +692,11 @@ def explain_reasons(plan: Plan, lang: str, names: dict[str, str] | None = None) 
         options = explain_plan(plan, changed)
     except Exception:  # noqa: BLE001 - a reason is a courtesy; the decisions stand without it
         return {}
+    from .compare import distance_unit
+
     w, names = EXPLAIN_WORDS[lang], names or {}
+    if distance_unit(plan.region) == "minutes":
+        w = {**w, "delta_gdp_km": w["delta_gdp_minutes"]}
     out = {}
     for zone, group in options.groupby("zone_id", sort=False):
         others = group[~group["chosen"] & group["allowed"] & group["extra_cost"].notna()]

@@ -201,8 +201,6 @@ class Scenario(Strict):
         """The scenario as plain data, every default filled in (written into summary.json)."""
         return self.model_dump(mode="json")
 
-    resolved = as_dict  # the old name, for code written before the rename; use as_dict
-
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.as_dict(), allow_unicode=True, sort_keys=False)
 

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import yaml
 
-from .compare import METRICS, draw_charts, metrics, one_line, region_unit, solve_outcome
+from .compare import METRICS, distance_unit, draw_charts, metrics, one_line, region_unit, solve_outcome
 from .errors import ConsolidateError, InputError, InputIssue
 from .io import claim_folder, write_text
 from .office import csv_text
@@ -248,16 +248,18 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     if charts:
         from .charts.sweep import sweep_charts
 
-        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, unit=_unit(base.region, lang))
+        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, **_units(base.region, lang))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
 
 
-def _unit(region: str, lang: str = "zh") -> str:
-    """The base region's GDP unit, for the charts' axes ('' when the region cannot be read here)."""
+def _units(region: str, lang: str = "zh") -> dict[str, str]:
+    """The base region's GDP unit and the unit its distances are priced in, for the charts' axes (none
+    when the region cannot be read here)."""
     try:
-        return region_unit(cached_region(region)[0], lang=lang)
+        loaded = cached_region(region)[0]
     except ConsolidateError:
-        return ""
+        return {}
+    return {"unit": region_unit(loaded, lang=lang), "per": distance_unit(loaded)}
 
 
 def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,

@@ -68,7 +68,7 @@ class WarmSolver:
             raise ValueError("WarmSolver.solve needs a scenario (none was given at construction)")
         if not overrides and not pins:
             return scenario
-        data = scenario.resolved()
+        data = scenario.as_dict()
         for override in overrides:
             path, value = parse_override(override)
             node = data

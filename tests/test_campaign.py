@@ -191,7 +191,8 @@ def test_campaign_command_writes_the_comparison(tmp_path):
                                                    "--grid", "objective.weights.zone_count=0.05,0.075",
                                                    "--processes", "1"])
     assert result.exit_code == 0, result.output
-    assert "Published plan (2018) vs model" in result.output and "distance" in result.output
+    assert "2018 年公布的方案与模型对比" in result.output and "距离" in result.output and "参数扫描" in result.output
+    assert "已写入" in result.output
     for name in ("comparison.csv", "by_level.csv", "campaign.json", "comparison.png",
                  "not_counted.csv", "plan/plan.csv", "sweep.csv", "sensitivity.csv", "sweep.txt", "sweep.png"):
         assert (out / name).is_file(), name
@@ -200,6 +201,13 @@ def test_campaign_command_writes_the_comparison(tmp_path):
     summary = json.loads((out / "campaign.json").read_text(encoding="utf-8"))
     assert summary["published"] == PUBLISHED and summary["checks_passed"]
     assert not list(tmp_path.glob(".*"))  # written atomically: no scratch folder left behind
+
+
+def test_campaign_command_in_english(tmp_path):
+    result = CliRunner().invoke(campaign_command, ["--lang", "en", "--no-charts", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 0, result.output
+    assert "Published plan (2018) vs model" in result.output and "plain L1 to 49/130/116" in result.output
+    assert "not counted (inside G121002): G123003" in result.output and "written to" in result.output
 
 
 def test_campaign_command_reports_a_bad_scenario(tmp_path):

@@ -212,6 +212,9 @@ def test_plot_command_redraws_a_plan_folder(plan, tmp_path):
     result = CliRunner().invoke(plot_command, [str(folder), "--svg"])
     assert result.exit_code == 0, result.output
     assert (folder / "plan_map.svg").is_file()
+    # drawn by two processes, each listing its files in the folder's marker: none lost, so none is refused later
+    listed = json.loads((folder / ".consolidate").read_text(encoding="utf-8"))["files"]
+    assert {f"{n}.{ext}" for n in plan_charts_module.PLAN_CHARTS for ext in ("png", "svg")} <= set(listed)
 
 
 def test_run_writes_png_charts_and_svg_ones_on_request(plan, tmp_path):
@@ -315,3 +318,18 @@ def test_the_map_has_a_scale_bar_and_a_north_arrow(plan):
     assert any(t.endswith(" km") for t in texts) and "N" in texts
     assert not any(" estimated" == t[-10:] for t in texts)
     assert any("zones synthetic" in t for t in texts)       # data quality in words, not "8 synthetic"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_allocation_chart_states_each_rule_as_the_scenario_description_does(plan, lang):
+    """One place states the sharing rules (describe.rule_sentence): the chart's titles are its sentences, and a
+    rule reads the same however it is written (split:0.5 or {split: 0.5})."""
+    from consolidate.charts.plan import allocation_chart
+    from consolidate.describe import describe, rule_sentence
+
+    figure = allocation_chart(plan, lang)
+    titles = {ax.get_title(loc="left") for ax in figure.axes}
+    for measure, rule in (("gdp", "host"), ("fiscal_revenue", {"split": 0.5})):
+        assert rule_sentence(measure, rule, lang) in titles
+        assert rule_sentence(measure, rule, lang) in describe(plan.scenario.as_dict(), lang)
+    assert rule_sentence("gdp", "split:0.5", lang) == rule_sentence("gdp", {"split": 0.5}, lang)

@@ -47,3 +47,15 @@ def test_the_public_names_resolve_on_first_use():
 
     assert callable(cz.solve) and cz.solve.__module__ == "consolidate.pipeline"
     assert cz.load_region is importlib.import_module("consolidate.region").load_region
+
+
+def test_the_default_run_loads_no_pyplot_no_pulp_and_no_model_export(tmp_path):
+    """The charts are drawn on matplotlib's Figure and Agg canvas (no pyplot state), and PuLP and the model
+    export are loaded only for --export-model (#14)."""
+    probe = ("import sys\nfrom consolidate.cli import main\n"
+             f"try:\n    main(['run', '--out', {str(tmp_path / 'out')!r}])\nexcept SystemExit as end:\n"
+             "    assert not end.code, end.code\n"
+             "print('loaded:', *(m for m in ('matplotlib.pyplot', 'pulp', 'consolidate.export') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.rsplit("loaded:", 1)[1].split() == []
+    assert (tmp_path / "out" / "plan_map.png").is_file()

@@ -117,3 +117,27 @@ def test_a_pin_to_a_pair_missing_from_the_matrix_says_so(tmp_path):
                                           "pins.assign={m: h1}"], region=str(folder))
     with pytest.raises(InfeasibleError, match="not in distances.csv"):
         solve(load_region(folder), scenario)
+
+
+def test_charts_report_and_compare_say_the_unit_the_objective_priced(tmp_path):
+    """The compare/sweep/report figure 'GDP × distance to host' is the objective's distance part in its own
+    unit: GDP × km on great-circle distances, GDP × minutes with a travel-time matrix — value and label."""
+    from click.testing import CliRunner
+
+    from consolidate.charts.compare import _quantity_label
+    from consolidate.cli import main
+    from consolidate.compare import distance_unit, real_units
+
+    for name, matrix, unit in (("gc", None, "km"), ("minutes", [("m", "h1", 40), ("m", "h2", 10), ("h1", "h2", 60)],
+                                                    "minutes")):
+        plan = plan_for(tmp_path, name, matrix)
+        assert distance_unit(plan.region) == unit
+        priced = plan.summary["objective_parts"]["distance"]["real"]   # plan.csv's distances have 3 decimals
+        assert real_units(plan)["gdp_km"] == pytest.approx(priced, abs=50 * 5e-4)
+    assert "minutes to host" in _quantity_label("gdp_km", "en", "亿元", "minutes")
+    assert "km" not in _quantity_label("gdp_km", "en", "亿元", "minutes")
+    assert "km to host" in _quantity_label("gdp_km", "en", "亿元")
+    folder = plan.to_dir(tmp_path / "plan", charts=False)
+    shown = CliRunner().invoke(main, ["explain", str(folder), "--zone", "m", "--lang", "en", "--out",
+                                      str(tmp_path / "e.csv")])
+    assert shown.exit_code == 0 and "Δ GDP·min" in shown.output and "Δ GDP·km" not in shown.output

@@ -1,5 +1,5 @@
-"""Generated garbage at every loader and at the command line: a clean error (exit 2, with a message, nothing
-written) or a result — never a traceback (#12).
+"""Generated garbage at every loader and at the command line (`consolidate check` included): a clean error
+(exit 2, with a message, nothing written) or a result — never a traceback (#12).
 
 Sized for CI (about 1,300 cases; the cheap loaders get most of them, the commands that write files a few). The long run, by hand:
 
@@ -241,6 +241,32 @@ def test_allocate_and_compare_read_spoiled_plans(tmp_path_factory, plan_dir, **c
     no_traceback(result)
     if result.exit_code == 2:
         assert not out.exists()
+
+
+def checked(result) -> None:
+    """`consolidate check`: exit 0 (every rule holds), 1 (a rule breaks, named) or 2 (not a plan of the region,
+    with a message), never a traceback."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        f"{type(result.exception).__name__}: {result.exception}\n{result.output}"
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output, result.output
+    assert {0: "hold", 1: "BREAKS", 2: "Error: "}[result.exit_code] in result.output, result.output
+
+
+def test_check_says_a_plan_csv_that_is_no_plan_is_bad_input(tmp_path_factory, plan_dir, tiny):
+    folder, _ = spoiled_copy(tmp_path_factory, plan_dir, which="plan.csv", key="", value=None, row=0, column=0,
+                             cell="", raw=b"[" * 10000)
+    for args in ([str(folder)], [str(folder / "plan.csv"), "--scenario", "baseline", "--region", str(tiny)]):
+        result = CliRunner().invoke(main, ["check", *args, "--no-optimum"])
+        checked(result)
+        assert result.exit_code == 2 and "plan.csv" in result.output
+
+
+@fuzz(20)
+@given(**PLAN_CHANGE, bare=st.booleans(), optimum=st.sampled_from([False, False, False, True]))
+def test_check_reads_spoiled_plans(tmp_path_factory, plan_dir, tiny, bare, optimum, **change):
+    folder, _ = spoiled_copy(tmp_path_factory, plan_dir, **change)
+    args = [str(folder / "plan.csv"), "--scenario", "baseline", "--region", str(tiny)] if bare else [str(folder)]
+    checked(CliRunner().invoke(main, ["check", *args] + ([] if optimum else ["--no-optimum"])))
 
 
 @fuzz(3)

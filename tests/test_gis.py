@@ -88,7 +88,7 @@ def test_a_region_of_a_zones_geopackage_and_a_districts_shapefile_validates(tmp_
     assert zones.at["a1", "approved_area_ha"] == pytest.approx(400.0, rel=1e-6)   # 2 km × 2 km from the polygon
     assert 39.0 < zones.at["a1", "lat"] < 39.2 and 117.1 < zones.at["a1", "lon"] < 117.3   # WGS84
     assert set(region.outlines) == {"A", "B"}
-    result = run("validate", folder)
+    result = run("validate", folder, "--lang", "en")
     assert result.exit_code == 0 and "no problems found" in result.output, result.output
 
 
@@ -232,3 +232,37 @@ def test_validate_lists_a_bad_level_and_a_zone_in_another_district_at_once(tmp_p
     assert "zones.gpkg, layer 'zones', feature 3, column 'LEVEL': not an allowed value" in result.output
     assert "zones.gpkg, layer 'zones', feature 4, column 'DIST': zone a4" in result.output, result.output
     assert "column 'district_id'" not in result.output
+
+
+def test_a_csv_region_and_the_same_region_as_gis_layers_give_the_same_plan_byte_for_byte(tmp_path):
+    """Tianjin as zones.csv + districts.csv + outlines, and as the same rows in a GeoPackage of points and a
+    GeoJSON of district polygons: `consolidate run` writes the same plan.csv, districts.csv and flows.csv."""
+    import shutil
+
+    import pandas as pd
+    import yaml
+
+    from consolidate.resources import models_dir
+
+    csv, gis = tmp_path / "csv", tmp_path / "gis"
+    shutil.copytree(models_dir() / "tianjin", csv)
+    gis.mkdir()
+    zones = pd.read_csv(csv / "zones.csv", dtype={"zone_id": str, "district_id": str, "managing_district_id": str,
+                                                 "approval_date": str})
+    gpd.GeoDataFrame(zones.drop(columns=["lat", "lon"]), geometry=gpd.points_from_xy(zones["lon"], zones["lat"]),
+                     crs="EPSG:4326").to_file(gis / "zones.gpkg", layer="zones", driver="GPKG")
+    districts = pd.read_csv(csv / "districts.csv", dtype={"district_id": str})
+    outlines = gpd.read_file(csv / "districts.geojson")[["district_id", "geometry"]]
+    gpd.GeoDataFrame(districts.merge(outlines, on="district_id"), geometry="geometry",
+                     crs=outlines.crs).to_file(gis / "districts.geojson", driver="GeoJSON")
+    shutil.copy(csv / "district_adjacency.csv", gis)
+    spec = yaml.safe_load((csv / "region.yaml").read_text(encoding="utf-8"))
+    del spec["outlines"]                                  # the district layer's polygons are the outlines
+    spec.update(zones={"file": "zones.gpkg", "layer": "zones"}, districts={"file": "districts.geojson"})
+    (gis / "region.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    for region in (csv, gis):
+        result = run("run", "cap-2", "--set", "merging.contiguity=nearby", "--region", region, "--no-charts",
+                     "--out", tmp_path / f"out-{region.name}")
+        assert result.exit_code == 0, result.output
+    for name in ("plan.csv", "districts.csv", "flows.csv"):
+        assert (tmp_path / "out-csv" / name).read_bytes() == (tmp_path / "out-gis" / name).read_bytes(), name

@@ -102,9 +102,12 @@ def test_check_a_bare_plan_csv(cap2, tmp_path):
 
 def test_allocate_report_compare_and_plot_say_edited(cap2, tmp_path):
     edited = edit(cap2, tmp_path, wuqing_member_back_to_host)
-    allocate = CliRunner().invoke(main, ["allocate", str(edited)])
+    allocate = CliRunner().invoke(main, ["allocate", str(edited), "--lang", "en"])
     assert allocate.exit_code == 0, allocate.output
     assert EDITED_VERDICT["en"] in allocate.output and "district_caps" in allocate.output
+    in_chinese = CliRunner().invoke(main, ["allocate", str(edited)])   # the region's language, else Chinese
+    assert EDITED_VERDICT["zh"] in in_chinese.output and "不满足 district_caps" in in_chinese.output
+    assert "各区GDP" in in_chinese.output and "属地整合后" in in_chinese.output
     plot = CliRunner().invoke(main, ["plot", str(edited), "--lang", "en"])
     assert plot.exit_code == 0 and EDITED_VERDICT["en"] in plot.output, plot.output
     for lang in ("zh", "en"):

@@ -21,8 +21,8 @@ ZONES = [
 ]
 
 
-def validate(folder):
-    result = CliRunner().invoke(main, ["validate", str(folder)])
+def validate(folder, *args):
+    result = CliRunner().invoke(main, ["validate", str(folder), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 
@@ -31,9 +31,11 @@ def test_valid_region_loads_and_resolves_district_names(tmp_path):
     region = load_region(write_region(tmp_path / "ok", DISTRICTS, ZONES, derive={"method": "delaunay"}))
     assert region.zones.loc["z2", "district_id"] == "A"            # named by name, stored as id
     assert region.zones.loc["z1", "managing_district_id"] == "A"   # defaults to where it lies
-    result = validate(region.root)
+    result = validate(region.root)   # in the region's language, else Chinese
     assert result.exit_code == 0, result.output
-    assert "3 zones" in result.output and "no problems found" in result.output
+    assert "2 个区，3 个开发区：市级 3" in result.output and "未发现问题" in result.output
+    result = validate(region.root, "--lang", "en")
+    assert "2 districts, 3 zones: 3 municipal" in result.output and "no problems found" in result.output
 
 
 @pytest.mark.parametrize("mutate, expected", [

@@ -185,3 +185,6 @@ def test_scenarios_command_lists_every_bundled_scenario():
     assert result.exit_code == 0, result.output
     for name in bundled_scenarios():
         assert name in result.output
+    assert "内置方案" in result.output and "每区最多保留" in result.output     # described from its keys
+    english = CliRunner().invoke(scenarios_command, ["--lang", "en"], terminal_width=200)
+    assert "Bundled scenarios" in english.output and "Article 18 as written" in english.output   # the file's prose

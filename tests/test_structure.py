@@ -104,3 +104,14 @@ def test_the_library_never_imports_the_cli():
                  if not (name == "consolidate.cli" or name.startswith("consolidate.cli."))}
     offenders = {name: cli for name, cli in offenders.items() if cli}
     assert not offenders, f"library modules that import the command line: {offenders}"
+
+
+def test_the_old_names_are_gone():
+    """errors.Problem (now InputIssue) and Scenario.resolved (now as_dict) were aliases kept for code written
+    before the renames; every caller uses the new names."""
+    from consolidate import errors
+    from consolidate.scenario import Scenario
+
+    assert not hasattr(errors, "Problem") and not hasattr(Scenario, "resolved")
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in Path(consolidate.__file__).parent.rglob("*.py"))
+    assert ".resolved()" not in sources and "[Problem]" not in sources and "Problem as " not in sources

@@ -21,6 +21,8 @@ def drawer():
             plan = solve(region, scenario)
             plan.to_dir(out, drawer=child)       # the charts drawn there while the tables are written here
     """
+    import pandas  # noqa: F401  (both processes need it: loaded once, before the fork)
+
     from .._alongside import Helper
 
     return Helper(prepare=_prepare)

@@ -20,7 +20,7 @@ from ._style import A4, AFTER, GROUP_COLOURS, REVOKED, Namer, figure, save, styl
 TRADE_TEXT = {
     "zh": {"compare": "方案比较", "outcome": "开发区去向", "kept": "保留", "merged": "整合", "revoked": "撤销",
            "revoked_gdp": "撤销区 GDP（{unit}）", "gdp_km": "GDP × 到牵头距离（{unit}·km）",
-           "cross": "并入外区牵头的 GDP（{unit}）", "hosts": "保留开发区数", "no_plan": "无方案",
+           "gdp_minutes": "GDP × 到牵头行程分钟（{unit}·分钟）", "cross": "并入外区牵头的 GDP（{unit}）", "hosts": "保留开发区数", "no_plan": "无方案",
            "none_revoked": "没有开发区被撤销", "heat": "整合后各区开发区数", "sweep": "参数扫描",
            "variants": "{n} 个变体 · 实心：已证明最优，空心：未证明，×：无方案（不可行或未解出）",
            "pareto": "权衡：{x} 与 {y}（两者都越低越好）", "better": "越低越好", "dominated": "被支配", "front": "非支配（帕累托）",
@@ -38,11 +38,13 @@ TRADE_TEXT = {
            "figure_objective_zone_count": "目标值：开发区数", "figure_objective_cross_district": "目标值：跨区",
            "figure_hosts": "保留", "figure_members": "整合", "figure_revoked": "撤销",
            "figure_revoked_gdp": "撤销区 GDP（{unit}）", "figure_gdp_km": "GDP × 到牵头距离（{unit}·km）",
+           "figure_gdp_minutes": "GDP × 到牵头行程分钟（{unit}·分钟）",
            "figure_cross_district_gdp": "并入外区牵头的 GDP（{unit}）", "figure_plan_id": "方案编号",
            "figure_merges_entrusted": "委托代管", "figure_merges_co_construction": "合作共建",
            "figure_merges_multi_park": "一区多园", "figure_seconds": "用时（秒）"},
     "en": {"compare": "Scenario comparison", "outcome": "Zones by outcome", "kept": "kept", "merged": "merged",
            "revoked": "revoked", "revoked_gdp": "GDP of revoked zones ({unit})", "gdp_km": "GDP × km to host ({unit}·km)",
+           "gdp_minutes": "GDP × minutes to host ({unit}·min)",
            "cross": "GDP joining another district's host ({unit})", "hosts": "zones kept", "no_plan": "no plan",
            "none_revoked": "no zone is revoked", "heat": "Zones per district after consolidation",
            "sweep": "Sweep", "variants": "{n} variants · filled: proven optimal, hollow: not proven, ×: no plan "
@@ -73,8 +75,10 @@ def words(lang: str) -> dict[str, str]:
     return TRADE_TEXT["zh" if lang == "zh" and fonts.cjk_font() else "en"]
 
 
-def _quantity_label(column: str, lang: str, unit: str) -> str:
-    key = {"revoked_gdp": "revoked_gdp", "gdp_km": "gdp_km", "cross_district_gdp": "cross", "hosts": "hosts"}[column]
+def _quantity_label(column: str, lang: str, unit: str, per: str = "km") -> str:
+    """A real quantity's axis label; `per`: the unit the distance was priced in (compare.distance_unit)."""
+    key = {"revoked_gdp": "revoked_gdp", "gdp_km": "gdp_km" if per == "km" else "gdp_minutes",
+           "cross_district_gdp": "cross", "hosts": "hosts"}[column]
     return _tt(lang, key, unit=unit or "GDP").replace("（）", "").replace(" ()", "")
 
 
@@ -90,7 +94,7 @@ def _solved(rows: pd.DataFrame) -> pd.Series:
 
 
 def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str | None = None, lang: str = "zh",
-                   unit: str = "", district_names: dict[str, str] | None = None):
+                   unit: str = "", district_names: dict[str, str] | None = None, per: str = "km"):
     """Key figures of several scenarios side by side, in real units; a scenario without a plan says so."""
     t = table.reset_index(drop=True).copy()
     names = [str(s) for s in t["scenario"]]
@@ -144,7 +148,7 @@ def compare_figure(table: pd.DataFrame, per_district: pd.DataFrame, title: str |
                 ax.text(0.5, 0.5, _tt(lang, "none_revoked"), transform=ax.transAxes, ha="center", va="center",
                         fontsize=8, color="#555555")
             ticks(ax)
-            panel_title(ax, _quantity_label(column, lang, unit))
+            panel_title(ax, _quantity_label(column, lang, unit, per))
         ax = fig.add_subplot(grid[1, :])
         _district_heatmap(ax, per_district, lang, district_names)
         fig.text(0.015, 0.965, title or _tt(lang, "compare"), fontsize=13, va="top")
@@ -198,9 +202,10 @@ def _pct(gap) -> str:
 
 
 def compare_charts(table: pd.DataFrame, per_district: pd.DataFrame, folder, lang: str = "zh", unit: str = "",
-                   district_names: dict[str, str] | None = None, svg: bool = False) -> list[Path]:
-    """Write `compare.png` (and `compare.svg` when `svg`): scenarios' key figures side by side."""
-    return save(compare_figure(table, per_district, lang=lang, unit=unit, district_names=district_names),
+                   district_names: dict[str, str] | None = None, svg: bool = False, per: str = "km") -> list[Path]:
+    """Write `compare.png` (and `compare.svg` when `svg`): scenarios' key figures side by side; `per`: the unit
+    the distance was priced in (km, or minutes)."""
+    return save(compare_figure(table, per_district, lang=lang, unit=unit, district_names=district_names, per=per),
                 Path(folder), "compare", svg=svg)
 
 

@@ -32,8 +32,9 @@ DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -
 class LabelPlacer:
     """Greedy placement of labels around points, avoiding markers and each other (display pixels)."""
 
-    def __init__(self, ax, renderer, pad_px: float = 1.5, dry: bool = False, rings: int = 5):
+    def __init__(self, ax, renderer, pad_px: float = 1.5, dry: bool = False, rings: int = 5, sizes: dict | None = None):
         self.ax, self.renderer, self.pad, self.dry, self.rings = ax, renderer, pad_px, dry, rings
+        self.sizes = {} if sizes is None else sizes      # (text, fontsize) -> pixels, shared by a figure's placers
         self.px_per_pt = ax.figure.dpi / 72.0
         box = ax.get_window_extent(renderer)
         self.frame = (box.x0, box.y0, box.x1, box.y1)
@@ -49,10 +50,12 @@ class LabelPlacer:
                                                                  xy_px[:, 0] + r, xy_px[:, 1] + r])])
 
     def _size(self, text: str, fontsize: float) -> tuple[float, float]:
-        probe = self.ax.text(0, 0, text, fontsize=fontsize, linespacing=1.05)
-        box = probe.get_window_extent(self.renderer)
-        probe.remove()
-        return box.width, box.height
+        if (text, fontsize) not in self.sizes:
+            probe = self.ax.text(0, 0, text, fontsize=fontsize, linespacing=1.05)
+            box = probe.get_window_extent(self.renderer)
+            probe.remove()
+            self.sizes[text, fontsize] = box.width, box.height
+        return self.sizes[text, fontsize]
 
     def _overlap(self, box) -> float:
         if not len(self.boxes):
@@ -102,7 +105,8 @@ class LabelPlacer:
         ha = "left" if ux > 0 else "right" if ux < 0 else "center"
         va = "bottom" if uy > 0 else "top" if uy < 0 else "center"
         offset_pt = (offset_px[0] / self.px_per_pt, offset_px[1] / self.px_per_pt)
-        arrow = dict(arrowstyle="-", lw=0.5, color="#555555", shrinkA=0, shrinkB=radius_pt) if ring > 0 else None
+        arrow = dict(arrowstyle="-", lw=0.5, color="#555555", shrinkA=0, shrinkB=radius_pt, patchA=None) \
+            if ring > 0 else None     # patchA None: the leader starts at the label's corner, no clipping to its box
         text_kw.setdefault("bbox", HALO)
         note = self.ax.annotate(text, xy=xy, xytext=offset_pt, textcoords="offset points", ha=ha, va=va,
                                 fontsize=fontsize, linespacing=1.05, arrowprops=arrow, zorder=6,
@@ -145,6 +149,7 @@ def label_point(polygons: list, aspect: float) -> tuple[float, float] | None:
     if not len(inside):
         return float(outer[:, 0].mean()), float(outer[:, 1].mean())
     edge = np.vstack([np.asarray(r, float)[:, :2] for r in biggest])
+    edge = edge[::max(1, len(edge) // 400)]       # a long coastline: every few vertices are near enough
     scale = np.array([1.0 / aspect, 1.0])
     d = np.sqrt((((inside[:, None, :] - edge[None, :, :]) * scale) ** 2).sum(axis=2)).min(axis=1)
     x, y = inside[int(np.argmax(d))]
@@ -190,6 +195,7 @@ class MapData:
     extent: tuple[float, float, float, float]
     _paths: dict = field(default_factory=dict, repr=False)        # shared by the main map and the inset
     _label_points: dict = field(default_factory=dict, repr=False)
+    label_sizes: dict = field(default_factory=dict, repr=False)   # LabelPlacer's measurements, shared
 
     def paths(self, district) -> list[MplPath]:
         """The district's outline as matplotlib paths (built once)."""
@@ -255,7 +261,7 @@ def _cluster_box(ax, data: MapData, renderer) -> tuple[float, float, float, floa
     zones = data.zones
     if not 4 <= len(zones) <= MANY_ZONES:
         return None
-    trial = LabelPlacer(ax, renderer, dry=True, rings=2)
+    trial = LabelPlacer(ax, renderer, dry=True, rings=2, sizes=data.label_sizes)
     failed = _label_zones(ax, trial, zones, failures=True)
     if len(failed) < 2:
         return None
@@ -417,7 +423,7 @@ def plan_map(plan, lang: str = "zh"):
             x0, x1, y0, y1 = box
             inside = data.zones["lon"].between(x0, x1) & data.zones["lat"].between(y0, y1)
             ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, ec="#333333", lw=0.9, ls="--", zorder=7))
-        placer = LabelPlacer(ax, renderer)
+        placer = LabelPlacer(ax, renderer, sizes=data.label_sizes)
         if box is not None:
             bx = ax.transData.transform([(box[0], box[2]), (box[1], box[3])])
             placer.block(bx[0, 0], bx[0, 1], bx[1, 0], bx[1, 1])
@@ -510,13 +516,14 @@ def _inset(fig, ax, data: MapData, box, exempt, namer: Namer):
         spine.set_visible(True)
         spine.set_linestyle("--")
         spine.set_color("#333333")
-    sub = MapData(data.zones, data.outlines, data.districts, data.aspect, box, data._paths, data._label_points)
+    sub = MapData(data.zones, data.outlines, data.districts, data.aspect, box, data._paths, data._label_points,
+                  data.label_sizes)
     labels = _draw_outlines(inset, sub, exempt, namer, label=True)
     zoom = min(1.6, max(1.0, ((data.extent[1] - data.extent[0]) / (x1 - x0)) ** 0.25))
     _draw_zones(inset, data.zones, scale=zoom)
     renderer = fig.canvas.get_renderer()
     inset.apply_aspect()
-    placer = LabelPlacer(inset, renderer)
+    placer = LabelPlacer(inset, renderer, sizes=data.label_sizes)
     inside = data.zones["lon"].between(x0, x1) & data.zones["lat"].between(y0, y1)
     near = data.zones[data.zones["lon"].between(x0 - (x1 - x0), x1 + (x1 - x0))
                       & data.zones["lat"].between(y0 - (y1 - y0), y1 + (y1 - y0))]
@@ -534,8 +541,7 @@ def _inset(fig, ax, data: MapData, box, exempt, namer: Namer):
 
 
 def _map_legend(fig, plan, data: MapData, exempt: set, namer: Namer, top: float) -> None:
-    lax = fig.add_axes((0.605, 0.075, 0.38, max(0.05, top - 0.075)))
-    lax.set_axis_off()
+    """Two legend columns right of the map, below the inset (on the figure: no axes of their own)."""
     zones = data.zones
     headers: list[str] = []
 
@@ -574,15 +580,13 @@ def _map_legend(fig, plan, data: MapData, exempt: set, namer: Namer, top: float)
         handles.append(Line2D([], [], marker="o", ls="none", mfc="#CCCCCC", mec="#555555",
                               ms=math.sqrt(float(marker_area([value], top_gdp)[0]) * size_scale(len(zones))),
                               label=f"{value:,.0f}"))
-    for column, (x, items) in enumerate(((0.0, first), (0.56, handles))):
-        legend = lax.legend(handles=items, loc="upper left", bbox_to_anchor=(x, 1), frameon=False, fontsize=7.5,
+    for x, items in ((0.605, first), (0.605 + 0.56 * 0.38, handles)):
+        legend = fig.legend(handles=items, loc="upper left", bbox_to_anchor=(x, top), frameon=False, fontsize=7.5,
                             handlelength=2.4, borderaxespad=0, labelspacing=0.9)
         for text in legend.get_texts():
             if text.get_text() in headers:
                 text.set_fontsize(8.5)
                 text.set_color("#000000")
-        if column == 0:
-            lax.add_artist(legend)
 
 
 def _nice_steps(top: float) -> list[float]:

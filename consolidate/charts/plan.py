@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
+from ..describe import rule_sentence
 from ._style import A4, AFTER, BEFORE, REVOKED, Namer, _footer, _title, _truthy, figure, save, styled
 from .map import plan_map
 
@@ -91,15 +92,6 @@ def measures(districts: pd.DataFrame) -> list[str]:
             if c.endswith("_before") and c != "zones_before" and f"{c[: -len('_before')]}_after" in districts]
 
 
-def rule_text(rule, namer: Namer) -> str:
-    if isinstance(rule, dict) and "split" in rule:
-        return namer.t("split", share=float(rule["split"]))
-    rule = str(rule)
-    if rule.startswith("split:"):
-        return namer.t("split", share=float(rule.split(":", 1)[1]))
-    return namer.t("host_rule" if rule == "host" else rule)
-
-
 def allocation_chart(plan, lang: str = "zh", limit: int = 25):
     """Each measure per district before and after under the scenario's rule, and the flows between districts."""
     namer = Namer(lang)
@@ -139,8 +131,7 @@ def allocation_chart(plan, lang: str = "zh", limit: int = 25):
             ax.set_yticks(y, list(sub["label"]))
             unit = namer.plain(units.get(m, ""))
             ax.set_xlabel(f"{namer.t(m)}{f' ({unit})' if unit else ''}")
-            ax.set_title(f"{namer.t(m)} — {namer.t('rule')}: {rule_text(rules.get(m, 'territorial'), namer)}",
-                         loc="left")
+            ax.set_title(rule_sentence(m, rules.get(m, "territorial"), namer.ui), loc="left")
             if k == 0:
                 ax.legend(loc="lower right", frameon=False)
             ax.set_ylim(-0.7, max(len(sub), 1) - 0.3)
@@ -173,23 +164,35 @@ def _flow_lines(flows: pd.DataFrame, measure: str, labels: pd.Series, unit: str,
 # --- all plan charts --------------------------------------------------------------------------------
 
 
+DRAWN_BY = {"plan_map": plan_map, "zones_per_district": zones_chart, "allocation": allocation_chart}
+
+
+def chart_names(plan) -> list[str]:
+    """The plan's charts: the map (with a region model), zones per district, the measures (when accounted)."""
+    return [name for name, shown in (("plan_map", plan.region is not None), ("zones_per_district", True),
+                                     ("allocation", bool(measures(plan.districts)))) if shown]
+
+
 def plan_figures(plan, lang: str = "zh") -> dict:
-    """The plan's figures by name (plan_map, zones_per_district, allocation); caller closes them."""
-    figures = {}
-    if plan.region is not None:
-        figures["plan_map"] = plan_map(plan, lang)
-    figures["zones_per_district"] = zones_chart(plan, lang)
-    if measures(plan.districts):
-        figures["allocation"] = allocation_chart(plan, lang)
-    return figures
+    """The plan's figures by name (plan_map, zones_per_district, allocation)."""
+    return {name: DRAWN_BY[name](plan, lang) for name in chart_names(plan)}
 
 
 def plan_charts(plan, folder, lang: str = "zh", svg: bool = False) -> list[Path]:
-    """Write the plan's charts into `folder` as PNG (and SVG, text as text, when `svg`); returns the files."""
-    written: list[Path] = []
-    for name, fig in plan_figures(plan, lang).items():
-        written += save(fig, Path(folder), name, svg=svg)
-    return written
+    """Write the plan's charts into `folder` as PNG (and SVG, text as text, when `svg`); returns the files.
+
+    The map (about half the work) is drawn here while a forked child draws the others (2 cores)."""
+    from .._alongside import alongside
+
+    names = chart_names(plan)
+    with alongside(_write_charts, plan, folder, names[1:], lang, svg):
+        _write_charts(plan, folder, names[:1], lang, svg)
+    return [Path(folder) / f"{name}.{ext}" for name in names for ext in (("png", "svg") if svg else ("png",))]
+
+
+def _write_charts(plan, folder, names: list[str], lang: str, svg: bool) -> None:
+    for name in names:
+        save(DRAWN_BY[name](plan, lang), Path(folder), name, svg=svg)
 
 
 def warm_up() -> None:

@@ -55,7 +55,7 @@ def _value_text(value) -> str:
 
 
 def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = None, lang: str = "zh",
-                 unit: str = ""):
+                 unit: str = "", per: str = "km"):
     """What each swept parameter does in real units: revoked GDP, GDP × km to host, zones kept; one line per
     combination of the other parameters (legend in numeric order, only values that occur); variants without
     a plan marked × at the top of the panel, never drawn as 0."""
@@ -98,7 +98,7 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
                     ax.plot(xs[failed], np.full(len(failed), 0.97), "x", color=REVOKED, ms=8, mew=2,
                             transform=ax.get_xaxis_transform(), label=_tt(lang, "no_plan"), clip_on=False)
                 ax.set_xlabel(_parameter_label(parameter, lang) + (f" ({parameter})" if lang == "zh" else ""))
-                ax.set_ylabel(_quantity_label(column, lang, unit))
+                ax.set_ylabel(_quantity_label(column, lang, unit, per))
                 ax.set_xticks(range(len(categories)) if not numeric else [float(c) for c in categories],
                               [_value_text(c) for c in categories])
                 finite = ys.dropna()
@@ -155,7 +155,7 @@ def _variants_text(params: list[str], combos: list[tuple], lang: str) -> str:
 
 
 def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, str] | None = None,
-                  title: str | None = None, lang: str = "zh", unit: str = ""):
+                  title: str | None = None, lang: str = "zh", unit: str = "", per: str = "km"):
     """Two real quantities against each other, each distinct plan once, the non-dominated ones marked and
     labelled with every variant that gives them."""
     rows = _hashable(rows, parameters)
@@ -191,11 +191,11 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
             text = _variants_text(params, combos, lang)
             if text:
                 placer.place((x[i], y[i]), text, fontsize=7, radius_pt=4, must=True)
-        ax.set_xlabel(_quantity_label(xcol, lang, unit))
-        ax.set_ylabel(_quantity_label(ycol, lang, unit))
+        ax.set_xlabel(_quantity_label(xcol, lang, unit, per))
+        ax.set_ylabel(_quantity_label(ycol, lang, unit, per))
         ax.legend(frameon=False)
-        heading = title or _tt(lang, "pareto", x=_quantity_label(xcol, lang, "").split("（")[0].split(" (")[0],
-                               y=_quantity_label(ycol, lang, "").split("（")[0].split(" (")[0])
+        heading = title or _tt(lang, "pareto", x=_quantity_label(xcol, lang, "", per).split("（")[0].split(" (")[0],
+                               y=_quantity_label(ycol, lang, "", per).split("（")[0].split(" (")[0])
         fig.text(0.015, 0.965, heading, fontsize=13, va="top")
         fig.text(0.015, 0.925, _tt(lang, "front_note", f=int(front.sum()), k=len(plans), n=len(rows)),
                  fontsize=8.5, va="top", color="#333333")
@@ -203,11 +203,11 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
 
 
 def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder, lang: str = "zh", unit: str = "",
-                 svg: bool = False) -> list[Path]:
+                 svg: bool = False, per: str = "km") -> list[Path]:
     """Write `sweep.png` (real quantities per parameter) and `pareto.png` (the trade-off) into `folder`, and
-    the same as SVG when `svg`."""
+    the same as SVG when `svg`; `per`: the unit the distance was priced in (km, or minutes)."""
     folder = Path(folder)
-    written = save(sweep_figure(rows, parameters, lang=lang, unit=unit), folder, "sweep", svg=svg)
+    written = save(sweep_figure(rows, parameters, lang=lang, unit=unit, per=per), folder, "sweep", svg=svg)
     if int(_solved(rows).sum()) >= 2:
-        written += save(pareto_figure(rows, parameters, lang=lang, unit=unit), folder, "pareto", svg=svg)
+        written += save(pareto_figure(rows, parameters, lang=lang, unit=unit, per=per), folder, "pareto", svg=svg)
     return written

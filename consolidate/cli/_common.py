@@ -39,21 +39,28 @@ def reports_errors(command):
     return wrapper
 
 
-def echo_verdict(plan) -> None:
+VERDICT_LINE = {
+    "en": {"line": "plan '{name}': {verdict}; checks re-run on plan.csv as read: {passed}/{n} pass",
+           "edited": " ({tables} changed since it was solved)", "breaks": "  BREAKS {name}: {detail}"},
+    "zh": {"line": "方案“{name}”：{verdict}；按读入的 plan.csv 重新校验：{passed}/{n} 项通过",
+           "edited": "（{tables} 在求解后被改动）", "breaks": "  不满足 {name}：{detail}"},
+}
+
+
+def echo_verdict(plan, lang: str = "en") -> None:
     """One line on a plan read back: its verdict (edited plans say so) and its checks, re-run as read."""
     from ..plan import EDITED
 
-    s = plan.summary
+    s, words = plan.summary, VERDICT_LINE[lang]
     passed = sum(1 for c in s["checks"] if c["passed"])
     name = s.get("label") or s["scenario"].get("name", "?")
-    text = (f"plan '{name}': {plan.stats.verdict.text('en')}; checks re-run on plan.csv as read: "
-            f"{passed}/{len(s['checks'])} pass")
+    text = words["line"].format(name=name, verdict=plan.stats.verdict.text(lang), passed=passed, n=len(s["checks"]))
     if s.get(EDITED):
-        text += f" ({', '.join(s.get('edited_tables', []))} changed since it was solved)"
+        text += words["edited"].format(tables=", ".join(s.get("edited_tables", [])))
     click.secho(text, fg="yellow" if s.get(EDITED) or passed < len(s["checks"]) else None)
     for c in s["checks"]:
         if not c["passed"]:
-            click.secho(f"  BREAKS {c['name']}: {c['detail']}", fg="red")
+            click.secho(words["breaks"].format(name=c["name"], detail=c["detail"]), fg="red")
 
 
 def lang_option(command):

@@ -10,7 +10,18 @@ from ..allocation import STANDARD_RULES, parse_rule, side_by_side
 from ..errors import InputError, InputIssue
 from ..office import write_csv
 from ..plan import read_plan
-from ._common import echo_table, echo_verdict, reports_errors
+from ._common import echo_table, echo_verdict, echo_written, lang_option, language, reports_errors
+
+WORDS = {
+    "en": {"title": "{measure} per district — plan '{label}' (before = the rule applied to the pre-consolidation zones)",
+           "district": "district", "flows": "Flows between districts (who hands what to whom)",
+           "no_flows": "no flows between districts under these rules", "column": "{rule} {what}"},
+    "zh": {"title": "各区{measure}——方案“{label}”（整合前 = 该规则用于整合前的开发区）", "district": "区",
+           "flows": "区际转移（谁向谁转移多少）", "no_flows": "这些规则下区与区之间没有转移", "column": "{rule}{what}",
+           "before": "整合前", "after": "整合后", "change": "变化", "territorial": "属地", "host": "归牵头方",
+           "split50": "五五分成", "chosen": "所选规则", "measure": "指标", "from_district": "转出区",
+           "to_district": "转入区", "value": "数额", "rule": "规则"},
+}
 
 def parse_rule_options(options: tuple[str, ...]) -> dict:
     rules = {}
@@ -28,8 +39,9 @@ def parse_rule_options(options: tuple[str, ...]) -> dict:
 @click.option("--rule", "rule_options", multiple=True, metavar="MEASURE=RULE",
               help="Sharing rule for a measure: territorial | host | split:S | area | investment (repeatable).")
 @click.option("--out", type=click.Path(file_okay=False), help="Write allocation.csv and flows.csv here.")
+@lang_option
 @reports_errors
-def allocate_command(plan_dir, rule_options, out):
+def allocate_command(plan_dir, rule_options, out, lang):
     """Re-account the plan in PLAN_DIR under other sharing rules (属地原则分成), without re-solving.
 
     With --rule, the plan's GDP and revenue are credited to districts under those rules and the
@@ -44,7 +56,16 @@ def allocate_command(plan_dir, rule_options, out):
     if plan.region is None:
         raise InputError(InputIssue(str(Path(plan_dir) / "summary.json"), "the plan's region model cannot be found",
                                  "run the plan again, or keep the region folder where it was"))
-    echo_verdict(plan)
+    from ..describe import MEASURE_NAMES
+
+    lang = language(lang, plan.region)
+    w = WORDS[lang]
+    said = {**MEASURE_NAMES["zh"], **w} if lang == "zh" else {}   # English: the keys as written
+
+    def say(word):
+        return said.get(word, word)
+
+    echo_verdict(plan, lang)
     zones, district_ids = plan.region.zones, list(plan.region.districts.index)
     names = plan.region.districts["name"]
     measures = [m for m in ("gdp", "fiscal_revenue") if m in zones]
@@ -54,26 +75,26 @@ def allocate_command(plan_dir, rule_options, out):
     for measure in sorted(set(table["measure"]), key=list(table["measure"]).index):
         wide = table[table["measure"] == measure].pivot(index="district_id", columns="rule",
                                                          values=["before", "after", "change"])
-        wide.columns = [f"{rule} {what}" for what, rule in wide.columns]
-        wide = wide[[f"{r} {w}" for r in rule_sets for w in ("before", "after", "change")]]
+        wide = wide[[(what, r) for r in rule_sets for what in ("before", "after", "change")]]
+        wide.columns = [w["column"].format(rule=say(rule), what=say(what)) for what, rule in wide.columns]
         wide = wide.loc[wide.abs().sum(axis=1) > 0]
-        wide.insert(0, "district", names.reindex(wide.index))
-        echo_table(wide.reset_index(drop=True), title=f"{measure} per district — plan '{plan.summary.get('label') or plan.summary['scenario']['name']}'"
-                   " (before = the rule applied to the pre-consolidation zones)")
+        wide.insert(0, w["district"], names.reindex(wide.index))
+        label = plan.summary.get("label") or plan.summary["scenario"]["name"]
+        echo_table(wide.reset_index(drop=True), title=w["title"].format(measure=say(measure), label=label))
     if len(flows):
         named = flows.assign(from_district=flows["from_district"].map(names),
-                             to_district=flows["to_district"].map(names))
-        echo_table(named, title="Flows between districts (who hands what to whom)")
+                             to_district=flows["to_district"].map(names),
+                             measure=flows["measure"].map(say), rule=flows["rule"].map(say))
+        echo_table(named.rename(columns=say), title=w["flows"])
     else:
-        click.echo("no flows between districts under these rules")
+        click.echo(w["no_flows"])
     if out:
         from ..io import atomic_folder, output_path
 
         with atomic_folder(out, kind="allocation") as tmp:
             write_csv(table, tmp / "allocation.csv", float_format="%.4f")
             write_csv(flows, tmp / "flows.csv", float_format="%.4f")
-        target = output_path(out)
-        click.echo(f"written to {target}")
+        echo_written(output_path(out), lang)
 
 
 COMMANDS = [allocate_command]

@@ -91,7 +91,7 @@ def plan_label(folder: str) -> str:
 def print_comparison(result, max_rows: int = 25, lang: str = "en") -> None:
     """The key figures, zones kept per district and the zones whose fate differs, in `lang` (the chart's words)."""
     from ..charts.compare import words
-    from ..compare import english_district_names
+    from ..compare import distance_unit, english_district_names
 
     w = words(lang)
     region = next((o.plan.region for o in result.outcomes if o.plan is not None and o.plan.region is not None), None)
@@ -100,7 +100,9 @@ def print_comparison(result, max_rows: int = 25, lang: str = "en") -> None:
     for figure in ("status", "proven_optimal"):
         if figure in figures.index:
             figures.loc[figure] = [w.get(str(v), v) for v in figures.loc[figure]]
-    figures.index = [w.get(f"figure_{f}", f).format(unit=unit) for f in figures.index]
+    minutes = distance_unit(region) == "minutes"   # gdp_km is GDP × the minutes the objective priced
+    figures.index = [w.get("figure_gdp_minutes" if minutes and f == "gdp_km" else f"figure_{f}", f).format(unit=unit)
+                     for f in figures.index]
     echo_table(figures.rename_axis(w["figure"]).reset_index(), title=w["side_by_side"])
     failed = result.table[~result.table["status"].isin(SOLVED)]
     for row in failed.itertuples():

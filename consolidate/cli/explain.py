@@ -9,15 +9,15 @@ import pandas as pd
 from ._common import echo_table, echo_written, lang_option, language, reports_errors
 
 LABELS = {
-    "en": {"option": "option", "status": "status", "extra_cost": "extra cost", "delta_gdp_km": "Δ GDP·km",
+    "en": {"option": "option", "status": "status", "extra_cost": "extra cost", "delta_gdp_km": "Δ GDP·km", "delta_gdp_minutes": "Δ GDP·min",
            "delta_revoked_gdp": "Δ GDP revoked", "delta_zones_kept": "Δ zones kept", "reason": "rule / reason",
-           "host": "stay a host", "revoke": "revoke", "join": "join {name} ({km:.1f} km)", "chosen": "◀ the plan",
+           "join": "join {name} ({km:.1f} km)", "chosen": "◀ the plan",
            "regret": "regret", "next_best": "next best", "decision": "decision", "name": "zone",
            "forced": "forced", "near_tie": "near tie", "title": "{name} ({zone}): {decision}",
            "whole": "Every decision's regret (the cheapest alternative's extra cost)"},
-    "zh": {"option": "选项", "status": "状态", "extra_cost": "额外代价", "delta_gdp_km": "Δ GDP·公里",
+    "zh": {"option": "选项", "status": "状态", "extra_cost": "额外代价", "delta_gdp_km": "Δ GDP·公里", "delta_gdp_minutes": "Δ GDP·分钟",
            "delta_revoked_gdp": "Δ 撤销GDP", "delta_zones_kept": "Δ 保留数", "reason": "规则 / 原因",
-           "host": "保留为主体", "revoke": "撤销", "join": "并入 {name}（{km:.1f} 公里）", "chosen": "◀ 方案",
+           "join": "并入 {name}（{km:.1f} 公里）", "chosen": "◀ 方案",
            "regret": "遗憾值", "next_best": "次优选项", "decision": "决定", "name": "开发区",
            "forced": "唯一可行", "near_tie": "几近持平", "title": "{name}（{zone}）：{decision}",
            "whole": "每项决定的遗憾值（最便宜替代方案的额外代价）"},
@@ -42,13 +42,16 @@ def explain_command(plan_dir, zones, lang, out):
       consolidate explain out/cap2 --zone 天津大邱庄工业区
       consolidate explain out/cap2 --lang zh
     """
-    from ..explain import explain_plan, regrets, write_options
+    from ..compare import distance_unit
+    from ..explain import WORDS, explain_plan, regrets, write_options
     from ..plan import Plan
 
     plan = Plan.from_dir(plan_dir)
     lang = language(lang, plan.region)
     options = explain_plan(plan, list(zones) or None, lang=lang)
-    words = LABELS[lang]
+    words = {**LABELS[lang], "host": WORDS[lang]["stay"], "revoke": WORDS[lang]["revoke"]}  # the options' words
+    if distance_unit(plan.region) == "minutes":   # the distance part was priced in travel minutes
+        words = {**words, "delta_gdp_km": words["delta_gdp_minutes"]}
     if zones:
         for zone, group in options.groupby("zone_id", sort=False):
             _echo_zone(group, words, lang)

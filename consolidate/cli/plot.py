@@ -24,12 +24,13 @@ def plot_command(plan_dir, svg, lang):
     from ..plan import read_plan
 
     plan = read_plan(plan_dir)
-    echo_verdict(plan)
+    lang = language(lang, plan.region)
+    echo_verdict(plan, lang)
     if plan.region is None:
         click.secho("warning: the plan's region model could not be loaded, so there is no map "
                     "(summary.json names it under region_path)", fg="yellow", err=True)
     svg = svg or any((Path(plan_dir) / f"{name}.svg").is_file() for name in PLAN_CHARTS)
-    for path in plan_charts(plan, plan_dir, lang=language(lang, plan.region), svg=svg):
+    for path in plan_charts(plan, plan_dir, lang=lang, svg=svg):
         click.echo(f"written {path}")
 
 

@@ -20,13 +20,21 @@ def differences(scenario, base) -> str:
     return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in changed.items())
 
 
+WORDS = {"en": {"name": "name", "description": "description", "differs": "differs from baseline",
+                "title": "Bundled scenarios", "broken": "(does not load: {error})"},
+         "zh": {"name": "名称", "description": "说明", "differs": "与 baseline 的不同", "title": "内置方案",
+                "broken": "（无法加载：{error}）"}}
+
+
 @click.command("scenarios")
+@lang_option
 @reports_errors
-def scenarios_command():
+def scenarios_command(lang):
     """List the bundled scenarios, what each asks, and how it differs from baseline.
 
     Solve one with `consolidate run NAME`, see it in full with `consolidate show-scenario NAME`,
-    compare several with `consolidate compare NAME NAME …`.
+    compare several with `consolidate compare NAME NAME …`. In English each scenario file's own prose; in
+    Chinese a description generated from its keys (`describe.describe`).
     """
     regions: dict[str, object] = {}
 
@@ -36,17 +44,19 @@ def scenarios_command():
         return resolve_scenario(scenario, regions[scenario.region]).scenario
 
     base = on_its_region(load_scenario("baseline"))
+    lang = language(lang, regions[base.region])
+    w = WORDS[lang]
     rows = []
     for name in bundled_scenarios():
         try:
             scenario = on_its_region(load_scenario(name))
         except ConsolidateError as error:
-            rows.append((name, f"(does not load: {error})", ""))
+            rows.append((name, w["broken"].format(error=error), ""))
             continue
-        rows.append((name, " ".join(scenario.description.split()),
+        said = describe.describe(scenario.as_dict(), "zh") if lang == "zh" else " ".join(scenario.description.split())
+        rows.append((name, said,
                      "—" if name == "baseline" else differences(scenario, base)))
-    echo_table(pd.DataFrame(rows, columns=["name", "description", "differs from baseline"]),
-               title="Bundled scenarios")
+    echo_table(pd.DataFrame(rows, columns=[w["name"], w["description"], w["differs"]]), title=w["title"])
 
 
 @click.command("show-scenario")
