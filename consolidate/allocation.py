@@ -212,15 +212,18 @@ class Accounting:
 
 
 def account(plan: pd.DataFrame, zones: pd.DataFrame, rules: Mapping[str, Rule], district_ids: list[str],
-            decimals: int = 4) -> Accounting:
+            decimals: int = 4, kept: dict | None = None) -> Accounting:
     """Credit each measure to districts before and after `plan`, under `rules` (measure → Rule).
 
     plan: indexed by zone_id; status (host | member | revoked) and host_id (self for a host, empty for
     revoked). zones: indexed by zone_id; district_id, managing_district_id (defaults to district_id),
     approved_area_ha, investment (for the investment rule) and the measure columns (empty = 0).
+    kept: what is read from `zones` is kept there for the next plan on the same zones (`memo.once`).
     """
+    from .memo import once
+
     rules = {m: parse_rule(r, f"allocation.{m}") for m, r in rules.items()}
-    zone_ids, location, managing, host_of = _read_plan(plan, zones)
+    zone_ids, location, managing, host_of = _read_plan(plan, zones, kept)
     districts = _district_order(district_ids, location, managing)
 
     columns: dict[str, list[float]] = {}
@@ -229,8 +232,8 @@ def account(plan: pd.DataFrame, zones: pd.DataFrame, rules: Mapping[str, Rule], 
     exact: dict[str, dict[str, dict[str, Fraction]]] = {}
     all_conserved = True
     for measure, rule in rules.items():
-        values, scale = _measure(zones, zone_ids, measure)
-        weights = _weights(zones, zone_ids, rule, measure)
+        values, scale = once(kept, ("allocation.measure", measure), lambda: _measure(zones, zone_ids, measure))
+        weights = once(kept, ("allocation.weights", measure, rule.kind), lambda: _weights(zones, zone_ids, rule, measure))
         result = _account_measure(zone_ids, values, scale, weights, rule, location, managing, host_of)
         before, after, revoked, before_managing, held, flows = result
         ex = {name: {d: col.get(d, _ZERO) for d in districts} for name, col in
@@ -459,14 +462,15 @@ def _empty(x: Any) -> bool:
     return str(x).strip() in ("", "nan", "None", "<NA>")
 
 
-def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
+def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None):
     """Zone ids (in zones' order), their location and managing districts, and each zone's host
     (None when revoked); checks that the plan and zones agree."""
+    from .memo import once
+
     if "zone_id" in plan.columns:
         plan = plan.set_index(plan["zone_id"].astype(str))
     else:
         plan = plan.set_axis(plan.index.astype(str))
-    zones = zones.set_axis(zones.index.astype(str))
     problems: list[InputIssue] = []
     for column in ("status", "host_id"):
         if column not in plan.columns:
@@ -477,13 +481,13 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
                                 "every zone needs the district where it lies"))
     if problems:
         raise InputError(problems)
-    for name, index in (("plan", plan.index), ("zones", zones.index)):
+    for name, index in (("plan", plan.index), ("zones", zones.index.astype(str))):
         twice = sorted(set(index[index.duplicated()]))
         if twice:
             problems.append(InputIssue(name, f"zone ids appear more than once: {twice[:10]}", "one row per zone"))
     if problems:
         raise InputError(problems)
-    zone_ids = zones.index.tolist()  # plain lists: iterating a pandas string index costs ~10 µs a zone
+    zone_ids, location, managing = once(kept, "allocation.zones", lambda: _zone_districts(zones))
     plan_ids = plan.index.tolist()
     known, planned = set(zone_ids), set(plan_ids)
     missing = [z for z in zone_ids if z not in planned]
@@ -497,12 +501,6 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
     if problems:
         raise InputError(problems)
 
-    location = {z: str(d) for z, d in zip(zone_ids, zones["district_id"].tolist())}
-    if "managing_district_id" in zones.columns:
-        managing = {z: (location[z] if _empty(m) else str(m))
-                    for z, m in zip(zone_ids, zones["managing_district_id"].tolist())}
-    else:
-        managing = dict(location)
     plan = plan.reindex(zone_ids)
     status = {z: str(s).strip() for z, s in zip(zone_ids, plan["status"].tolist())}
     host_of: dict[str, str | None] = {}
@@ -530,6 +528,19 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame):
     if problems:
         raise InputError(problems)
     return zone_ids, location, managing, host_of
+
+
+def _zone_districts(zones: pd.DataFrame) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """The zone ids (text, in zones' order) and each zone's location and managing district."""
+    zones = zones.set_axis(zones.index.astype(str))
+    zone_ids = zones.index.tolist()  # plain lists: iterating a pandas string index costs ~10 µs a zone
+    location = {z: str(d) for z, d in zip(zone_ids, zones["district_id"].tolist())}
+    if "managing_district_id" in zones.columns:
+        managing = {z: (location[z] if _empty(m) else str(m))
+                    for z, m in zip(zone_ids, zones["managing_district_id"].tolist())}
+    else:
+        managing = dict(location)
+    return zone_ids, location, managing
 
 
 def _district_order(district_ids: list[str], location: dict, managing: dict) -> list[str]:

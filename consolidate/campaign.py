@@ -99,9 +99,31 @@ def plain_l1(counts: dict[str, int]) -> int:
     return sum(abs(counts[k] - PUBLISHED[k]) for k in OUTCOMES)
 
 
-def _by_year(outcome: str) -> str:
-    years = PUBLISHED_BY_YEAR[outcome]
-    return f"published by year {' / '.join(map(str, years.values()))} ({' / '.join(map(str, years))})"
+CAMPAIGN_TEXT = {   # the comparison's notes and the sweep's sentences (comparison.csv and sweep.txt: English)
+    "en": {"kept": "published: national and municipal parks only", "by_year": "published by year {counts} ({years})",
+           "long_term": "kept for now, revoked later; the model has no such outcome", "total": "parks before the campaign",
+           "unsolved": "no grid point solved", "no_plan": "no plan",
+           "closest": "closest: {setting} → kept {kept}, integrated {integrated}, revoked {revoked} (distance "
+                      "{distance}; plain L1 to 49/130/116: {plain})",
+           "reach": "{tie} of {n} settings reach distance {distance}; {near} are within 10 of it; {failed} did not solve",
+           "knob": "{knob} (others at the closest setting) → distance {spread}"},
+    "zh": {"kept": "公布数：仅国家级和市级园区", "by_year": "公布的逐年数 {counts}（{years}）",
+           "long_term": "暂时保留、以后撤销；模型没有这一去向", "total": "整治前的园区数",
+           "unsolved": "没有一组设置解出", "no_plan": "无方案",
+           "closest": "最接近：{setting} → 保留 {kept}，整合 {integrated}，撤销 {revoked}（距离 {distance}；"
+                      "到 49/130/116 的 L1 距离：{plain}）",
+           "reach": "{n} 组设置中 {tie} 组达到距离 {distance}；{near} 组与之相差不超过 10；{failed} 组未解出",
+           "knob": "{knob}（其他参数取最接近的设置）→ 距离 {spread}"},
+}
+
+
+def outcome_note(outcome: str, lang: str = "en") -> str:
+    """What the published number of an outcome is, in `lang`."""
+    words = CAMPAIGN_TEXT[lang]
+    if outcome in PUBLISHED_BY_YEAR:
+        years = PUBLISHED_BY_YEAR[outcome]
+        return words["by_year"].format(counts=" / ".join(map(str, years.values())), years=" / ".join(map(str, years)))
+    return words[outcome]
 
 
 def comparison_table(plan) -> pd.DataFrame:
@@ -111,12 +133,8 @@ def comparison_table(plan) -> pd.DataFrame:
     for outcome in COMPARISON_ROWS:
         published = sum(PUBLISHED.values()) if outcome == "total" else PUBLISHED[outcome]
         model = sum(counts.values()) if outcome == "total" else counts.get(outcome)
-        note = {"kept": "published: national and municipal parks only",
-                "integrated": _by_year("integrated"), "revoked": _by_year("revoked"),
-                "long_term": "kept for now, revoked later; the model has no such outcome",
-                "total": "parks before the campaign"}[outcome]
         rows.append({"outcome": outcome, "published": published, "model": model,
-                     "difference": None if model is None else model - published, "note": note})
+                     "difference": None if model is None else model - published, "note": outcome_note(outcome)})
     frame = pd.DataFrame(rows)
     frame["model"] = frame["model"].astype("Int64")
     frame["difference"] = frame["difference"].astype("Int64")
@@ -269,21 +287,22 @@ def sweep(scenario: str | None = DEFAULT_SCENARIO, grid: dict[str, list[Any]] | 
     """Solve every grid point in parallel processes; rows sorted by distance to the published outcome
     (then plain L1, then grid order). Invalid, infeasible and stopped variants are rows with their status."""
     from .compare import error_status, one_line
-    from .sweep import make_variants, make_task
+    from .engine import pool_forks, worker_pool
+    from .sweep import make_task, make_variants, prepare_workers
 
     grid = _grid_list(grid or DEFAULT_GRID)
     variants, parameters = make_variants(grid, None, list(overrides))
-    rows, tasks = {}, []
+    rows, tasks, loaded = {}, [], {}   # loaded: each region read once
     for v in variants:
         rows[v.id] = {"variant": v.id, **v.values}
         try:
-            tasks.append(make_task(v.id, scenario or DEFAULT_SCENARIO, region, v.overrides))
+            tasks.append(make_task(v.id, scenario or DEFAULT_SCENARIO, region, v.overrides, loaded))
         except ConsolidateError as error:
             rows[v.id].update(status=error_status(error), message=one_line(error))
     workers = max(1, min(processes or os.cpu_count() or 1, len(tasks) or 1))
+    if workers == 1 or pool_forks():
+        prepare_workers(tasks, loaded)
     if workers > 1:
-        from .engine import worker_pool
-
         with worker_pool(workers) as pool:
             done = list(pool.map(campaign_variant, tasks))
     else:
@@ -334,25 +353,25 @@ def _equal(series: pd.Series, value: Any) -> pd.Series:
 
 
 def sensitivity_text(frame: pd.DataFrame, sens: pd.DataFrame,
-                     grid: dict[str, list[Any]] | list[tuple[str, list]]) -> list[str]:
-    """Plain sentences: the best setting, how many settings tie or come near, and each knob's range."""
-    grid = dict(_grid_list(grid))
+                     grid: dict[str, list[Any]] | list[tuple[str, list]], lang: str = "en") -> list[str]:
+    """Plain sentences: the best setting, how many settings tie or come near, and each knob's range (in `lang`)."""
+    grid, words = dict(_grid_list(grid)), CAMPAIGN_TEXT[lang]
     solved = frame[frame["distance"].notna()]
     if solved.empty:
-        return ["no grid point solved"]
+        return [words["unsolved"]]
     best = solved.iloc[0]
     setting = ", ".join(f"{k}={best[k]}" for k in grid)
-    lines = [f"closest: {setting} → kept {best['kept']}, integrated {best['integrated']}, revoked "
-             f"{best['revoked']} (distance {best['distance']}; plain L1 to 49/130/116: {best['plain_l1']})"]
+    lines = [words["closest"].format(setting=setting, kept=best["kept"], integrated=best["integrated"],
+                                     revoked=best["revoked"], distance=best["distance"], plain=best["plain_l1"])]
     near = solved[solved["distance"] <= best["distance"] + 10]
-    lines.append(f"{int((solved['distance'] == best['distance']).sum())} of {len(frame)} settings reach distance "
-                 f"{best['distance']}; {len(near)} are within 10 of it; {len(frame) - len(solved)} did not solve")
+    lines.append(words["reach"].format(tie=int((solved["distance"] == best["distance"]).sum()), n=len(frame),
+                                       distance=best["distance"], near=len(near), failed=len(frame) - len(solved)))
     for knob in grid:
         part = sens[sens["knob"] == knob]
         if part.empty:
             continue
-        spread = ", ".join(f"{v}: {'no plan' if pd.isna(d) else d}" for v, d in zip(part["value"], part["distance"]))
-        lines.append(f"{knob} (others at the closest setting) → distance {spread}")
+        spread = ", ".join(f"{v}: {words['no_plan'] if pd.isna(d) else d}" for v, d in zip(part["value"], part["distance"]))
+        lines.append(words["knob"].format(knob=knob, spread=spread))
     return lines
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .geo import haversine_km
+from .memo import once
 from .region import Region
 from .scenario import Scenario
 
@@ -76,15 +77,18 @@ def failed(results: Iterable[CheckResult]) -> list[CheckResult]:
 
 def check_plan(plan: pd.DataFrame, region: Region, scenario: Scenario, graph: nx.Graph,
                districts: pd.DataFrame | None = None, scores: pd.Series | None = None,
-               grades: pd.Series | None = None, cap_excess: int | None = None) -> list[CheckResult]:
+               grades: pd.Series | None = None, cap_excess: int | None = None,
+               kept: dict | None = None) -> list[CheckResult]:
     """Run every applicable check on `plan`; one CheckResult per check, in a stable order.
 
     `conservation` runs only when the district accounting table `districts` is given, and
     `fairness` only when it is given and the scenario sets a fairness bound. Under
     `rules.cap_mode: in_principle`, `cap_excess` is the proven minimum number of zones above the caps
     (summary.json `cap_excess.total`): the plan may exceed the caps by that many zones in all, no more.
+    `kept`: the zone facts the checks read from the region, kept for the next plan on the same region
+    (`memo.once`).
     """
-    ctx = _Context(plan, region, scenario, graph, districts, scores, grades)
+    ctx = _Context(plan, region, scenario, graph, districts, scores, grades, kept)
     ctx.cap_excess = cap_excess
     checks: list[tuple[str, Callable[[_Context], list[str]]]] = [
         ("every_zone_once", _every_zone_once),
@@ -116,6 +120,27 @@ def check_plan(plan: pd.DataFrame, region: Region, scenario: Scenario, graph: nx
 # --- shared context -----------------------------------------------------------------------------
 
 
+def _zone_facts(region: Region) -> dict[str, Any]:
+    """The zone facts every check asks for, read from the region once (a dict lookup per question
+    instead of a pandas scalar lookup: ~400,000 of them on 25,000 zones); `_Context` attributes."""
+    z = region.zones
+    ids = list(z.index)
+    column = lambda name: z[name].tolist() if name in z.columns else [None] * len(ids)
+    location = [str(v) for v in z["district_id"].tolist()]
+    managing = [loc if _empty(m) else str(m) for m, loc in zip(column("managing_district_id"), location)]
+    lookup = {str(i): str(i) for i in region.districts.index}
+    lookup.update({str(n).strip(): str(i) for i, n in region.districts["name"].items() if not _empty(n)})
+    kind = dict(zip(ids, (str(v) for v in z["kind"].tolist())))
+    return {
+        "lookup": lookup, "location": dict(zip(ids, location)), "_managing": dict(zip(ids, managing)),
+        "_names": dict(zip(ids, column("name"))), "level": dict(zip(ids, (str(v) for v in z["level"].tolist()))),
+        "kind": kind, "_customs": {k: v.startswith(CUSTOMS_PREFIX) for k, v in kind.items()},
+        "_functional": dict(zip(ids, (_is_true(v) for v in column("functional_area")))),
+        "_region_score": dict(zip(ids, column("score"))), "_row": {zone: k for k, zone in enumerate(ids)},
+        "_lat": z["lat"].to_numpy(dtype=float), "_lon": z["lon"].to_numpy(dtype=float),
+    }
+
+
 def _empty(value: Any) -> bool:
     """None, '', whitespace or NaN."""
     if value is None:
@@ -129,6 +154,8 @@ def _empty(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value.strip()
     return "" if _empty(value) else str(value).strip()
 
 
@@ -163,7 +190,7 @@ def _summarise(offences: list[str]) -> str:
 class _Context:
     """The plan normalised once (deduplicated, restricted to known zones), with shared lookups."""
 
-    def __init__(self, plan, region, scenario, graph, districts, scores, grades):
+    def __init__(self, plan, region, scenario, graph, districts, scores, grades, kept=None):
         self.raw = plan
         self.region = region
         self.scenario = scenario
@@ -174,9 +201,14 @@ class _Context:
         self.zones = region.zones
         self.cap_excess: int | None = None
 
-        frame = plan.reindex(columns=[c for c in plan.columns] + [c for c in PLAN_COLUMNS if c not in plan.columns])
-        frame = frame[~frame.index.duplicated(keep="first")]
-        frame = frame[frame.index.isin(self.zones.index)]
+        frame = plan
+        if any(c not in plan.columns for c in PLAN_COLUMNS):
+            frame = frame.reindex(columns=[c for c in plan.columns] + [c for c in PLAN_COLUMNS if c not in plan.columns])
+        if not frame.index.is_unique:
+            frame = frame[~frame.index.duplicated(keep="first")]
+        known = frame.index.isin(self.zones.index)
+        if not known.all():
+            frame = frame[known]
         self.plan = frame
         self.status = {z: _text(s) for z, s in _items(frame["status"])}
         self.host_of = {z: _text(h) for z, h in _items(frame["host_id"])}
@@ -192,30 +224,9 @@ class _Context:
 
         self.count_column = ("managing_district_id" if scenario.count_by == "managing_district"
                              else "district_id")
-        self.lookup = {str(i): str(i) for i in region.districts.index}
-        self.lookup.update({str(n).strip(): str(i) for i, n in region.districts["name"].items() if not _empty(n)})
-        self._facts()
-
-    def _facts(self) -> None:
-        """The zone facts every check asks for, read from the region once (a dict lookup per question
-        instead of a pandas scalar lookup: ~400,000 of them on 25,000 zones)."""
-        z = self.zones
-        ids = list(z.index)
-        column = lambda name: z[name].tolist() if name in z.columns else [None] * len(ids)
-        location = [str(v) for v in z["district_id"].tolist()]
-        managing = [loc if _empty(m) else str(m) for m, loc in zip(column("managing_district_id"), location)]
-        self.location = dict(zip(ids, location))
-        self._managing = dict(zip(ids, managing))
+        self.kept = kept
+        self.__dict__.update(once(kept, "checks.facts", lambda: _zone_facts(region)))
         self._counted = self._managing if self.count_column == "managing_district_id" else self.location
-        self._names = dict(zip(ids, column("name")))
-        self.level = dict(zip(ids, (str(v) for v in z["level"].tolist())))
-        self.kind = dict(zip(ids, (str(v) for v in z["kind"].tolist())))
-        self._customs = {k: v.startswith(CUSTOMS_PREFIX) for k, v in self.kind.items()}
-        self._functional = dict(zip(ids, (_is_true(v) for v in column("functional_area"))))
-        self._region_score = dict(zip(ids, column("score")))
-        self._row = {zone: k for k, zone in enumerate(ids)}
-        self._lat = z["lat"].to_numpy(dtype=float)
-        self._lon = z["lon"].to_numpy(dtype=float)
         self._km: dict[tuple[str, str], float] = {}
         self._measure_pairs()
 
@@ -535,7 +546,7 @@ def _revocation_rules(ctx: _Context) -> list[str]:
     rev, pins = ctx.scenario.revocation, ctx.scenario.pins
     pinned_revoke = {str(z) for z in pins.revoke}
     untouchable = {str(z) for z in pins.keep} | {str(z) for z in pins.hosts} | {str(z) for z in pins.assign}
-    gdp = dict(zip(ctx.zones.index, ctx.zones["gdp"].astype(float).tolist()))
+    gdp = dict(zip(ctx._row, ctx.zones["gdp"].astype(float).tolist()))   # _row: the zone ids in order
     district_gdp: dict[str, float] = {}
     for z, value in gdp.items():
         district_gdp[ctx.count_district(z)] = district_gdp.get(ctx.count_district(z), 0.0) + value
@@ -583,6 +594,13 @@ def _revocation_rules(ctx: _Context) -> list[str]:
     return out
 
 
+def _numbers(column: pd.Series) -> pd.Series:
+    """A column as floats, 0 where empty or not a number."""
+    if column.dtype.kind in "iuf":
+        return column.astype(float).fillna(0.0)
+    return pd.to_numeric(column, errors="coerce").fillna(0.0)
+
+
 def _close(a: float, b: float, rel: float) -> bool:
     return abs(a - b) <= rel * max(abs(a), abs(b)) + 1e-12
 
@@ -590,6 +608,7 @@ def _close(a: float, b: float, rel: float) -> bool:
 def _conservation(ctx: _Context) -> list[str]:
     table, zones = ctx.districts, ctx.zones
     out = []
+    revoked_rows = np.array([ctx._row[z] for z in ctx.revoked], np.int64)
     for m in ctx.scenario.allocation:
         columns = [f"{m}_before", f"{m}_after", f"{m}_revoked"]
         lacking = [c for c in columns if c not in table.columns]
@@ -599,21 +618,23 @@ def _conservation(ctx: _Context) -> list[str]:
         if m not in zones.columns:
             out.append(f"measure {m!r} is not a zone column")
             continue
-        values = pd.to_numeric(zones[m], errors="coerce").fillna(0.0)
-        before, after, revoked = (float(pd.to_numeric(table[c], errors="coerce").fillna(0.0).sum()) for c in columns)
+        values = once(ctx.kept, ("checks.measure", m),
+                      lambda: pd.to_numeric(zones[m], errors="coerce").fillna(0.0).to_numpy(dtype=float))
+        shown = {c: _numbers(table[c]) for c in columns}
+        before, after, revoked = (float(shown[c].sum()) for c in columns)
         total = float(values.sum())
         if not _close(before, total, 1e-6):
             out.append(f"{m}: districts' before sums to {before:.6g}, the zones to {total:.6g}")
         if not _close(after + revoked, before, 1e-9):
             out.append(f"{m}: after {after:.10g} + revoked {revoked:.10g} ≠ before {before:.10g}")
-        revoked_zones = list(ctx.revoked)
-        carried_by = values[revoked_zones].groupby(zones.loc[revoked_zones, "district_id"].astype(str)).sum()
-        if not _close(revoked, float(carried_by.sum()), 1e-6):
-            out.append(f"{m}: revoked total {revoked:.6g}, the revoked zones carry {float(carried_by.sum()):.6g}")
+        carried_by: dict[str, float] = {}   # by location: what the revoked zones lying there carry
+        for z, value in zip(ctx.revoked, values[revoked_rows].tolist()):
+            carried_by[ctx.location[z]] = carried_by.get(ctx.location[z], 0.0) + value
+        if not _close(revoked, sum(carried_by.values()), 1e-6):
+            out.append(f"{m}: revoked total {revoked:.6g}, the revoked zones carry {sum(carried_by.values()):.6g}")
         # by location, district by district
-        carried = pd.to_numeric(table[f"{m}_revoked"], errors="coerce").fillna(0.0)
-        carried.index = carried.index.astype(str)
-        for d in sorted(set(carried.index) | set(carried_by.index)):
+        carried = dict(zip(table.index.astype(str), shown[f"{m}_revoked"].tolist()))
+        for d in sorted(set(carried) | set(carried_by)):
             got, want = float(carried.get(d, 0.0)), float(carried_by.get(d, 0.0))
             if not _close(got, want, 1e-6):
                 out.append(f"{m}: district {d} shows {got:.6g} revoked, the revoked zones lying there carry {want:.6g}")

@@ -116,8 +116,9 @@ def real_units(plan) -> dict[str, Any]:
     import hashlib
 
     table = plan.table
-    decisions = "\n".join(f"{z},{s},{h}" for z, s, h in sorted(zip(table.index.astype(str), table["status"],
-                                                                      table["host_id"].astype(str))))
+    decisions = "\n".join(f"{z},{s},{h}" for z, s, h in sorted(zip(table.index.astype(str).tolist(),
+                                                                      table["status"].tolist(),
+                                                                      table["host_id"].astype(str).tolist())))
     out: dict[str, Any] = {"gdp_km": None, "cross_district_gdp": None,
                            "plan_id": hashlib.sha256(decisions.encode("utf-8")).hexdigest()[:12]}
     if plan.region is None or "gdp" not in plan.region.zones:

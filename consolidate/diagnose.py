@@ -35,9 +35,12 @@ def precheck(problem: Problem, region: Region, scenario: Scenario) -> None:
 
 def check_assignments(problem: Problem, region: Region) -> None:
     """Every pins.assign pair must be one the rules allow; otherwise name the rules that forbid it."""
+    pinned = np.flatnonzero(problem.assigned >= 0).tolist()
+    if not pinned:
+        return
     allowed = set(zip(problem.pair_member.tolist(), problem.pair_host.tolist()))
     reasons = []
-    for i in np.flatnonzero(problem.assigned >= 0).tolist():
+    for i in pinned:
         j = int(problem.assigned[i])
         if i == j or (i, j) in allowed:
             continue

@@ -121,8 +121,13 @@ def worker_pool(workers: int, initializer=None, initargs: tuple = ()) -> Process
     """The one way the toolkit starts worker processes (components here; variants in sweep, compare and
     campaign): fork where it is safe and cheap (Linux: workers inherit the imports, no `__main__` guard
     needed), spawn elsewhere."""
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    context = multiprocessing.get_context("fork" if pool_forks() else "spawn")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
+
+
+def pool_forks() -> bool:
+    """Whether `worker_pool` forks (its workers then inherit what this process holds)."""
+    return sys.platform == "linux"
 
 
 _WORKER_PROBLEM: Problem | None = None
@@ -271,10 +276,15 @@ def _read_solution(result: ComponentResult, model, solution: Solution) -> None:
     result.gap = solution.gap
     result.solver_version = solution.solver_version
     if solution.values is not None:
-        joined = [p for p, col in model.join_col.items() if solution.values[col] > 0.5]
-        revoked = [z for z, col in model.revoke_col.items() if solution.values[col] > 0.5]
-        result.chosen_pairs = np.array(sorted(joined), np.int64)
-        result.revoked = np.array(sorted(revoked), np.int64)
+        result.chosen_pairs = _chosen(model.join_col, solution.values)
+        result.revoked = _chosen(model.revoke_col, solution.values)
+
+
+def _chosen(columns: dict[int, int], values: np.ndarray) -> np.ndarray:
+    """The keys (sorted) of the columns {key: column} at 1 in `values`."""
+    keys = np.fromiter(columns.keys(), np.int64, len(columns))
+    cols = np.fromiter(columns.values(), np.int64, len(columns))
+    return np.sort(keys[np.asarray(values)[cols] > 0.5])
 
 
 def find_separator_cuts(problem: Problem, model, solution: Solution) -> list[tuple[int, int, list[int]]]:

@@ -7,7 +7,8 @@
 An option is one fate of one zone: stay a host, join a given host, be revoked. Its extra cost is exact:
 the zone's component of the problem (every zone its choice can affect) is re-solved with the option pinned —
 the same column bounds a scenario's `pins.assign` / `pins.revoke` sets — and compared with that component's
-optimum, both proven by the solver; so forcing the option in a scenario and running it gives the optimum
+optimum, both proven by the solver (`warm.WarmSolver`: one LP per component kept, its optimum taken only
+when proven the unique one, else the component's fresh MIP); so forcing the option in a scenario and running it gives the optimum
 plus this extra cost. Options the rules forbid are listed with every rule that forbids them, taken from the
 eligibility masks the problem builder applies (`problem.Eligibility`). docs/explain.md has the details.
 """
@@ -52,9 +53,11 @@ class Explainer:
     def __init__(self, region: Region, scenario: Scenario, graph=None):
         from .engine import decompose
         from .pipeline import prepare
+        from .warm import WarmSolver
 
         self.region = region
         self.scenario, self.graph, self.scores, self.grades, self.problem = prepare(region, scenario, graph)
+        self.warm = WarmSolver(region, graph=self.graph)   # a pin only sets column bounds: one LP per component
         self.settings = _exact_settings(self.scenario)
         self.components = decompose(self.problem)
         self.component_of = np.empty(self.problem.n_zones, np.int64)
@@ -75,10 +78,8 @@ class Explainer:
         return self._solve(_pinned(self.problem, i, option, j), int(self.component_of[i]))
 
     def _solve(self, problem: Problem, k: int) -> dict:
-        from .engine import solve_components
-
         zones, pairs = self.components[k]
-        result = solve_components(problem, [(zones, pairs)], self.settings)[0]
+        result = self.warm.solve_components(problem, [(zones, pairs)], self.settings)[0]
         out = {"status": result.status, "result": result}
         if result.status in (OPTIMAL, FEASIBLE):
             out["parts"] = objective_parts(problem, [result], self.scenario)

@@ -60,7 +60,8 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
                             f"solver.time_limit_s, use merging.connected_method=flow, or loosen the rules "
                             f"(e.g. contiguity: nearby instead of connected)")
     return assemble_plan(region, scenario, graph, problem, results, scores, grades,
-                         seconds={"build": build_seconds, "total": time.perf_counter() - started})
+                         seconds={"build": build_seconds, "total": time.perf_counter() - started},
+                         kept=warm.kept if warm is not None and warm.keeps(region, graph) else None)
 
 
 def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None, warm=None):
@@ -69,7 +70,7 @@ def prepare(region: Region, scenario: Scenario, graph: nx.Graph | None = None, w
     scenario = automatic_backend(resolve_scenario(scenario, region).scenario)
     graph = graph if graph is not None else zone_graph(region)
     scores, grades = (warm or _Fresh).scores(region, scenario)
-    return scenario, graph, scores, grades, build_problem(region, scenario, graph, scores, grades)
+    return scenario, graph, scores, grades, (warm or _Fresh).problem(region, scenario, graph, scores, grades)
 
 
 PROBE_UP_TO_ZONES = 400  # relaxations are probed on regions up to this many zones (each is a solve)
@@ -93,6 +94,7 @@ class _Fresh:
     """Every solve from scratch (what `warm.WarmSolver` replaces with kept scores and models)."""
 
     scores = staticmethod(lambda region, scenario: evaluation_scores(region, scenario))
+    problem = staticmethod(lambda *args: build_problem(*args))
     solve_components = staticmethod(lambda *args: solve_components(*args))
 
 

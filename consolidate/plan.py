@@ -400,7 +400,9 @@ def _plain(value):
 
 
 def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, results: list,
-                  scores: pd.Series | None, grades: pd.Series | None, seconds: dict) -> Plan:
+                  scores: pd.Series | None, grades: pd.Series | None, seconds: dict, kept: dict | None = None) -> Plan:
+    """The plan of solved components `results`, accounted and independently checked. `kept`: facts read
+    from the (unchanged) region kept for the next plan (`memo.once`; `warm.WarmSolver` keeps one)."""
     zones = region.zones
     ids = problem.zone_ids
     status = np.full(problem.n_zones, "host", dtype=object)
@@ -427,9 +429,10 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         table["distance_to_host_km"] = priced
 
     excess = sum(getattr(r, "cap_excess", 0) for r in results)
-    districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess)
+    districts, accounting, checks, edges = derive(region, scenario, graph, problem, table, scores, grades, excess,
+                                                  kept)
 
-    summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds)
+    summary = _summary(region, scenario, problem, results, table, accounting, checks, seconds, kept)
     if scenario.rules.cap_mode == "in_principle":
         summary["cap_excess"] = cap_excess_report(region, scenario, problem, table, districts, results)
     plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
@@ -444,17 +447,18 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
 
 
 def derive(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, table: pd.DataFrame,
-           scores: pd.Series | None, grades: pd.Series | None, cap_excess: int | None = None):
+           scores: pd.Series | None, grades: pd.Series | None, cap_excess: int | None = None,
+           kept: dict | None = None):
     """What follows from a plan table — the district table, the accounting, the independent checks and the
     links used — the same for a plan just solved and for a plan read back (whoever wrote it)."""
     from .allocation import account
     from .checks import check_plan
 
-    accounting = account(table, region.zones, accounting_rules(scenario), list(region.districts.index))
+    accounting = account(table, region.zones, accounting_rules(scenario), list(region.districts.index), kept=kept)
     districts = _district_table(region, scenario, table, problem, accounting.districts)
     checks = check_plan(table, region, scenario, graph, districts=districts, scores=scores, grades=grades,
-                        cap_excess=cap_excess)
-    return districts, accounting, checks, _used_edges(table, graph)
+                        cap_excess=cap_excess, kept=kept)
+    return districts, accounting, checks, _used_edges(table, graph, kept)
 
 
 def cap_excess_report(region: Region, scenario: Scenario, problem: Problem, table: pd.DataFrame,
@@ -512,38 +516,44 @@ def _straight_km(table: pd.DataFrame, region: Region) -> pd.Series:
 
 def _district_table(region: Region, scenario: Scenario, table: pd.DataFrame, problem: Problem,
                     accounts: pd.DataFrame) -> pd.DataFrame:
-    counted = pd.Series(problem.count_district, index=table.index)
-    before = counted.groupby(counted).size()
-    after = counted[table["status"] == "host"].groupby(counted).size()
-    frame = pd.DataFrame(index=region.districts.index)
-    frame["district_id"] = region.districts.index
-    frame["name"] = region.districts["name"]
-    frame["zones_before"] = before.reindex(frame.index, fill_value=0).astype(int)
-    frame["zones_after"] = after.reindex(frame.index, fill_value=0).astype(int)
-    frame["merged_away"] = counted[table["status"] == "member"].groupby(counted).size() \
-        .reindex(frame.index, fill_value=0).astype(int)
-    frame["revoked"] = counted[table["status"] == "revoked"].groupby(counted).size() \
-        .reindex(frame.index, fill_value=0).astype(int)
-    frame["cap"] = [problem.caps.get(d, pd.NA) for d in frame.index]
-    frame["cap"] = frame["cap"].astype("Int64")
-    frame["exempt"] = [d not in problem.caps for d in frame.index]
+    index = region.districts.index
+    row = index.get_indexer(pd.Index(problem.count_district))   # -1: a district the region does not list
+    known = row >= 0
+    status = table["status"].to_numpy()
+
+    def per_district(mask) -> np.ndarray:
+        return np.bincount(row[known & mask], minlength=len(index)).astype(int)
+
+    frame = pd.DataFrame({
+        "district_id": index, "name": region.districts["name"].to_numpy(), "zones_before": per_district(True),
+        "zones_after": per_district(status == "host"), "merged_away": per_district(status == "member"),
+        "revoked": per_district(status == "revoked"),
+        "cap": pd.array([problem.caps.get(d, pd.NA) for d in index], dtype="Int64"),
+        "exempt": [d not in problem.caps for d in index]}, index=index)
     return frame.join(accounts.drop(columns=[c for c in accounts.columns if c in frame.columns], errors="ignore"))
 
 
-def _used_edges(table: pd.DataFrame, graph: nx.Graph) -> pd.DataFrame:
+def _used_edges(table: pd.DataFrame, graph: nx.Graph, kept: dict | None = None) -> pd.DataFrame:
     """Member–host links and, inside each group, the adjacency edges that hold it together."""
+    from .memo import once
+
     grouped = table[(table["status"] != "revoked") & table["group_id"].notna()]
-    group_of = dict(zip(grouped.index, grouped["group_id"]))
-    rows = [(min(a, b), max(a, b), data["km"], "adjacency") for a, b, data in graph.edges(data=True)
+    members, groups = grouped.index.tolist(), grouped["group_id"].tolist()   # plain lists: pandas iterates slowly
+    group_of = dict(zip(members, groups))
+    edges = once(kept, "plan.edges", lambda: [(a, b, min(a, b), max(a, b), data["km"])
+                                               for a, b, data in graph.edges(data=True)])
+    rows = [(lo, hi, km, "adjacency") for a, b, lo, hi, km in edges
             if group_of.get(a) is not None and group_of.get(a) == group_of.get(b)]
-    for m, host, km in zip(grouped.index, grouped["group_id"], grouped["distance_to_host_km"]):
+    for m, host, km in zip(members, groups, grouped["distance_to_host_km"].tolist()):
         if m != host and not graph.has_edge(m, host):
             rows.append((min(m, host), max(m, host), km, "link"))
     return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])
 
 
 def _summary(region: Region, scenario: Scenario, problem: Problem, results: list, table: pd.DataFrame,
-             accounting, checks, seconds: dict) -> dict:
+             accounting, checks, seconds: dict, kept: dict | None = None) -> dict:
+    from .memo import once
+
     solved = [r for r in results if not r.presolved]
     status = "optimal" if all(r.status == OPTIMAL for r in results) else "feasible"
     objective = float(sum(r.objective for r in results))
@@ -566,8 +576,7 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
         "data_note": region.data_note,
         "input_notes": region.notes,
         "distances": region.distances.describe() if region.distances is not None else "great-circle km",
-        "data_quality": table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index()
-        .astype(int).to_dict(),
+        "data_quality": once(kept, "plan.data_quality", lambda: _data_quality(table, region)),
         "solver": {"name": scenario.solver.name, "backend": scenario.solver.backend, "version": solver_version,
                    "time_limit_s": scenario.solver.time_limit_s, "mip_gap": scenario.solver.mip_gap,
                    "threads": scenario.solver.threads, "processes": scenario.solver.processes},
@@ -591,12 +600,16 @@ def _summary(region: Region, scenario: Scenario, problem: Problem, results: list
     }
 
 
+def _data_quality(table: pd.DataFrame, region: Region) -> dict:
+    return table.join(region.zones["data_quality"].rename("q"))["q"].value_counts().sort_index().astype(int).to_dict()
+
+
 def _counts(table: pd.DataFrame) -> dict:
-    counts = table["status"].value_counts().reindex(["host", "member", "revoked"], fill_value=0).astype(int)
-    by_mode = table.loc[table["status"] == "member", "mode"].value_counts().sort_index().astype(int)
-    return {"zones": int(len(table)), "hosts": int(counts["host"]), "members": int(counts["member"]),
-            "revoked": int(counts["revoked"]), "by_mode": by_mode.to_dict(),
-            "customs_folded": int((table["new_kind"] != "").sum())}
+    status = table["status"].to_numpy()
+    modes, by_mode = np.unique(table["mode"].to_numpy()[status == "member"].astype(str), return_counts=True)
+    return {"zones": int(len(table)), "hosts": int((status == "host").sum()), "members": int((status == "member").sum()),
+            "revoked": int((status == "revoked").sum()), "by_mode": {str(m): int(c) for m, c in zip(modes, by_mode)},
+            "customs_folded": int((table["new_kind"].to_numpy() != "").sum())}
 
 
 def objective_parts(problem: Problem, results: list, scenario: Scenario) -> dict[str, dict]:

@@ -92,9 +92,7 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     location = zones["district_id"].to_numpy(dtype=object)
     managing = zones["managing_district_id"].to_numpy(dtype=object)
     counted = managing if scenario.count_by == "managing_district" else location
-    exempt = {region.district_id(d) for d in scenario.rules.exempt_districts}
-    overrides = {region.district_id(d): cap for d, cap in scenario.rules.district_caps.items()}
-    caps = {d: overrides.get(d, scenario.rules.district_cap) for d in region.districts.index if d not in exempt}
+    caps = district_caps(region, scenario)
 
     score = host_scores(region, scores).to_numpy(dtype=float)
     gdp = zones["gdp"].to_numpy(dtype=float)
@@ -124,6 +122,13 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     problem.fairness = fairness_rows(problem, region, scenario)
     problem.forbidden = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in scenario.pins.forbid_pairs)
     return problem
+
+
+def district_caps(region: Region, scenario: Scenario) -> dict[str, int]:
+    """Each capped district's cap (exempt districts are absent)."""
+    exempt = {region.district_id(d) for d in scenario.rules.exempt_districts}
+    overrides = {region.district_id(d): cap for d, cap in scenario.rules.district_caps.items()}
+    return {d: overrides.get(d, scenario.rules.district_cap) for d in region.districts.index if d not in exempt}
 
 
 RULE_TEXT = {   # every rule that forbids a fate, in words: EligibilityRule(key, values).text(lang)

@@ -219,10 +219,21 @@ def resolve_scenario_path(name_or_path: str | Path) -> Path:
                              f"give a YAML file, or a bundled scenario: {', '.join(bundled_scenarios())}"))
 
 
+def _scenario_yaml(path: Path) -> Any:
+    """A scenario file parsed once per version (sweeps, compare and the plan's label read the same files again
+    and again); a copy, since callers change what they get."""
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None:
+        return parse_yaml(read_text(path, path.name), path.name)   # the missing/unreadable file's InputError
+    return copy.deepcopy(_parsed_yaml(path, stat.st_mtime_ns, stat.st_size))
+
+
 @functools.lru_cache(maxsize=256)
-def _parsed_yaml(path: Path, mtime_ns: int):
-    """A YAML file parsed once per version (sweeps and compare read the same scenarios again and again)."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+def _parsed_yaml(path: Path, mtime_ns: int, size: int) -> Any:
+    return parse_yaml(read_text(path, path.name), path.name)
 
 
 def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -231,7 +242,7 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in chain:
         raise InputError(InputIssue(chain[0].name, "extends cycle: extends: loops back to itself",
                                  "remove the `extends:` that loops: " + " → ".join(p.name for p in chain + (path,))))
-    data = parse_yaml(read_text(path, path.name), path.name)
+    data = _scenario_yaml(path)
     data = {} if data is None else data
     if not isinstance(data, dict):
         raise InputError(InputIssue(path.name, "a scenario must be a YAML mapping", "see scenarios/baseline.yaml"))
@@ -376,7 +387,8 @@ class Resolved(NamedTuple):
 
 def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
                      region: "str | Path | Region | None" = None, overrides: Iterable[str] = (),
-                     solver: str | None = None, time_limit: float | None = None) -> Resolved:
+                     solver: str | None = None, time_limit: float | None = None,
+                     loaded: "dict[str, Region] | None" = None) -> Resolved:
     """The region model and the scenario to solve on it: `scenario` (a bundled name, a YAML file or a
     Scenario) with `extends:` and the `--set` overrides applied (`solver` and `time_limit`, the CLI's
     --solver and --time-limit, are overrides too), on `region` (a name, a folder or a loaded Region;
@@ -385,6 +397,8 @@ def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
     `run`, `compare`, `sweep` (every worker), `campaign` and `solve` all go through here, so a variant
     solved anywhere is the scenario `consolidate run` with the same `--set` solves. The result is
     final: its `as_dict()` data, validated again (in a worker, on another machine), is the same scenario.
+    `loaded`: regions read before, by the scenario's `region` (a sweep resolves many variants on one);
+    a region read here is added to it.
 
         >>> region, s = resolve_scenario("baseline", overrides=["rules.district_cap=2"])
         >>> s.rules.district_cap, s.rules.exempt_districts
@@ -406,7 +420,14 @@ def resolve_scenario(scenario: str | Path | Scenario | None = "baseline",
                                           + (" with --set overrides" if overrides else ""))
     else:
         scenario = load_scenario(scenario, overrides, region=given)
-    model = region if isinstance(region, Region) else load_region(scenario.region)
+    if isinstance(region, Region):
+        model = region
+    elif loaded is not None and scenario.region in loaded:
+        model = loaded[scenario.region]
+    else:
+        model = load_region(scenario.region)
+        if loaded is not None:
+            loaded[scenario.region] = model
     return Resolved(model, scenario.for_region(model))
 
 

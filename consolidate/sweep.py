@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import importlib
 import itertools
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,9 +51,11 @@ class Task:
     region: str               # the scenario's region (bundled name or absolute path)
 
 
-def make_task(variant: str, scenario: str | Path, region: str | None, overrides: list[str]) -> Task:
-    """The Task for one variant: the scenario `consolidate run SCENARIO --region REGION --set …` solves."""
-    _, resolved = resolve_scenario(scenario, region, overrides)
+def make_task(variant: str, scenario: str | Path, region: str | None, overrides: list[str],
+              loaded: dict | None = None) -> Task:
+    """The Task for one variant: the scenario `consolidate run SCENARIO --region REGION --set …` solves.
+    `loaded`: regions already read, by name (see `resolve_scenario`)."""
+    _, resolved = resolve_scenario(scenario, region, overrides, loaded=loaded)
     return Task(variant, resolved.as_dict(), resolved.region)
 
 
@@ -142,13 +146,14 @@ def make_variants(grid: list[tuple[str, list]], explicit: list[dict] | None = No
 _SOLVERS: dict[str, Any] = {}   # per process: region name/path → its WarmSolver (region, graph, models), built once
 
 
-def warm_solver(name: str):
-    """This process's `warm.WarmSolver` of region `name` (loaded once; kept for every later variant)."""
+def warm_solver(name: str, region=None):
+    """This process's `warm.WarmSolver` of region `name` (loaded once, or `region` if given and none is kept
+    yet; kept for every later variant)."""
     if name not in _SOLVERS:
         from .region import load_region
         from .warm import WarmSolver
 
-        _SOLVERS[name] = WarmSolver(load_region(name))
+        _SOLVERS[name] = WarmSolver(region if region is not None else load_region(name))
     return _SOLVERS[name]
 
 
@@ -206,7 +211,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     fixed = list(fixed)
     if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
         region = str(Path(region).expanduser().resolve())
-    _, base = resolve_scenario(scenario, region, fixed)     # a bad base scenario stops here (exit 2)
+    base_region, base = resolve_scenario(scenario, region, fixed)   # a bad base scenario stops here (exit 2)
     scenario_path = str(resolve_scenario_path(scenario))
     all_variants, parameters = make_variants(grid, variants, fixed)
     if not all_variants or not parameters:
@@ -218,6 +223,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     order = {v.id: v.index for v in all_variants}
     rows: dict[str, dict] = dict(done)
     tasks, skipped, invalid = [], 0, 0
+    loaded = {base.region: base_region}   # every variant's region read once
     for v in all_variants:
         row = rows.setdefault(v.id, {})
         row.update({"variant": v.id, **{k: _text(val) for k, val in v.values.items()}})
@@ -225,7 +231,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
             skipped += 1
             continue
         try:
-            tasks.append(make_task(v.id, scenario_path, region, v.overrides))
+            tasks.append(make_task(v.id, scenario_path, region, v.overrides, loaded))
         except ConsolidateError as error:   # this variant's values are invalid: a row, not a crash
             row.update(_texts(failed_row(v.id, "input_error", one_line(error))))
             invalid += 1
@@ -239,17 +245,31 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
 
     writer = _Writer(folder, parameters, rows, order)
     try:
-        for row in _execute(tasks, workers, dask, progress, echo):
+        for row in _execute(tasks, workers, dask, progress, echo, loaded,
+                            preload=("consolidate.charts.sweep",) if charts else ()):
             rows[row["variant"]].update(_texts(row))
             writer.maybe_write()
     finally:
         writer.write()
     table = writer.frame()
     if charts:
-        from .charts.sweep import sweep_charts
-
-        draw_charts(sweep_charts, _typed(table), parameters, folder, lang=lang, **_units(base.region, lang))
+        draw_charts(_charts, _typed(table), parameters, folder, lang=lang, **_units(base.region, lang))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
+
+
+PRELOAD = "consolidate-preload"   # the name of the thread that imports the chart's modules during the solves
+
+
+def _charts(rows: pd.DataFrame, parameters: list[str], folder: Path, **options) -> None:
+    """The closing charts, the trade-off figure drawn by a forked child while this process draws the other."""
+    from ._alongside import alongside
+    from .charts.sweep import sweep_charts
+
+    for thread in threading.enumerate():
+        if thread.name == PRELOAD:
+            thread.join()   # no thread may run while we fork
+    with alongside(sweep_charts, rows, parameters, folder, figures=("pareto",), **options):
+        sweep_charts(rows, parameters, folder, figures=("sweep",), **options)
 
 
 def _units(region: str, lang: str = "zh") -> dict[str, str]:
@@ -263,28 +283,46 @@ def _units(region: str, lang: str = "zh") -> dict[str, str]:
 
 
 def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,
-             echo: Callable[[str], None]) -> Iterable[dict]:
+             echo: Callable[[str], None], loaded: dict | None = None, preload: tuple[str, ...] = ()) -> Iterable[dict]:
     if not tasks:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     # Processes start (and work is submitted) before the progress bar's thread does.
-    runner = _dask_rows(tasks, dask, workers, echo) if dask else _local_rows(tasks, workers)
+    runner = _dask_rows(tasks, dask, workers, echo) if dask else _local_rows(tasks, workers, loaded or {}, preload)
     with _progress(len(tasks), progress) as advance:
         for row in runner:
             advance(row)
             yield row
 
 
-def _local_rows(tasks: list[Task], workers: int) -> Iterable[dict]:
+def _local_rows(tasks: list[Task], workers: int, loaded: dict, preload: tuple[str, ...] = ()) -> Iterable[dict]:
+    """Rows of `tasks` solved here (1 worker) or by worker processes; while they solve, this process
+    imports the modules `preload` names (the closing chart's), in a thread started after the workers fork."""
+    from .engine import pool_forks, worker_pool
+
+    if workers == 1 or pool_forks():
+        prepare_workers(tasks, loaded)
     if workers == 1:
         return (run_variant(task) for task in tasks)
     from concurrent.futures import as_completed
 
-    from .engine import worker_pool
-
     pool = worker_pool(workers)
     futures = {pool.submit(run_variant, task): task for task in tasks}
+    for module in preload:
+        threading.Thread(target=importlib.import_module, args=(module,), daemon=True, name=PRELOAD).start()
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
+
+
+def prepare_workers(tasks: list[Task], loaded: dict) -> None:
+    """What every worker needs, made here once before the workers fork (they inherit it): each region's
+    WarmSolver (the region read for the tasks, its graph), the evaluation scores of the first task's
+    settings, and the solver's modules."""
+    from . import pipeline  # noqa: F401 - imported once here, not in every worker
+    from .scenario import scenario_from_dict
+
+    for task in {t.region: t for t in tasks}.values():
+        warm = warm_solver(task.region, loaded.get(task.region))
+        warm.scores(warm.region, scenario_from_dict(task.scenario, where=f"variant {task.variant}"))
 
 
 def _dask_rows(tasks: list[Task], address: str, workers: int, echo: Callable[[str], None]) -> Iterable[dict]:

@@ -10,7 +10,10 @@
 Used by `sweep` (local processes and Dask workers keep one per region), `compare` and `campaign`.
 
 What is kept between solves: the zone graph; the evaluation scores per evaluation setting (the
-costliest part of a small solve); and per component structure — the model's matrix, which a change
+costliest part of a small solve); the problem's arrays per scenario apart from its caps and objective
+weights (a variant that changes only those gets new caps and costs on the same pairs, as
+`build_problem` computes them); what plan assembly, accounting and the independent checks read from the
+region (`memo.once`: the checks still run on every plan, with their own code); and per component structure — the model's matrix, which a change
 of caps (row bounds), weights (objective coefficients) or of pins that only fix columns (column
 bounds) leaves as it is — one HiGHS LP relaxation, re-solved by the dual simplex from the last
 basis after the new bounds and costs are set.
@@ -25,6 +28,7 @@ Every plan is assembled and independently checked exactly as after a fresh solve
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import time
@@ -49,6 +53,8 @@ class WarmSolver:
         self.graph = graph if graph is not None else zone_graph(region)
         self._scores: dict[str, tuple] = {}
         self._models: dict[str, _WarmLP] = {}
+        self._problems: dict[str, tuple] = {}
+        self.kept: dict = {}   # what plan assembly, accounting and checks read from the region (memo.once)
         self.stats = {"warm": 0, "fresh": 0}
 
     def solve(self, scenario: Scenario | None = None, *, overrides=(), pins: dict | None = None, progress=None,
@@ -89,6 +95,45 @@ class WarmSolver:
         if key not in self._scores:
             self._scores[key] = evaluation_scores(region, scenario)
         return self._scores[key]
+
+    def keeps(self, region, graph) -> bool:
+        """Whether what this solver keeps describes `region` and `graph` (its own, unchanged)."""
+        return region is self.region and graph is self.graph
+
+    def problem(self, region, scenario: Scenario, graph, scores, grades) -> Problem:
+        """`problem.build_problem`, its arrays kept per scenario apart from the caps and objective weights: a
+        variant that changes only those gets its caps (`district_caps`) and costs (`_set_costs`) anew."""
+        from .errors import InputError
+        from .problem import _set_costs, build_problem, district_caps
+
+        if not self.keeps(region, graph):
+            return build_problem(region, scenario, graph, scores, grades)
+        data = scenario.as_dict()
+        for key in ("district_cap", "district_caps"):
+            data["rules"].pop(key)
+        data["objective"].pop("weights")
+        data.pop("name", None)
+        data.pop("description", None)
+        key = json.dumps(data, sort_keys=True, default=str)
+        kept = self._problems.get(key)
+        if kept is None or kept[1] is not scores or kept[2] is not grades:
+            problem = build_problem(region, scenario, graph, scores, grades)
+            self._problems[key] = (problem, scores, grades)
+            return problem
+        base = kept[0]
+        problems = []
+        for ref in scenario.rules.district_caps:   # the only references the key leaves out
+            try:
+                region.district_id(ref, file=scenario.source)
+            except InputError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise InputError(problems)
+        problem = dataclasses.replace(base, caps=district_caps(region, scenario),
+                                      rules=dataclasses.replace(base.rules, scenario=scenario))
+        _set_costs(problem, scenario, region.zones["gdp"].to_numpy(dtype=float), base.rules.score,
+                   region.units.get("gdp", "GDP units"))
+        return problem
 
     def solve_components(self, problem: Problem, components, settings: Solver, progress=None):
         """`solve.solve_components`, each component that needs the MIP first tried warm."""

@@ -192,7 +192,8 @@ def test_campaign_command_writes_the_comparison(tmp_path):
                                                    "--processes", "1"])
     assert result.exit_code == 0, result.output
     assert "2018 年公布的方案与模型对比" in result.output and "距离" in result.output and "参数扫描" in result.output
-    assert "已写入" in result.output
+    assert "公布数：仅国家级和市级园区" in result.output and "最接近：" in result.output and "已写入" in result.output
+    assert "closest: " in (out / "sweep.txt").read_text(encoding="utf-8")   # the files stay in English
     for name in ("comparison.csv", "by_level.csv", "campaign.json", "comparison.png",
                  "not_counted.csv", "plan/plan.csv", "sweep.csv", "sensitivity.csv", "sweep.txt", "sweep.png"):
         assert (out / name).is_file(), name

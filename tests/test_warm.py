@@ -13,7 +13,8 @@ GRID = {"rules.district_cap": [2, 4], "objective.weights.revocation": [1, 20], "
 
 def fingerprint(plan, folder):
     plan.to_dir(folder, charts=False)
-    return plan.summary["status"], round(plan.summary["objective"], 9), (folder / "plan.csv").read_bytes()
+    return (plan.summary["status"], round(plan.summary["objective"], 9), (folder / "plan.csv").read_bytes(),
+            (folder / "districts.csv").read_bytes(), plan.summary["checks"], plan.summary["objective_parts"])
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,33 @@ def test_warm_plans_equal_fresh_plans_over_a_grid(campaign, tmp_path):
         assert fingerprint(warm.solve(overrides=overrides), tmp_path / f"w{k}") == \
             fingerprint(fresh, tmp_path / f"f{k}"), overrides
     assert warm.stats["warm"] > 0  # the warm path was taken, not only the fresh fallback
+
+
+def test_kept_problem_arrays_equal_build_problem(campaign):
+    """A variant that changes caps and weights reuses the pairs and gets the caps and costs build_problem gives."""
+    import dataclasses
+
+    import numpy as np
+
+    from consolidate.pipeline import prepare
+
+    region, _ = campaign
+    warm = WarmSolver(region)
+    for values in itertools.product(*GRID.values()):
+        scenario = cz.load_scenario("tianjin-2018-campaign", [f"{k}={v}" for k, v in zip(GRID, values)],
+                                    region="tianjin-314")
+        kept = prepare(region, scenario, warm.graph, warm)[-1]
+        fresh = prepare(region, scenario, warm.graph)[-1]
+        for item in dataclasses.fields(fresh):
+            mine, theirs = getattr(kept, item.name), getattr(fresh, item.name)
+            if isinstance(theirs, np.ndarray):
+                assert np.array_equal(mine, theirs), item.name
+            elif item.name == "cost_parts":
+                assert {p: {k: v.tolist() for k, v in c.items()} for p, c in mine.items()} == \
+                       {p: {k: v.tolist() for k, v in c.items()} for p, c in theirs.items()}
+            elif item.name != "rules":
+                assert mine == theirs, item.name
+    assert len(warm._problems) == 1   # one set of pairs served every variant
 
 
 def test_an_extra_pin_equals_the_fresh_solve_of_the_pinned_scenario(campaign, tmp_path):
@@ -53,3 +81,20 @@ def test_a_sweep_on_one_or_two_workers_gives_the_same_table(tmp_path):
     two = run_sweep("baseline", grid, tmp_path / "two", workers=2, **quiet).rows
     assert (one.drop(columns="seconds").to_csv() == two.drop(columns="seconds").to_csv())
     assert "optimal" in set(one["status"])
+
+
+def test_checks_with_kept_facts_equal_checks_read_afresh(campaign):
+    """The facts the checks keep between plans give the same verdicts, on the solved plan and on a broken one."""
+    from consolidate.checks import check_plan
+
+    region, base = campaign
+    warm = WarmSolver(region, base)
+    plan = warm.solve()
+    broken = plan.table.copy()
+    member = broken.index[broken["status"] == "member"][0]
+    broken.loc[member, ["status", "host_id", "group_id"]] = ["host", member, member]   # one zone too many kept
+    for table in (plan.table, broken):
+        kept = check_plan(table, region, plan.scenario, warm.graph, districts=plan.districts, kept=warm.kept)
+        fresh = check_plan(table, region, plan.scenario, warm.graph, districts=plan.districts)
+        assert kept == fresh
+    assert not all(c.passed for c in fresh)

@@ -75,24 +75,27 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
             numeric = all(_sort_key(c)[0] == 0 for c in categories)
             xs = (pd.to_numeric(rows[parameter], errors="coerce") if numeric
                   else rows[parameter].map({c: i for i, c in enumerate(categories)}).astype(float))
+            x_values, is_optimal = xs.to_numpy(float), optimal.to_numpy(bool)   # positions: rows has a range index
             keys = sorted({tuple(r) for r in rows[others].itertuples(index=False)}, key=lambda t: [_sort_key(v) for v in t]) \
                 if others else [()]
             for r, column in enumerate(quantities):
                 ax = axes[r, k]
                 ys = pd.to_numeric(rows[column], errors="coerce").where(solved)
+                y_values = ys.to_numpy(float)
                 for i, key in enumerate(keys[:8]):
                     mask = np.ones(len(rows), bool)
                     for p, v in zip(others, key):
                         mask &= (rows[p] == v).to_numpy()
-                    idx = rows.index[mask & solved.to_numpy()]
-                    idx = idx[np.argsort(xs[idx].to_numpy(), kind="stable")]
+                    idx = np.flatnonzero(mask & solved.to_numpy())
+                    idx = idx[np.argsort(x_values[idx], kind="stable")]
                     colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
                     label = ", ".join(f"{_parameter_label(p, lang)} {_value_text(v)}" for p, v in zip(others, key))
-                    ax.plot(xs[idx], ys[idx], "-", color=colour, lw=1.2, label=label or None)
-                    good = idx[optimal[idx].to_numpy()]
-                    ax.plot(xs[good], ys[good], "o", color=colour, ms=5)
-                    bad = idx[~optimal[idx].to_numpy()]
-                    ax.plot(xs[bad], ys[bad], "o", mfc="white", color=colour, ms=5)
+                    ax.plot(x_values[idx], y_values[idx], "-", color=colour, lw=1.2, label=label or None)
+                    good = idx[is_optimal[idx]]
+                    ax.plot(x_values[good], y_values[good], "o", color=colour, ms=5)
+                    bad = idx[~is_optimal[idx]]
+                    if len(bad):
+                        ax.plot(x_values[bad], y_values[bad], "o", mfc="white", color=colour, ms=5)
                 failed = rows.index[~solved.to_numpy()]
                 if len(failed):
                     ax.plot(xs[failed], np.full(len(failed), 0.97), "x", color=REVOKED, ms=8, mew=2,
@@ -203,11 +206,14 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
 
 
 def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder, lang: str = "zh", unit: str = "",
-                 svg: bool = False, per: str = "km") -> list[Path]:
+                 svg: bool = False, per: str = "km", figures: tuple[str, ...] = ("sweep", "pareto")) -> list[Path]:
     """Write `sweep.png` (real quantities per parameter) and `pareto.png` (the trade-off) into `folder`, and
-    the same as SVG when `svg`; `per`: the unit the distance was priced in (km, or minutes)."""
+    the same as SVG when `svg`; only those of `figures`; `per`: the unit the distance was priced in (km, or
+    minutes)."""
     folder = Path(folder)
-    written = save(sweep_figure(rows, parameters, lang=lang, unit=unit, per=per), folder, "sweep", svg=svg)
-    if int(_solved(rows).sum()) >= 2:
+    written = []
+    if "sweep" in figures:
+        written += save(sweep_figure(rows, parameters, lang=lang, unit=unit, per=per), folder, "sweep", svg=svg)
+    if "pareto" in figures and int(_solved(rows).sum()) >= 2:
         written += save(pareto_figure(rows, parameters, lang=lang, unit=unit, per=per), folder, "pareto", svg=svg)
     return written

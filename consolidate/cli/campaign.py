@@ -91,21 +91,24 @@ def campaign_command(scenario, region, overrides, solver, time_limit, out, do_sw
         write_sweep(frame, sens, knobs, folder)
         shown = frame.head(10).drop(columns=["variant", "message"]).astype({k: str for k in knobs})  # 0.075, not 0.07
         echo_table(_printable(shown), title=WORDS[lang]["closest"])
-        for line in sensitivity_text(frame, sens, knobs):
+        for line in sensitivity_text(frame, sens, knobs, lang):
             click.echo(line)
     echo_written(folder, lang, before="\n")
 
 
 def print_result(result, lang: str = "en") -> None:
+    from ..campaign import outcome_note
     from ..describe import LEVEL_NAMES
 
     s, w = result.summary, WORDS[lang]
     said = {**LEVEL_NAMES["zh"], **w, "published": w["published_count"]} if lang == "zh" else {}
 
-    def say(frame):   # Chinese: the columns and the outcome and level names (the notes stay as written)
+    def say(frame):   # Chinese: the columns, the outcome and level names and the notes
         if not said:
             return frame
         frame = frame.copy()
+        if "note" in frame and "outcome" in frame:
+            frame["note"] = frame["outcome"].map(lambda outcome: outcome_note(outcome, lang))
         for column in ("outcome", "level"):
             if column in frame:
                 frame[column] = frame[column].map(lambda v: said.get(v, v))
