@@ -36,23 +36,43 @@ COMPREHENSIVE_BONDED = "customs_comprehensive_bonded"
 CHECK_NAMES = ("every_zone_once", "hosts_host_themselves", "district_caps", "host_eligibility",
                "membership_rules", "customs_rule", "merge_modes", "revocation_rules", "conservation",
                "fairness", "distances")
-HOW_TO_FIX = {  # per check, what a planner editing plan.csv can do about an offence
-    "every_zone_once": "one row per zone of the region, with the region's district_id and managing_district_id",
-    "hosts_host_themselves": "a host's host_id and group_id are its own zone_id; a member's host_id names a host "
-                             "and its group_id is its host's; a revoked zone has no host_id",
-    "district_caps": "merge more of that district's zones into a host (status member, host_id) or revoke one, "
-                     "so it keeps no more hosts than its cap — or raise its cap / exempt it in the scenario",
-    "host_eligibility": "choose a host of an allowed level (merging.hosts), or make that zone a member",
-    "membership_rules": "join the zone to an allowed host: adjacent or near enough (merging.contiguity), same "
-                        "district unless merging.cross_district, not below its own level, no forbidden pair",
-    "customs_rule": "keep customs areas with customs hosts (merging.customs), and new_kind as the rule gives it",
-    "merge_modes": "write the mode the rules give the pair (docs/policy.md: same managing body → multi_park, "
-                   "national/functional host → entrusted, else co_construction)",
-    "revocation_rules": "revoke only zones the scenario lets be revoked (revocation:, pins:), and honour pins",
-    "conservation": "re-derive districts.csv from plan.csv (read_plan does): the accounting must add up",
-    "fairness": "move a merge or a revocation so no district loses more than fairness: allows",
-    "distances": "distance_to_host_km is the km the objective prices (the adjacency edge's km with adjacent "
-                 "contiguity, else the region's km measure; 0 for a host, empty if revoked)",
+HOW_TO_FIX = {  # per language and check, what a planner editing plan.csv can do about an offence
+    "en": {
+        "every_zone_once": "one row per zone of the region, with the region's district_id and managing_district_id",
+        "hosts_host_themselves": "a host's host_id and group_id are its own zone_id; a member's host_id names a host "
+                                 "and its group_id is its host's; a revoked zone has no host_id",
+        "district_caps": "merge more of that district's zones into a host (status member, host_id) or revoke one, "
+                         "so it keeps no more hosts than its cap — or raise its cap / exempt it in the scenario",
+        "host_eligibility": "choose a host of an allowed level (merging.hosts), or make that zone a member",
+        "membership_rules": "join the zone to an allowed host: adjacent or near enough (merging.contiguity), same "
+                            "district unless merging.cross_district, not below its own level, no forbidden pair",
+        "customs_rule": "keep customs areas with customs hosts (merging.customs), and new_kind as the rule gives it",
+        "merge_modes": "write the mode the rules give the pair (docs/policy.md: same managing body → multi_park, "
+                       "national/functional host → entrusted, else co_construction)",
+        "revocation_rules": "revoke only zones the scenario lets be revoked (revocation:, pins:), and honour pins",
+        "conservation": "re-derive districts.csv from plan.csv (read_plan does): the accounting must add up",
+        "fairness": "move a merge or a revocation so no district loses more than fairness: allows",
+        "distances": "distance_to_host_km is the km the objective prices (the adjacency edge's km with adjacent "
+                     "contiguity, else the region's km measure; 0 for a host, empty if revoked)",
+    },
+    "zh": {
+        "every_zone_once": "每个开发区一行，district_id 和 managing_district_id 与区域模型一致",
+        "hosts_host_themselves": "牵头开发区的 host_id 和 group_id 是它自己的 zone_id；并入开发区的 host_id 指向一个牵头开发区，"
+                                 "group_id 与其牵头开发区相同；撤销的开发区不填 host_id",
+        "district_caps": "把该区更多开发区并入牵头开发区（status member、host_id）或撤销一个，使牵头开发区不超过上限"
+                         "——或在情景中提高其上限、豁免该区",
+        "host_eligibility": "选允许级别的牵头开发区（merging.hosts），或把该开发区改为并入",
+        "membership_rules": "并入允许的牵头开发区：相邻或足够近（merging.contiguity），除非 merging.cross_district 否则同区，"
+                            "级别不低于自身，且不是禁止的组合",
+        "customs_rule": "海关特殊监管区只与海关牵头开发区整合（merging.customs），new_kind 按规则填写",
+        "merge_modes": "按规则填写该组合的整合模式（docs/policy.md：同一管理机构 → multi_park，"
+                       "国家级/功能区牵头 → entrusted，其余 co_construction）",
+        "revocation_rules": "只撤销情景允许撤销的开发区（revocation:、pins:），并遵守锁定",
+        "conservation": "由 plan.csv 重新推导 districts.csv（read_plan 会做）：账目必须平衡",
+        "fairness": "调整一次整合或撤销，使任何区的损失不超过 fairness: 的允许值",
+        "distances": "distance_to_host_km 是目标函数计价的距离（相邻约束时为相邻边的距离，否则为区域的距离度量；"
+                     "牵头开发区为 0，撤销的为空）",
+    },
 }
 DISTANCE_TOLERANCE_KM = 0.01
 MAX_SHOWN = 5

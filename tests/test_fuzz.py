@@ -256,7 +256,7 @@ def test_check_says_a_plan_csv_that_is_no_plan_is_bad_input(tmp_path_factory, pl
     folder, _ = spoiled_copy(tmp_path_factory, plan_dir, which="plan.csv", key="", value=None, row=0, column=0,
                              cell="", raw=b"[" * 10000)
     for args in ([str(folder)], [str(folder / "plan.csv"), "--scenario", "baseline", "--region", str(tiny)]):
-        result = CliRunner().invoke(main, ["check", *args, "--no-optimum"])
+        result = CliRunner().invoke(main, ["check", *args, "--no-optimum", "--lang", "en"])
         checked(result)
         assert result.exit_code == 2 and "plan.csv" in result.output
 
@@ -266,7 +266,7 @@ def test_check_says_a_plan_csv_that_is_no_plan_is_bad_input(tmp_path_factory, pl
 def test_check_reads_spoiled_plans(tmp_path_factory, plan_dir, tiny, bare, optimum, **change):
     folder, _ = spoiled_copy(tmp_path_factory, plan_dir, **change)
     args = [str(folder / "plan.csv"), "--scenario", "baseline", "--region", str(tiny)] if bare else [str(folder)]
-    checked(CliRunner().invoke(main, ["check", *args] + ([] if optimum else ["--no-optimum"])))
+    checked(CliRunner().invoke(main, ["check", *args, "--lang", "en"] + ([] if optimum else ["--no-optimum"])))
 
 
 @fuzz(3)

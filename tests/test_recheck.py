@@ -70,20 +70,34 @@ def test_an_edited_plan_is_labelled_and_rechecked(cap2, tmp_path):
 
 def test_check_command_names_the_broken_cap(cap2, tmp_path):
     edited = edit(cap2, tmp_path, wuqing_member_back_to_host)
-    result = CliRunner().invoke(main, ["check", str(edited)])
+    result = CliRunner().invoke(main, ["check", str(edited), "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert EDITED_VERDICT["en"] in result.output
     assert "BREAKS district_caps: district 120114 (武清区) keeps 3 > cap 2" in result.output
     assert "how to fix" in result.output and "optimum of scenario" in result.output
-    good = CliRunner().invoke(main, ["check", str(cap2), "--no-optimum"])
+    good = CliRunner().invoke(main, ["check", str(cap2), "--no-optimum", "--lang", "en"])
     assert good.exit_code == 0 and "proven optimal" in good.output and "10 of 10 hold" in good.output
     # the same plan checked against cap 3 holds (and is not the plan proven for that scenario)
     relaxed = CliRunner().invoke(main, ["check", str(edited), "--set", "rules.district_cap=3", "--no-optimum"])
     assert relaxed.exit_code == 0, relaxed.output
 
 
+def test_check_speaks_the_region_language_else_chinese(cap2, tmp_path):
+    from consolidate.checks import HOW_TO_FIX
+
+    edited = edit(cap2, tmp_path, wuqing_member_back_to_host)
+    result = CliRunner().invoke(main, ["check", str(edited)])   # tianjin says no language: Chinese
+    assert result.exit_code == 1, result.output
+    assert EDITED_VERDICT["zh"] in result.output and "规则：10 项中 9 项满足" in result.output
+    assert "不满足 district_caps: district 120114 (武清区) keeps 3 > cap 2" in result.output
+    assert HOW_TO_FIX["zh"]["district_caps"] in result.output and "情景“baseline · 上限 2”的最优解" in result.output
+    assert "how to fix" not in result.output and "BREAKS" not in result.output and "optimum" not in result.output
+    assert set(HOW_TO_FIX["zh"]) == set(HOW_TO_FIX["en"])
+
+
 def test_check_with_overrides_names_the_scenario_as_the_report_labels_it(cap2):
-    result = CliRunner().invoke(main, ["check", str(cap2), "--set", "merging.contiguity=nearby"])
+    result = CliRunner().invoke(main, ["check", str(cap2), "--set", "merging.contiguity=nearby",
+                                       "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "scenario 'baseline · cap 2 · nearby':" in result.output.splitlines()[0]
     assert "optimum of scenario 'baseline · cap 2 · nearby': " in result.output
@@ -96,7 +110,7 @@ def test_check_a_bare_plan_csv(cap2, tmp_path):
     unnamed = CliRunner().invoke(main, ["check", str(bare)])
     assert unnamed.exit_code == 2 and "--scenario" in unnamed.output
     result = CliRunner().invoke(main, ["check", str(bare), "--scenario", "baseline", "--set", "rules.district_cap=2",
-                                       "--no-optimum"])
+                                       "--no-optimum", "--lang", "en"])
     assert result.exit_code == 1 and "武清区" in result.output and EDITED_VERDICT["en"] in result.output
 
 

@@ -150,9 +150,9 @@ def label_point(polygons: list, aspect: float) -> tuple[float, float] | None:
         return float(outer[:, 0].mean()), float(outer[:, 1].mean())
     edge = np.vstack([np.asarray(r, float)[:, :2] for r in biggest])
     edge = edge[::max(1, len(edge) // 400)]       # a long coastline: every few vertices are near enough
-    scale = np.array([1.0 / aspect, 1.0])
-    d = np.sqrt((((inside[:, None, :] - edge[None, :, :]) * scale) ** 2).sum(axis=2)).min(axis=1)
-    x, y = inside[int(np.argmax(d))]
+    dx = np.subtract.outer(inside[:, 0], edge[:, 0]) / aspect
+    dy = np.subtract.outer(inside[:, 1], edge[:, 1])
+    x, y = inside[int(np.argmax((dx * dx + dy * dy).min(axis=1)))]
     return float(x), float(y)
 
 

@@ -58,9 +58,10 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
     """
     import contextlib
 
+    from .. import plan, pipeline  # noqa: F401  (what both processes need: loaded once, before the fork)
     from ..charts import drawer as chart_drawer
 
-    # first: the child loads matplotlib and the fonts while this process loads the rest and solves
+    # the child loads matplotlib and the fonts while this process reads the region and solves
     with chart_drawer() if not no_charts and not n_alternatives else contextlib.nullcontext() as drawer:
         run_plan(scenario, region, overrides, solver, time_limit, out, no_charts, svg, xlsx, members, locks,
                  n_alternatives, within, export_model, lang, drawer)
