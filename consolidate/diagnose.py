@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .errors import InfeasibleError
 from .problem import RULE_TEXT, Problem, EligibilityRule, rule_words
@@ -96,12 +97,16 @@ def districts_stuck_over_cap(problem: Problem, region: Region, scenario: Scenari
                              lang: str = "en") -> tuple[list[str], list[str]]:
     """Districts that must keep more zones than their cap whatever the plan, and why, zone by zone."""
     stuck = must_survive(problem)
+    # one pass over the zones instead of one comparison of every zone per capped district
+    code, districts = pd.factorize(problem.count_district, use_na_sentinel=False)
+    position = {d: k for k, d in enumerate(districts)}
+    stuck_in = np.bincount(code[stuck], minlength=len(districts))
     reasons, blocked = [], []
     for district, cap in sorted(problem.caps.items()):
-        counted = np.flatnonzero(problem.count_district == district)
-        pinned = counted[stuck[counted]]
-        if len(pinned) <= cap:
+        if (stuck_in[position[district]] if district in position else 0) <= cap:
             continue
+        counted = np.flatnonzero(code == position.get(district, -1))
+        pinned = counted[stuck[counted]]
         blocked.append(district)
         names = RULE_TEXT[lang]["and"].join(
             f"{region.zones.at[problem.zone_ids[k], 'name']}"

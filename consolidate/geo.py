@@ -23,13 +23,25 @@ def unit_vectors(lat, lon) -> np.ndarray:
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
-def pairs_within_km(lat, lon, max_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All pairs (i < j) of points within max_km of each other: (i, j, km), sorted by (i, j)."""
+def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All pairs (i < j) of points within max_km of each other: (i, j, km), sorted by (i, j). With `touching`
+    (a mask), only the pairs with at least one point in it: the tree search starts from those points, so
+    the pairs among the others are never formed (most of them on 100,000 zones whose few hosts are masked)."""
     from scipy.spatial import cKDTree   # here: SciPy's spatial module takes time to load, and most runs read edges
 
     xyz = unit_vectors(lat, lon)
     chord = 2 * np.sin(min(max_km, np.pi * EARTH_RADIUS_KM) / (2 * EARTH_RADIUS_KM))
-    pairs = cKDTree(xyz).query_pairs(chord * (1 + 1e-12), output_type="ndarray")
+    radius = chord * (1 + 1e-12)
+    if touching is None:
+        pairs = cKDTree(xyz).query_pairs(radius, output_type="ndarray")
+    else:
+        some = np.flatnonzero(touching)
+        near = cKDTree(xyz[some]).sparse_distance_matrix(cKDTree(xyz), radius, output_type="ndarray")
+        i, j = some[near["i"]].astype(np.int64), near["j"].astype(np.int64)
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        key = np.unique((low * len(xyz) + high)[low != high])   # a pair of two masked points is found twice
+        pairs = np.column_stack([key // len(xyz), key % len(xyz)])
     if len(pairs) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)

@@ -22,28 +22,46 @@ from .region import Region
 def zone_graph(region: Region) -> nx.Graph:
     """Every zone a node (with its attributes), every edge weighted by great-circle km."""
     zones = region.zones
+    ids = list(zones.index)
+    n = len(ids)
+    row = {zone: k for k, zone in enumerate(ids)}
     graph = nx.Graph()
-    graph.add_nodes_from(zones.index)
-    edges: set[tuple[str, str]] = set()
-    for a, b in zip(region.edges["zone_a"], region.edges["zone_b"]):
-        edges.add((min(a, b), max(a, b)))
+    graph.add_nodes_from(ids)
     kinds = {(min(a, b), max(a, b)): k for a, b, k in
              zip(region.edges["zone_a"], region.edges["zone_b"], region.edges["kind"])}
+    given = [(row[a], row[b]) for a, b in kinds]
     boundary_km: dict[tuple[str, str], float] = {}
     if region.derive and region.derive["method"] == "polygons":
         boundary_km = polygon_edges(region.zone_shapes, region.derive["buffer_m"])
-        edges |= set(boundary_km)
+        given += [(row[a], row[b]) for a, b in boundary_km]
+        a, b = np.empty(0, np.int64), np.empty(0, np.int64)
     elif region.derive:
-        edges |= derived_edges(zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
-    pairs = sorted(edges)
-    if region.distances is not None and region.distances.method != "great_circle":
-        point_km = dict(zip(pairs, region.distances.km_between([a for a, _ in pairs], [b for _, b in pairs])))
+        a, b = _derived_pairs(zones["lat"].to_numpy(), zones["lon"].to_numpy(), region.derive)
     else:
-        point_km = dict(zip(pairs, _great_circle_km(zones, pairs)))
+        a, b = np.empty(0, np.int64), np.empty(0, np.int64)
+    if given:
+        a = np.concatenate([a, np.array([x for x, _ in given], np.int64)])
+        b = np.concatenate([b, np.array([y for _, y in given], np.int64)])
+    # every edge once, as (smaller id, larger id), in the order of the ids (what sorting the id pairs gives)
+    a, b = _unique_pairs(a, b, n)
+    rank = np.empty(n, np.int64)
+    rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
+    swap = rank[a] > rank[b]
+    a, b = np.where(swap, b, a), np.where(swap, a, b)
+    order = np.lexsort((rank[b], rank[a]))
+    a, b = a[order], b[order]
+    names = np.asarray(ids, dtype=object)
+    first, second = names[a].tolist(), names[b].tolist()
+    if region.distances is not None and region.distances.method != "great_circle":
+        km = list(region.distances.km_between(first, second))
+    else:
+        lat, lon = zones["lat"].to_numpy(dtype=float), zones["lon"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            km = haversine_km(lat[a], lon[a], lat[b], lon[b]).tolist()
     if region.derive and region.derive.get("distance_between") == "boundary":
-        point_km.update(boundary_km)
-    graph.add_edges_from((a, b, {"km": float(point_km[a, b]), "kind": kinds.get((a, b)) or "derived"})
-                         for a, b in pairs)
+        km = [boundary_km.get(pair, k) for pair, k in zip(zip(first, second), km)]
+    graph.add_edges_from((x, y, {"km": float(k), "kind": kinds.get((x, y)) or "derived"})
+                         for x, y, k in zip(first, second, km))
     return graph
 
 
@@ -63,57 +81,59 @@ def polygon_edges(shapes, buffer_m: float) -> dict[tuple[str, str], float]:
     return out
 
 
-def _great_circle_km(zones, pairs: list[tuple[str, str]]) -> list[float]:
-    """Great-circle km of each pair of zone ids, in one vectorised call (nan without coordinates)."""
-    if not pairs:
-        return []
-    row = {zone: k for k, zone in enumerate(zones.index)}
-    a = np.array([row[x] for x, _ in pairs])
-    b = np.array([row[y] for _, y in pairs])
-    lat, lon = zones["lat"].to_numpy(dtype=float), zones["lon"].to_numpy(dtype=float)
-    with np.errstate(invalid="ignore"):
-        return haversine_km(lat[a], lon[a], lat[b], lon[b]).tolist()
-
-
 def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict) -> set[tuple[str, str]]:
     """Edges (as sorted id pairs) from points by the region's derivation rule."""
+    a, b = _derived_pairs(lat, lon, derive)
+    names = np.asarray(ids, dtype=object)
+    return {(x, y) if x < y else (y, x) for x, y in zip(names[a].tolist(), names[b].tolist())}
+
+
+def _derived_pairs(lat: np.ndarray, lon: np.ndarray, derive: dict) -> tuple[np.ndarray, np.ndarray]:
+    """derived_edges as point indices (i, j), each pair once."""
     method, max_km = derive["method"], derive.get("max_km", np.inf)
-    n = len(ids)
-    pairs: set[tuple[int, int]] = set()
+    n = len(lat)
+    empty = np.empty(0, np.int64)
     if n < 2:
-        return set()
+        return empty, empty
+    a, b = empty, empty
     if method == "distance":
-        i, j, _ = pairs_within_km(lat, lon, max_km)
-        pairs = set(zip(i.tolist(), j.tolist()))
+        a, b, _ = pairs_within_km(lat, lon, max_km)
     elif method == "knn":
         from scipy.spatial import cKDTree   # loaded only when edges are derived (SciPy's spatial module is slow to load)
 
         k = min(derive.get("k", 4), n - 1)
         _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
-        pairs = {(min(a, b), max(a, b)) for a, row in enumerate(neighbours) for b in row[1:] if a != b}
+        a, b = _unique_pairs(np.repeat(np.arange(n), k), neighbours[:, 1:].ravel(), n)
     elif method == "delaunay":
-        pairs = _delaunay_pairs(local_xy_km(lat, lon))
-    if np.isfinite(max_km) and pairs:
-        a, b = np.array(sorted(pairs)).T
-        km = haversine_km(lat[a], lon[a], lat[b], lon[b])
-        pairs = {(int(x), int(y)) for x, y, d in zip(a, b, km) if d <= max_km}
-    return {(min(ids[a], ids[b]), max(ids[a], ids[b])) for a, b in pairs}
+        a, b = _delaunay_pairs(local_xy_km(lat, lon))
+    if np.isfinite(max_km) and len(a):
+        keep = haversine_km(lat[a], lon[a], lat[b], lon[b]) <= max_km
+        a, b = a[keep], b[keep]
+    return a, b
 
 
-def _delaunay_pairs(xy: np.ndarray) -> set[tuple[int, int]]:
+def _unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs {a, b} (a ≠ b) of point indices below n, as (smaller, larger), sorted."""
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    key = np.unique((low * n + high)[low != high])
+    return key // n, key % n
+
+
+def _delaunay_pairs(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     from scipy.spatial import Delaunay, QhullError
 
-    if len(xy) == 2:
-        return {(0, 1)}
+    n = len(xy)
+    if n == 2:
+        return np.array([0]), np.array([1])
     try:
         # QJ joggles the input so every point, even a duplicate, is a vertex of the triangulation
         triangles = Delaunay(xy, qhull_options="QJ Qbb Qc").simplices
     except (QhullError, ValueError):  # all points on a line: link consecutive points along it
         order = np.lexsort((xy[:, 1], xy[:, 0]))
-        return {(min(a, b), max(a, b)) for a, b in zip(order[:-1].tolist(), order[1:].tolist())}
+        return _unique_pairs(order[:-1], order[1:], n)
     sides = np.vstack([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
-    sides.sort(axis=1)
-    return set(map(tuple, np.unique(sides, axis=0).tolist()))
+    return _unique_pairs(sides[:, 0], sides[:, 1], n)
 
 
 def islands(graph: nx.Graph) -> list[str]:

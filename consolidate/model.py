@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from .problem import Problem
+from .problem import Problem, among
 
 
 @dataclass
@@ -114,40 +114,40 @@ def build_model(problem: Problem, zones: np.ndarray, pairs: np.ndarray, excess: 
     (`rules.cap_mode: in_principle`; the columns cost 0 here — the solve sets the phase's objective)."""
     zones = np.asarray(zones, np.int64)
     pairs = np.asarray(pairs, np.int64)
-    revocable = zones[problem.revocable[zones]]
+    in_component = problem.revocable[zones]
+    revocable = zones[in_component]
     nz, npairs, nr = len(zones), len(pairs), len(revocable)
-    host_col = {int(z): k for k, z in enumerate(zones)}
-    join_col = {int(p): nz + k for k, p in enumerate(pairs)}
-    revoke_col = {int(z): nz + npairs + k for k, z in enumerate(revocable)}
+    host_col = dict(zip(zones.tolist(), range(nz)))
+    join_col = dict(zip(pairs.tolist(), range(nz, nz + npairs)))
+    revoke_col = dict(zip(revocable.tolist(), range(nz + npairs, nz + npairs + nr)))
     c = np.concatenate([problem.cost_host[zones], problem.cost_pair[pairs], problem.cost_revoke[revocable]])
     col_lo = np.zeros(len(c))
     col_hi = np.ones(len(c))
-    col_lo[[host_col[int(z)] for z in zones[problem.must_host[zones]]]] = 1
-    for z in zones[problem.must_revoke[zones]]:
-        col_lo[revoke_col[int(z)]] = 1
+    col_lo[np.flatnonzero(problem.must_host[zones])] = 1
+    # pins.revoke: a zone pinned to be revoked is revocable; its column follows the revocable zones' order
+    col_lo[nz + npairs + np.flatnonzero(problem.must_revoke[revocable])] = 1
     _fix_assigned(problem, zones, pairs, host_col, join_col, col_lo)
     model = MatrixModel(zones=zones, pairs=pairs, revocable=revocable, c=c, col_lo=col_lo, col_hi=col_hi,
                         integer=np.ones(len(c), bool), host_col=host_col, join_col=join_col, revoke_col=revoke_col)
 
     # assign: host[i] + Σ join[i,·] + revoke[i] = 1
-    local = {int(z): k for k, z in enumerate(zones)}
-    member_rows = np.array([local[int(m)] for m in problem.pair_member[pairs]], np.int64)
-    rows = np.concatenate([np.arange(nz), member_rows, [local[int(z)] for z in revocable]])
+    order = np.argsort(zones, kind="stable")
+    local = lambda global_zones: order[np.searchsorted(zones, global_zones, sorter=order)]  # noqa: E731
+    rows = np.concatenate([np.arange(nz), local(problem.pair_member[pairs]), np.flatnonzero(in_component)])
     cols = np.concatenate([np.arange(nz), nz + np.arange(npairs), nz + npairs + np.arange(nr)])
     model.add_block("assign", rows, cols, np.ones(len(rows)), np.ones(nz), np.ones(nz))
 
     # link: join[i,j] − host[j] ≤ 0
-    host_cols = np.array([host_col[int(h)] for h in problem.pair_host[pairs]], np.int64)
     rows = np.concatenate([np.arange(npairs), np.arange(npairs)])
-    cols = np.concatenate([nz + np.arange(npairs), host_cols])
+    cols = np.concatenate([nz + np.arange(npairs), local(problem.pair_host[pairs])])
     vals = np.concatenate([np.ones(npairs), -np.ones(npairs)])
     model.add_block("link", rows, cols, vals, np.full(npairs, -np.inf), np.zeros(npairs))
 
     # cap: Σ host[i] over zones counted in d ≤ cap[d]
     districts = problem.count_district[zones]
-    capped = sorted({d for d in districts if d in problem.caps})
+    capped = sorted(set(districts.tolist()) & problem.caps.keys())
     row_of = {d: k for k, d in enumerate(capped)}
-    mask = np.array([d in row_of for d in districts], bool)
+    mask = among(districts, row_of)
     rows, cols, vals = [row_of[d] for d in districts[mask]], list(np.arange(nz)[mask]), [1.0] * int(mask.sum())
     if excess and capped:
         sizes = np.array([(districts == d).sum() for d in capped], float)

@@ -147,13 +147,17 @@ _SOLVERS: dict[str, Any] = {}   # per process: region name/path → its WarmSolv
 
 
 def warm_solver(name: str, region=None):
-    """This process's `warm.WarmSolver` of region `name` (loaded once, or `region` if given and none is kept
-    yet; kept for every later variant)."""
-    if name not in _SOLVERS:
-        from .region import load_region
-        from .warm import WarmSolver
+    """This process's `warm.WarmSolver` of region `name`, kept for every later variant: loaded once, or
+    made for `region` when one is given (a region just read replaces the one kept: the files may have
+    changed since)."""
+    from .warm import WarmSolver
 
-        _SOLVERS[name] = WarmSolver(region if region is not None else load_region(name))
+    if region is not None and (name not in _SOLVERS or _SOLVERS[name].region is not region):
+        _SOLVERS[name] = WarmSolver(region)
+    elif name not in _SOLVERS:
+        from .region import load_region
+
+        _SOLVERS[name] = WarmSolver(load_region(name))
     return _SOLVERS[name]
 
 

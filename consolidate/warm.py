@@ -35,14 +35,11 @@ import time
 
 import numpy as np
 
-from .backends import OPTIMAL, _finite_or_inf, _highs, _highs_version, _round_integers
+from .backends import OPTIMAL, _warm_applies, _WarmLP  # the LP relaxation and its uniqueness test (engine uses them too)
 from .model import MatrixModel, build_model
 from .problem import Problem
 from .scenario import Scenario, Solver
 
-UNIQUE_BELOW = 0.5      # the largest move of the integer columns within the optimal face that proves x* unique
-GAP_MARGIN = 2.0        # "within the gap tolerance": twice HiGHS's mip_abs_gap (1e-6), so a near-tie goes the fresh way
-INTEGRAL = 1e-6
 
 
 class WarmSolver:
@@ -184,13 +181,6 @@ class WarmSolver:
         return result
 
 
-def _warm_applies(problem: Problem, settings: Solver) -> bool:
-    """Only a fresh solve of the one-phase model that must prove optimality with HiGHS is reproduced warm
-    (`rules.cap_mode: in_principle` solves two phases: the fresh way)."""
-    return (settings.name == "highs" and settings.backend == "highspy" and settings.mip_gap == 0
-            and problem.cap_mode == "strict")
-
-
 def _structure(model: MatrixModel, settings: Solver) -> str:
     """What a variant may not change for the warm model to serve it: the matrix, the integer columns, the
     kinds of rows and the solver settings (bounds and costs are what changes)."""
@@ -201,74 +191,3 @@ def _structure(model: MatrixModel, settings: Solver) -> str:
         digest.update(b"|")
     digest.update(repr((model.row_kind, settings.time_limit_s, settings.threads)).encode())
     return digest.hexdigest()
-
-
-class _WarmLP:
-    """One HiGHS LP relaxation of a component's model, kept between variants, with a spare objective row
-    (c·x ≤ bound, free while solving) for the uniqueness test."""
-
-    def __init__(self, model: MatrixModel, settings: Solver):
-        import highspy
-
-        self.model = model
-        self.highs = _highs(model, settings, integer=False)
-        nz = np.flatnonzero(model.c)
-        self.highs.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(nz), nz.astype(np.int32), model.c[nz].astype(float))
-        self.objective_row = self.highs.getNumRow() - 1
-        self.all_cols = np.arange(model.n_cols, dtype=np.int32)
-        _, abs_gap = self.highs.getOptionValue("mip_abs_gap")  # (status, value) in highspy 1.16
-        self.slack = GAP_MARGIN * float(abs_gap)
-
-    def update(self, model: MatrixModel) -> None:
-        """Set the new variant's costs, column bounds and row bounds (the matrix is the same)."""
-        import highspy
-
-        h, n = self.highs, model.n_cols
-        self.model = model
-        _, lo, hi = model.matrix()
-        h.changeColsCost(n, self.all_cols, model.c.astype(float))
-        h.changeColsBounds(n, self.all_cols, model.col_lo.astype(float), model.col_hi.astype(float))
-        rows = np.arange(len(lo), dtype=np.int32)
-        h.changeRowsBounds(len(lo), rows, _finite_or_inf(lo), _finite_or_inf(hi))
-        # the objective row carries the costs: rebuild it for the new ones
-        h.deleteRows(1, np.array([self.objective_row], np.int32))
-        nz = np.flatnonzero(model.c)
-        h.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(nz), nz.astype(np.int32), model.c[nz].astype(float))
-
-    def unique_integral_optimum(self):
-        """The LP optimum when it is integral and provably the only optimum (see the module docstring), as a
-        backends.Solution; None otherwise."""
-        import highspy
-
-        from .backends import Solution
-
-        h, model = self.highs, self.model
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return None
-        x = np.array(h.getSolution().col_value)
-        rounded = _round_integers(x, model)
-        integer = model.integer
-        if np.abs(x - rounded)[integer].max(initial=0.0) > INTEGRAL:
-            return None
-        z = float(model.c @ rounded)
-        # max Σ_{x*=0} x + Σ_{x*=1} (1 − x) over the optimal face ⇔ min Σ_{x*=0} −x + Σ_{x*=1} x (+ constant)
-        at_one = integer & (rounded > 0.5)
-        at_zero = integer & ~at_one
-        face = np.where(at_one, 1.0, np.where(at_zero, -1.0, 0.0))
-        n = model.n_cols
-        h.changeColsCost(n, self.all_cols, face)
-        h.changeRowBounds(self.objective_row, -highspy.kHighsInf, z + self.slack + 1e-9 * abs(z))
-        try:
-            h.run()
-            status = h.getModelStatus()
-            moved = None
-            if status == highspy.HighsModelStatus.kOptimal:
-                y = np.array(h.getSolution().col_value)
-                moved = float(np.sum(y[at_zero]) + np.sum(1.0 - y[at_one]))
-        finally:
-            h.changeColsCost(n, self.all_cols, model.c.astype(float))
-            h.changeRowBounds(self.objective_row, -highspy.kHighsInf, highspy.kHighsInf)
-        if moved is None or moved >= UNIQUE_BELOW:
-            return None
-        return Solution(OPTIMAL, rounded, z, z, 0.0, "highs", _highs_version(), 0.0, 0.0)

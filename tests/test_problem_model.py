@@ -13,11 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from consolidate.diagnose import precheck
+from consolidate.diagnose import districts_stuck_over_cap, must_survive, precheck
 from consolidate.errors import InfeasibleError
 from consolidate.graph import zone_graph
 from consolidate.model import build_model
-from consolidate.problem import build_problem
+from consolidate.problem import among, build_problem
 from consolidate.region import load_region
 from consolidate.scenario import scenario_from_dict
 
@@ -106,6 +106,24 @@ def test_precheck_names_the_district_the_zones_and_the_rules(setup):
     assert "raise the cap (--set rules.district_caps.甲区=N)" in message
 
 
+@pytest.mark.parametrize("cap", [0, 1, 2])
+def test_districts_stuck_over_cap_counts_as_the_loop_did(setup, cap):
+    region, scenario, _, problem = setup(cap=cap)
+    stuck = must_survive(problem)
+    loop = [d for d, c in sorted(problem.caps.items())    # the old loop: every zone compared per district
+            if (stuck[problem.count_district == d]).sum() > c]
+    blocked, reasons = districts_stuck_over_cap(problem, region, scenario)
+    assert blocked == loop == (["A"] if cap == 0 else [])
+    assert len(reasons) == len(blocked)
+
+
+def test_among_is_isin():
+    values = np.array(["a1", "b1", "a2", "", "b1"], dtype=object)
+    for wanted in ([], ["b1"], ["a2", "zz", "a1"], {"b1": 3}):
+        assert among(values, wanted).tolist() == np.isin(values, list(wanted)).tolist()
+    assert among(["national", "district"], ("national",)).tolist() == [True, False]
+
+
 def test_build_model_rows(setup):
     _, _, _, problem = setup()
     model = build_model(problem, np.arange(4), np.arange(3))
@@ -138,3 +156,99 @@ def test_build_model_pins_fix_columns(setup):
     model = build_model(problem, np.arange(4), np.arange(len(problem.pair_member)))
     assert model.col_lo[model.host_col[1]] == 1 and model.col_lo[model.revoke_col[3]] == 1
     assert int(model.col_lo.sum()) == 2
+
+
+def _derived_edges_by_loops(lat, lon, ids, derive):
+    """graph.derived_edges as it was written with Python sets (the reference for the vectorised one)."""
+    from scipy.spatial import Delaunay, cKDTree
+
+    from consolidate.geo import haversine_km, local_xy_km, pairs_within_km, unit_vectors
+
+    method, max_km, n = derive["method"], derive.get("max_km", np.inf), len(ids)
+    if method == "distance":
+        i, j, _ = pairs_within_km(lat, lon, max_km)
+        pairs = set(zip(i.tolist(), j.tolist()))
+    elif method == "knn":
+        k = min(derive.get("k", 4), n - 1)
+        _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
+        pairs = {(min(a, b), max(a, b)) for a, row in enumerate(neighbours) for b in row[1:] if a != b}
+    else:
+        triangles = Delaunay(local_xy_km(lat, lon), qhull_options="QJ Qbb Qc").simplices
+        sides = np.vstack([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
+        sides.sort(axis=1)
+        pairs = set(map(tuple, np.unique(sides, axis=0).tolist()))
+    if np.isfinite(max_km) and pairs:
+        a, b = np.array(sorted(pairs)).T
+        km = haversine_km(lat[a], lon[a], lat[b], lon[b])
+        pairs = {(int(x), int(y)) for x, y, d in zip(a, b, km) if d <= max_km}
+    return {(min(ids[a], ids[b]), max(ids[a], ids[b])) for a, b in pairs}
+
+
+@pytest.mark.parametrize("derive", [{"method": "delaunay", "max_km": 12}, {"method": "delaunay"},
+                                    {"method": "knn", "k": 3, "max_km": 15}, {"method": "knn", "k": 2},
+                                    {"method": "distance", "max_km": 14}])
+def test_derived_edges_are_those_of_the_loops(derive):
+    from consolidate.graph import derived_edges
+
+    rng = np.random.default_rng(3)
+    lat, lon = 39 + rng.uniform(0, 0.3, 40), 117 + rng.uniform(0, 0.4, 40)
+    lat[7], lon[7] = lat[3], lon[3]                               # a duplicate point
+    ids = [f"z{k:02d}" for k in rng.permutation(40)]              # ids not in point order
+    assert derived_edges(lat, lon, ids, derive) == _derived_edges_by_loops(lat, lon, ids, derive)
+    line = np.full(4, 39.0), 117 + np.array([0.3, 0.1, 0.0, 0.2]), ["d", "c", "b", "a"], {"method": "delaunay"}
+    assert derived_edges(*line) == _derived_edges_by_loops(*line)   # collinear points
+
+
+def test_pairs_touching_a_mask_are_the_pairs_of_the_mask():
+    from consolidate.geo import pairs_within_km
+
+    rng = np.random.default_rng(5)
+    lat, lon = 39 + rng.uniform(0, 0.5, 60), 117 + rng.uniform(0, 0.6, 60)
+    lat[9], lon[9] = lat[4], lon[4]                                 # two zones at one point
+    mask = rng.random(60) < 0.2
+    mask[4] = mask[9] = True
+    i, j, km = pairs_within_km(lat, lon, 12.0)
+    near = mask[i] | mask[j]
+    got = pairs_within_km(lat, lon, 12.0, touching=mask)
+    for full, part in zip((i[near], j[near], km[near]), got):
+        assert np.array_equal(full, part)
+
+
+def test_nearby_pairs_leave_out_only_pairs_without_a_host(setup):
+    from consolidate.problem import _candidate_pairs
+
+    region, scenario, graph, problem = setup(cap=1, merging={"contiguity": "nearby", "max_distance_km": 30})
+    index = {z: k for k, z in enumerate(region.zones.index)}
+    every = _candidate_pairs(region, scenario, graph, index)
+    hosted = _candidate_pairs(region, scenario, graph, index, problem.can_host)
+    keep = problem.can_host[every[1]]
+    assert not keep.all()                                           # some pairs are left out
+    for full, part in zip(every, hosted):
+        assert np.array_equal(full[keep], part[problem.can_host[hosted[1]]])
+    assert set(zip(problem.pair_member.tolist(), problem.pair_host.tolist())) <= set(zip(*map(np.ndarray.tolist, hosted[:2])))
+
+
+def test_zone_graph_is_the_graph_of_sorted_id_pairs(make_region):
+    """zone_graph as it was written (every id pair sorted as text, then added): same nodes, edges, order, km."""
+    from consolidate.geo import haversine_km
+    from consolidate.graph import derived_edges
+
+    rng = np.random.default_rng(8)
+    ids = [f"Z{k}" for k in rng.permutation(30)]                    # ids not in text order
+    zones = [{"zone_id": z, "name": z, "district_id": "A", "lat": 39 + rng.uniform(0, 0.3),
+              "lon": 117 + rng.uniform(0, 0.3)} for z in ids]
+    edges = [(ids[0], ids[1]), (ids[5], ids[2]), (ids[7], ids[20])]
+    region = load_region(make_region(DISTRICTS, zones, edges=edges, derive={"method": "knn", "k": 2, "max_km": 20}))
+    import networkx as nx
+
+    z, e = region.zones, region.edges
+    kinds = {(min(a, b), max(a, b)): k for a, b, k in zip(e["zone_a"], e["zone_b"], e["kind"])}
+    pairs = sorted(set(kinds) | derived_edges(z["lat"].to_numpy(), z["lon"].to_numpy(), list(z.index), region.derive))
+    reference = nx.Graph()
+    reference.add_nodes_from(z.index)
+    reference.add_edges_from((a, b, {"km": float(haversine_km(z.at[a, "lat"], z.at[a, "lon"], z.at[b, "lat"], z.at[b, "lon"])),
+                                     "kind": kinds.get((a, b)) or "derived"}) for a, b in pairs)
+    graph = zone_graph(region)
+    assert list(graph.nodes) == list(reference.nodes)
+    for node in reference:   # neighbours in the same order, with the same km and kind
+        assert repr(list(graph.adj[node].items())) == repr(list(reference.adj[node].items()))

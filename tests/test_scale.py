@@ -6,7 +6,8 @@
 - the presolve (keep every zone of a component with no district over its cap) fixes only what is
   forced: with it switched off every component goes to the solver, and the objective is unchanged;
 - processes=2 writes the same plan.csv bytes as processes=1;
-- HighsRounds' reduced-cost fixing gives the MIP optimum where the LP relaxation is fractional.
+- HighsRounds' reduced-cost fixing gives the MIP optimum where the LP relaxation is fractional;
+- a small component's unique integral LP optimum is the plan the MIP gives, byte for byte.
 """
 from __future__ import annotations
 
@@ -136,3 +137,23 @@ def test_rounds_fix_by_reduced_cost_and_still_find_the_mip_optimum():
     # a cut that removes that optimum: the rounds see the new row and find the next one
     model.add_block("cut", [0, 0, 0], [0, 1, 2], np.ones(3), np.full(1, -np.inf), np.zeros(1))
     assert rounds.solve().objective == pytest.approx(solve_model(model, settings).objective) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("seed, contiguity", [(6, "nearby"), (7, "adjacent"), (3, "nearby")])
+def test_a_unique_lp_optimum_is_the_plan_the_mip_gives(make_region, monkeypatch, tmp_path, seed, contiguity):
+    region = random_region(make_region, seed)
+    used = []
+    original = engine._unique_lp_optimum
+
+    def spy(*args):
+        solution = original(*args)
+        used.append(solution is not None)
+        return solution
+
+    monkeypatch.setattr(engine, "_unique_lp_optimum", spy)
+    lp_first = solved(region, merging__contiguity=contiguity).to_dir(tmp_path / "lp", charts=False)
+    assert any(used)                                          # some component was settled by its LP
+    monkeypatch.setattr(engine, "LP_FIRST_MAX_COLUMNS", -1)   # every component through the MIP
+    mip = solved(region, merging__contiguity=contiguity).to_dir(tmp_path / "mip", charts=False)
+    for name in ("plan.csv", "districts.csv"):
+        assert (lp_first / name).read_bytes() == (mip / name).read_bytes()

@@ -98,3 +98,23 @@ def test_checks_with_kept_facts_equal_checks_read_afresh(campaign):
         fresh = check_plan(table, region, plan.scenario, warm.graph, districts=plan.districts)
         assert kept == fresh
     assert not all(c.passed for c in fresh)
+
+
+def test_a_sweep_after_the_region_changed_solves_the_changed_region(tmp_path):
+    """A second sweep in the same process reads the region again: an edited zone is not served from before."""
+    import shutil
+
+    from consolidate.resources import models_dir
+
+    region = tmp_path / "tj"
+    shutil.copytree(models_dir() / "tianjin", region)
+    grid = parse_grid(["rules.district_cap=2"])
+    quiet = dict(progress=False, echo=lambda _: None, charts=False, workers=1)
+    first = run_sweep("baseline", grid, tmp_path / "a", region=str(region), **quiet).rows
+    zones = (region / "zones.csv").read_text(encoding="utf-8").splitlines()
+    (region / "zones.csv").write_text("\n".join([zones[0]] + zones[2:]) + "\n", encoding="utf-8")  # one zone fewer
+    second = run_sweep("baseline", grid, tmp_path / "b", region=str(region), **quiet).rows
+    fresh = cz.solve(cz.load_region(str(region)), cz.load_scenario("baseline", ["rules.district_cap=2"],
+                                                                   region=str(region)))
+    assert first["plan_id"].iloc[0] != second["plan_id"].iloc[0]
+    assert second["objective"].iloc[0] == repr(round(fresh.summary["objective"], 9))

@@ -10,6 +10,7 @@ lists every command without loading pandas, SciPy, the solver or matplotlib. A n
 from __future__ import annotations
 
 import importlib
+import signal
 import sys
 
 import click
@@ -64,7 +65,7 @@ class LazyGroup(click.Group):
     def invoke(self, ctx):
         end_startup()   # imports done: Ctrl-C is a KeyboardInterrupt again, for the command to clean up
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except KeyboardInterrupt:   # outside a command body (those clean up and exit 130 themselves)
             click.echo(MESSAGE, err=True)
             sys.exit(130)
@@ -73,6 +74,10 @@ class LazyGroup(click.Group):
                                     # fail again ("Note on SIGPIPE", Python's signal docs). click alone exits 1.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
+        # The command's work is done and written: a Ctrl-C from here to the process's end changes nothing, and
+        # Python would otherwise die of it mid-shutdown (status -2, or a traceback) after a complete run.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        return result
 
     def format_commands(self, ctx, formatter):
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
