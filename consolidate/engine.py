@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _finite_or_inf, _highs, _highs_version,
                        _round_integers, _solve_highspy, _warm_applies, _WarmLP, solve_model)
@@ -60,8 +59,30 @@ class ComponentResult:
     cap_excess_proven: bool = True
 
 
-def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Independent components as (zones, pairs), largest first, ties by smallest zone index."""
+SPARSE_LABELS_FROM = 5_000  # zones: below this networkx's walk is quicker than loading SciPy's csgraph (~0.2 s)
+
+
+def labels_networkx(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each of n nodes' component number, the (a, b) links walked by networkx (for small regions)."""
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    graph.add_edges_from(zip(a.tolist(), b.tolist()))
+    label = np.empty(n, np.int64)
+    for k, nodes in enumerate(nx.connected_components(graph)):
+        label[list(nodes)] = k
+    return label
+
+
+def labels_sparse(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each of n nodes' component number, by SciPy's csgraph (for large regions)."""
+    from scipy.sparse.csgraph import connected_components
+
+    return connected_components(sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)[1]
+
+
+def decompose(problem: Problem, component_labels=None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Independent components as (zones, pairs), largest first, ties by smallest zone index. The result does
+    not depend on how `component_labels(n, a, b)` numbers the components (default: by the region's size)."""
     n = problem.n_zones
     a = [problem.pair_member]
     b = [problem.pair_host]
@@ -77,8 +98,10 @@ def decompose(problem: Problem) -> list[tuple[np.ndarray, np.ndarray]]:
             a.append(members[:-1])
             b.append(members[1:])
     a, b = np.concatenate(a), np.concatenate(b)
-    links = sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
-    count, label = connected_components(links, directed=False)
+    if component_labels is None:
+        component_labels = labels_sparse if n >= SPARSE_LABELS_FROM else labels_networkx
+    label = component_labels(n, a, b)
+    count = int(label.max()) + 1 if n else 0
     pair_label = label[problem.pair_member]
     order = np.argsort(label, kind="stable")
     starts = np.searchsorted(label[order], np.arange(count))

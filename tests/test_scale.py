@@ -157,3 +157,24 @@ def test_a_unique_lp_optimum_is_the_plan_the_mip_gives(make_region, monkeypatch,
     mip = solved(region, merging__contiguity=contiguity).to_dir(tmp_path / "mip", charts=False)
     for name in ("plan.csv", "districts.csv"):
         assert (lp_first / name).read_bytes() == (mip / name).read_bytes()
+
+
+@pytest.mark.parametrize("seed, contiguity", [(2, "connected"), (6, "nearby"), (7, "adjacent")])
+def test_small_and_large_region_component_labels_decompose_alike(make_region, seed, contiguity):
+    """networkx (small regions) and SciPy's csgraph (large ones) number components differently; the
+    decomposition, and so every plan, must not depend on which one ran."""
+    from consolidate.problem import build_problem
+    from consolidate.graph import zone_graph
+
+    region = random_region(make_region, seed)
+    chosen = scenario(**{**RULES, "merging__contiguity": contiguity})
+    problem = build_problem(region, chosen, zone_graph(region))
+    by_walk = engine.decompose(problem, component_labels=engine.labels_networkx)
+    by_sparse = engine.decompose(problem, component_labels=engine.labels_sparse)
+    assert len(by_walk) == len(by_sparse) > 1
+    for (zones_a, pairs_a), (zones_b, pairs_b) in zip(by_walk, by_sparse):
+        assert np.array_equal(zones_a, zones_b) and np.array_equal(pairs_a, pairs_b)
+    rng = np.random.default_rng(seed)                  # and on bare random links, isolated nodes included
+    a, b = rng.integers(0, 300, 200), rng.integers(0, 300, 200)
+    walk, sparse_ = engine.labels_networkx(300, a, b), engine.labels_sparse(300, a, b)
+    assert len(set(zip(walk.tolist(), sparse_.tolist()))) == len(set(walk.tolist())) == len(set(sparse_.tolist()))
