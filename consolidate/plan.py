@@ -113,7 +113,7 @@ class Plan:
         if not charts or self.region is None:
             return contextlib.nullcontext()
         from ._alongside import alongside
-        from .charts.plan import plan_charts
+        from .charts import plan_charts   # by reference: this process never loads matplotlib for the child
 
         if drawer is not None:
             return drawer.alongside(plan_charts, self, folder, lang=lang, svg=svg)
