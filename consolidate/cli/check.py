@@ -88,7 +88,7 @@ def check_command(plan, scenario, region, overrides, no_optimum, lang):
 
     s, lang = checked.summary, language(lang, checked.region)
     words, fixes = CHECK_TEXT[lang], HOW_TO_FIX[lang]
-    click.secho(words["head"].format(region=s.get("region_title") or s.get("region"), path=path,
+    click.secho(words["head"].format(region=checked.region_title(lang), path=path,
                                      name=plan_label(checked, path, lang), verdict=checked.stats.verdict.text(lang)),
                 bold=True)
     if s.get("edited_tables"):
