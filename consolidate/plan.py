@@ -113,7 +113,7 @@ class Plan:
         if not charts or self.region is None:
             return contextlib.nullcontext()
         from ._alongside import alongside
-        from .charts import plan_charts   # by reference: this process never loads matplotlib for the child
+        from .charts._entry import plan_charts   # by name: this process never loads matplotlib itself
 
         if drawer is not None:
             return drawer.alongside(plan_charts, self, folder, lang=lang, svg=svg)

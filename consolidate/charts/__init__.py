@@ -28,14 +28,6 @@ def drawer():
     return Helper(prepare=_prepare)
 
 
-def plan_charts(plan, folder, lang: str = "zh", svg: bool = False):
-    """`charts.plan.plan_charts`, loading matplotlib only where it runs: the process that hands a plan to the
-    drawing child pickles this name and never loads matplotlib itself."""
-    from .plan import plan_charts as draw
-
-    return draw(plan, folder, lang=lang, svg=svg)
-
-
 def _prepare() -> None:
     from .. import plan  # noqa: F401  (what unpickling a Plan needs)
     from .plan import warm_up
