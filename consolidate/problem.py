@@ -10,7 +10,7 @@ each choice costs. The MIP (`model.py`) is built from these arrays only; the pla
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -122,6 +122,29 @@ def build_problem(region: Region, scenario: Scenario, graph: nx.Graph, scores: p
     problem.fairness = fairness_rows(problem, region, scenario)
     problem.forbidden = sorted((min(index[a], index[b]), max(index[a], index[b])) for a, b in scenario.pins.forbid_pairs)
     return problem
+
+
+def with_caps_and_weights(base: Problem, region: Region, scenario: Scenario) -> Problem:
+    """`base`, built by `build_problem` for a scenario that differs from `scenario` only in its district caps
+    and objective weights, with `scenario`'s caps and costs (the pairs and rules are the same)."""
+    problems = _district_reference_problems(region, scenario, list(scenario.rules.district_caps))
+    if problems:
+        raise InputError(problems)
+    problem = replace(base, caps=district_caps(region, scenario),
+                    rules=replace(base.rules, scenario=scenario))
+    _set_costs(problem, scenario, region.zones["gdp"].to_numpy(dtype=float), base.rules.score,
+               region.units.get("gdp", "GDP units"))
+    return problem
+
+
+def _district_reference_problems(region: Region, scenario: Scenario, refs: list) -> list[InputIssue]:
+    problems = []
+    for ref in refs:
+        try:
+            region.district_id(ref, file=scenario.source)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    return problems
 
 
 def district_caps(region: Region, scenario: Scenario) -> dict[str, int]:
@@ -614,11 +637,8 @@ def _check_references(region: Region, scenario: Scenario, index: dict[str, int])
             if zone not in index:
                 problems.append(InputIssue(scenario.source, f"pins.forbid_pairs names unknown zone {zone!r}",
                                              "use zone_ids from the region's zones.csv"))
-    for ref in list(scenario.rules.exempt_districts) + list(scenario.rules.district_caps):
-        try:
-            region.district_id(ref, file=scenario.source)
-        except InputError as exc:
-            problems.extend(exc.problems)
+    problems += _district_reference_problems(region, scenario, list(scenario.rules.exempt_districts)
+                                             + list(scenario.rules.district_caps))
     problems += check_measures(region.zones, scenario.allocation, scenario.source)
     for other in ("hosts", "keep"):
         both = set(getattr(scenario.pins, other)) & set(scenario.pins.revoke)

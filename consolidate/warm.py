@@ -28,7 +28,6 @@ Every plan is assembled and independently checked exactly as after a fresh solve
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import time
@@ -102,9 +101,8 @@ class WarmSolver:
 
     def problem(self, region, scenario: Scenario, graph, scores, grades) -> Problem:
         """`problem.build_problem`, its arrays kept per scenario apart from the caps and objective weights: a
-        variant that changes only those gets its caps (`district_caps`) and costs (`_set_costs`) anew."""
-        from .errors import InputError
-        from .problem import _set_costs, build_problem, district_caps
+        variant that changes only those gets its caps and costs anew (`problem.with_caps_and_weights`)."""
+        from .problem import build_problem, with_caps_and_weights
 
         if not self.keeps(region, graph):
             return build_problem(region, scenario, graph, scores, grades)
@@ -120,20 +118,7 @@ class WarmSolver:
             problem = build_problem(region, scenario, graph, scores, grades)
             self._problems[key] = (problem, scores, grades)
             return problem
-        base = kept[0]
-        problems = []
-        for ref in scenario.rules.district_caps:   # the only references the key leaves out
-            try:
-                region.district_id(ref, file=scenario.source)
-            except InputError as error:
-                problems.extend(error.problems)
-        if problems:
-            raise InputError(problems)
-        problem = dataclasses.replace(base, caps=district_caps(region, scenario),
-                                      rules=dataclasses.replace(base.rules, scenario=scenario))
-        _set_costs(problem, scenario, region.zones["gdp"].to_numpy(dtype=float), base.rules.score,
-                   region.units.get("gdp", "GDP units"))
-        return problem
+        return with_caps_and_weights(kept[0], region, scenario)
 
     def solve_components(self, problem: Problem, components, settings: Solver, progress=None):
         """`solve.solve_components`, each component that needs the MIP first tried warm."""
