@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-from scipy import sparse
 
 from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _finite_or_inf, _highs, _highs_version,
                        _round_integers, _solve_highspy, _warm_applies, _WarmLP, solve_model)
@@ -75,6 +74,7 @@ def labels_networkx(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def labels_sparse(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Each of n nodes' component number, by SciPy's csgraph (for large regions)."""
+    from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
     return connected_components(sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)[1]
@@ -455,18 +455,17 @@ def _solve_fixed(model: MatrixModel, settings: Solver, fixed: np.ndarray, at: np
     """Solve `model` with the columns `fixed` held at `at`: only the free columns and the rows that touch
     them reach the solver. The solution is over all columns of `model`."""
     A, lo, hi = model.matrix()
-    A = A.tocsc()
     free = np.flatnonzero(~fixed)
-    constant = A[:, fixed] @ at[fixed]
-    sub = A[:, free].tocsr()
-    touched = np.diff(sub.indptr) > 0
+    constant = A @ np.where(fixed, at, 0.0)
+    sub = A.columns(~fixed)
+    touched = sub.nonempty_rows()
     tol = 1e-6
     if np.any(constant[~touched] < lo[~touched] - tol) or np.any(constant[~touched] > hi[~touched] + tol):
         return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0, 0.0)
     small = MatrixModel(zones=np.empty(0, np.int64), pairs=np.empty(0, np.int64), revocable=np.empty(0, np.int64),
                         c=model.c[free], col_lo=model.col_lo[free], col_hi=model.col_hi[free],
                         integer=model.integer[free])
-    small.rows, small.row_lo, small.row_hi = [sub[touched]], [lo[touched] - constant[touched]], \
+    small.rows, small.row_lo, small.row_hi = [sub.take_rows(touched)], [lo[touched] - constant[touched]], \
         [hi[touched] - constant[touched]]
     result = _solve_highspy(small, settings)
     if result.values is not None:
