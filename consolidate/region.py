@@ -287,7 +287,8 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     elif derive is None:
         problems.append(InputIssue(yaml_path.name, "no adjacency: neither 'adjacency.edges' nor 'adjacency.derive' given",
                                 "add adjacency: {derive: {method: delaunay, max_km: 25}} or an edges file"))
-    derived_edges = _read_derived_edges(adjacency.get("derived_edges"), derive, root, yaml_path.name, problems, files)
+    derived_edges = _read_derived_edges(adjacency.get("derived_edges"), derive, root, yaml_path.name, problems, files,
+                                        notes)
 
     if zones is not None and derive is not None:
         if derive["method"] == "polygons":
@@ -426,8 +427,9 @@ def _check_region_keys(spec: dict, file: str, problems: list[InputIssue]) -> Non
 
 
 def _read_derived_edges(value: Any, derive: dict | None, root: Path, file: str, problems: list[InputIssue],
-                        files: dict[str, str]) -> DerivedEdges | None:
-    """adjacency.derived_edges: {file: CSV of zone_a, zone_b, sha256: derivation_sha256 when it was written}."""
+                        files: dict[str, str], notes: list[str]) -> DerivedEdges | None:
+    """adjacency.derived_edges: {file: CSV of zone_a, zone_b, sha256: derivation_sha256 when it was written}.
+    A file that is missing or unreadable is only noted: the rule gives the edges all the same."""
     if value is None:
         return None
     if not isinstance(value, dict) or set(value) != {"file", "sha256"} or derive is None:
@@ -439,14 +441,12 @@ def _read_derived_edges(value: Any, derive: dict | None, root: Path, file: str, 
         raw = path.read_bytes()
         rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
     except (OSError, ValueError):   # ValueError: not UTF-8, or a NUL byte in the name
-        problems.append(InputIssue(path.name, "derived edges file not found or unreadable",
-                                   "fix adjacency.derived_edges in region.yaml, or remove it"))
+        rows = []
+    if not rows or rows[0] != ["zone_a", "zone_b"] or any(len(row) != 2 for row in rows[1:]):
+        notes.append(f"{path.name} (adjacency.derived_edges) is missing or not a zone_a, zone_b table: "
+                     "the edges are derived by adjacency.derive")
         return None
     files[path.name] = _sha256(raw)
-    if not rows or rows[0] != ["zone_a", "zone_b"] or any(len(row) != 2 for row in rows[1:]):
-        problems.append(InputIssue(path.name, "derived edges need exactly the columns zone_a, zone_b",
-                                   "write it again (the model's build script), or remove adjacency.derived_edges"))
-        return None
     return DerivedEdges(tuple(a for a, _ in rows[1:]), tuple(b for _, b in rows[1:]), str(value["sha256"]))
 
 

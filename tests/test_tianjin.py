@@ -27,8 +27,8 @@ def test_tianjin_model_facts(tianjin):
     assert (zones["econ_quality"] == "estimated").all()
 
 
-@pytest.mark.parametrize("moved", [False, True])
-def test_shipped_derived_edges_are_the_rule_applied_now(tianjin, tmp_path, moved):
+@pytest.mark.parametrize("copy", ["as shipped", "a point moved", "the file left out"])
+def test_shipped_derived_edges_are_the_rule_applied_now(tianjin, tmp_path, copy):
     """models/tianjin ships the edges of its rule (Delaunay ≤ 30 km from the zone points, computed by
     scripts/build_tianjin.py) so a run need not load SciPy's spatial module: they are exactly the rule's
     edges now, the graph (edges, km, kind) is the one derived at run time, and a copy whose zone point
@@ -40,13 +40,17 @@ def test_shipped_derived_edges_are_the_rule_applied_now(tianjin, tmp_path, moved
     from consolidate.resources import models_dir
 
     region = tianjin
-    if moved:
-        shutil.copytree(models_dir() / "tianjin", tmp_path / "tianjin")
-        zones = (tmp_path / "tianjin" / "zones.csv").read_text(encoding="utf-8")
-        lat = str(tianjin.zones.at["S127018", "lat"])
-        (tmp_path / "tianjin" / "zones.csv").write_text(zones.replace(lat, lat[:-1] + "7", 1), encoding="utf-8")
-        region = load_region(tmp_path / "tianjin")
-        assert region.derived_edges is None and any("derived again" in note for note in region.notes)
+    if copy != "as shipped":
+        folder = tmp_path / "tianjin"
+        shutil.copytree(models_dir() / "tianjin", folder)
+        if copy == "a point moved":
+            zones = (folder / "zones.csv").read_text(encoding="utf-8")
+            lat = str(tianjin.zones.at["S127018", "lat"])
+            (folder / "zones.csv").write_text(zones.replace(lat, lat[:-1] + "7", 1), encoding="utf-8")
+        else:
+            (folder / "derived_edges.csv").unlink()
+        region = load_region(folder)
+        assert region.derived_edges is None and any("derived" in note for note in region.notes)
     else:
         shipped = region.derived_edges
         assert shipped is not None and shipped.applies(region.zones, region.derive)
