@@ -114,6 +114,24 @@ def decompose(problem: Problem, component_labels=None) -> list[tuple[np.ndarray,
     return comps
 
 
+def decomposition_key(problem: Problem) -> str:
+    """A digest of all that `decompose` reads: problems with equal keys have equal components (variants that
+    change only caps' values and weights share them; `warm.WarmSolver` keeps them so)."""
+    import hashlib
+
+    capped = np.flatnonzero(among(problem.count_district, problem.caps))
+    digest = hashlib.sha1(f"{problem.n_zones}|".encode())
+    for array in (problem.pair_member, problem.pair_host, capped):
+        digest.update(np.ascontiguousarray(array, np.int64).tobytes())
+        digest.update(b"|")
+    digest.update("\x1f".join(map(str, problem.count_district[capped])).encode())
+    for row in problem.fairness:
+        for part in ("host", "pair"):
+            digest.update(b"|")
+            digest.update(np.flatnonzero(row[part]).astype(np.int64).tobytes())
+    return digest.hexdigest()
+
+
 def solve_components(problem: Problem, components, settings: Solver, progress=None) -> list[ComponentResult]:
     hard = [k for k, (zones, pairs) in enumerate(components) if not _presolvable(problem, zones)]
     results: list[ComponentResult | None] = [None] * len(components)
