@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-from scipy import sparse
 
 from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _finite_or_inf, _highs, _highs_version,
                        _round_integers, _solve_highspy, _warm_applies, _WarmLP, solve_model)
@@ -76,6 +75,7 @@ def labels_networkx(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def labels_sparse(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Each of n nodes' component number, by SciPy's csgraph (for large regions)."""
+    from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
     return connected_components(sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)[1]
@@ -113,6 +113,24 @@ def decompose(problem: Problem, component_labels=None) -> list[tuple[np.ndarray,
     comps = list(zip(zone_groups, pair_groups))
     comps.sort(key=lambda c: (-len(c[0]), int(c[0].min())))
     return comps
+
+
+def decomposition_key(problem: Problem) -> str:
+    """A digest of all that `decompose` reads: problems with equal keys have equal components (variants that
+    change only caps' values and weights share them; `warm.WarmSolver` keeps them so)."""
+    import hashlib
+
+    capped = np.flatnonzero(among(problem.count_district, problem.caps))
+    digest = hashlib.sha1(f"{problem.n_zones}|".encode())
+    for array in (problem.pair_member, problem.pair_host, capped):
+        digest.update(np.ascontiguousarray(array, np.int64).tobytes())
+        digest.update(b"|")
+    digest.update("\x1f".join(map(str, problem.count_district[capped])).encode())
+    for row in problem.fairness:
+        for part in ("host", "pair"):
+            digest.update(b"|")
+            digest.update(np.flatnonzero(row[part]).astype(np.int64).tobytes())
+    return digest.hexdigest()
 
 
 def solve_components(problem: Problem, components, settings: Solver, progress=None) -> list[ComponentResult]:
@@ -507,18 +525,17 @@ def _solve_fixed(model: MatrixModel, settings: Solver, fixed: np.ndarray, at: np
     """Solve `model` with the columns `fixed` held at `at`: only the free columns and the rows that touch
     them reach the solver. The solution is over all columns of `model`."""
     A, lo, hi = model.matrix()
-    A = A.tocsc()
     free = np.flatnonzero(~fixed)
-    constant = A[:, fixed] @ at[fixed]
-    sub = A[:, free].tocsr()
-    touched = np.diff(sub.indptr) > 0
+    constant = A @ np.where(fixed, at, 0.0)
+    sub = A.columns(~fixed)
+    touched = sub.nonempty_rows()
     tol = 1e-6
     if np.any(constant[~touched] < lo[~touched] - tol) or np.any(constant[~touched] > hi[~touched] + tol):
         return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0, 0.0)
     small = MatrixModel(zones=np.empty(0, np.int64), pairs=np.empty(0, np.int64), revocable=np.empty(0, np.int64),
                         c=model.c[free], col_lo=model.col_lo[free], col_hi=model.col_hi[free],
                         integer=model.integer[free])
-    small.rows, small.row_lo, small.row_hi = [sub[touched]], [lo[touched] - constant[touched]], \
+    small.rows, small.row_lo, small.row_hi = [sub.take_rows(touched)], [lo[touched] - constant[touched]], \
         [hi[touched] - constant[touched]]
     result = _solve_highspy(small, settings)
     if result.values is not None:

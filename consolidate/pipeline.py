@@ -44,7 +44,7 @@ def solve(region: Region, scenario: Scenario, graph: nx.Graph | None = None, pro
     started = time.perf_counter()
     scenario, graph, scores, grades, problem = prepare(region, scenario, graph, warm)
     diagnose.precheck(problem, region, scenario)
-    components = decompose(problem)
+    components = (warm or _Fresh).decompose(problem)
     build_seconds = time.perf_counter() - started
 
     results = (warm or _Fresh).solve_components(problem, components, scenario.solver, progress)
@@ -96,6 +96,7 @@ class _Fresh:
     scores = staticmethod(lambda region, scenario: evaluation_scores(region, scenario))
     problem = staticmethod(lambda *args: build_problem(*args))
     solve_components = staticmethod(lambda *args: solve_components(*args))
+    decompose = staticmethod(lambda problem: decompose(problem))
 
 
 def automatic_backend(scenario: Scenario) -> Scenario:

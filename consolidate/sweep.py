@@ -14,13 +14,12 @@ same run to run, locally or on Dask. `sweep.csv` is rewritten (atomically) as va
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
-import importlib
 import itertools
 import json
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,8 +210,18 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
               fixed: Iterable[str] = (), region: str | None = None, workers: int | None = None,
               dask: str | None = None, resume: bool = False, progress: bool = True, charts: bool = True,
               echo: Callable[[str], None] = print, lang: str = "zh") -> SweepResult:
+    from ._alongside import Helper
+
     started = time.perf_counter()
-    fixed = list(fixed)
+    # the closing charts' child forks first (no thread runs yet): it loads matplotlib and the fonts while
+    # the region is read and the variants are solved, and draws when the rows are there
+    with Helper(prepare=_prepare_charts) if charts else contextlib.nullcontext() as drawer:
+        return _sweep(scenario, grid, out, variants, list(fixed), region, workers, dask, resume, progress, charts,
+                      echo, lang, drawer, started)
+
+
+def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, progress, charts, echo, lang,
+           drawer, started) -> SweepResult:
     if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
         region = str(Path(region).expanduser().resolve())
     base_region, base = resolve_scenario(scenario, region, fixed)   # a bad base scenario stops here (exit 2)
@@ -249,29 +258,36 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
 
     writer = _Writer(folder, parameters, rows, order)
     try:
-        for row in _execute(tasks, workers, dask, progress, echo, loaded,
-                            preload=("consolidate.charts.sweep",) if charts else ()):
+        for row in _execute(tasks, workers, dask, progress, echo, loaded):
             rows[row["variant"]].update(_texts(row))
             writer.maybe_write()
     finally:
         writer.write()
     table = writer.frame()
     if charts:
-        draw_charts(_charts, _typed(table), parameters, folder, lang=lang, **_units(base.region, lang))
+        draw_charts(_drawn_by, drawer, _typed(table), parameters, folder, lang=lang, **_units(base.region, lang))
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
 
 
-PRELOAD = "consolidate-preload"   # the name of the thread that imports the chart's modules during the solves
+def _prepare_charts() -> None:
+    """What the closing charts need, loaded by their child while the sweep runs."""
+    from .charts import sweep  # noqa: F401
+    from .charts.plan import warm_up
+
+    warm_up()
+
+
+def _drawn_by(drawer, rows: pd.DataFrame, parameters: list[str], folder: Path, **options) -> None:
+    """The closing charts drawn by `drawer`, the child `run_sweep` forked at its start; its failure raised here."""
+    with drawer.alongside(_charts, rows, parameters, folder, **options):
+        pass
 
 
 def _charts(rows: pd.DataFrame, parameters: list[str], folder: Path, **options) -> None:
-    """The closing charts, the trade-off figure drawn by a forked child while this process draws the other."""
+    """The closing charts: the trade-off figure drawn by a forked child while this process draws the other."""
     from ._alongside import alongside
     from .charts.sweep import sweep_charts
 
-    for thread in threading.enumerate():
-        if thread.name == PRELOAD:
-            thread.join()   # no thread may run while we fork
     with alongside(sweep_charts, rows, parameters, folder, figures=("pareto",), **options):
         sweep_charts(rows, parameters, folder, figures=("sweep",), **options)
 
@@ -287,21 +303,20 @@ def _units(region: str, lang: str = "zh") -> dict[str, str]:
 
 
 def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress: bool,
-             echo: Callable[[str], None], loaded: dict | None = None, preload: tuple[str, ...] = ()) -> Iterable[dict]:
+             echo: Callable[[str], None], loaded: dict | None = None) -> Iterable[dict]:
     if not tasks:
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
     # Processes start (and work is submitted) before the progress bar's thread does.
-    runner = _dask_rows(tasks, dask, workers, echo) if dask else _local_rows(tasks, workers, loaded or {}, preload)
+    runner = _dask_rows(tasks, dask, workers, echo) if dask else _local_rows(tasks, workers, loaded or {})
     with _progress(len(tasks), progress) as advance:
         for row in runner:
             advance(row)
             yield row
 
 
-def _local_rows(tasks: list[Task], workers: int, loaded: dict, preload: tuple[str, ...] = ()) -> Iterable[dict]:
-    """Rows of `tasks` solved here (1 worker) or by worker processes; while they solve, this process
-    imports the modules `preload` names (the closing chart's), in a thread started after the workers fork."""
+def _local_rows(tasks: list[Task], workers: int, loaded: dict) -> Iterable[dict]:
+    """Rows of `tasks` solved here (1 worker) or by worker processes."""
     from .engine import pool_forks, worker_pool
 
     if workers == 1 or pool_forks():
@@ -312,8 +327,6 @@ def _local_rows(tasks: list[Task], workers: int, loaded: dict, preload: tuple[st
 
     pool = worker_pool(workers)
     futures = {pool.submit(run_variant, task): task for task in tasks}
-    for module in preload:
-        threading.Thread(target=importlib.import_module, args=(module,), daemon=True, name=PRELOAD).start()
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
 
 

@@ -53,6 +53,7 @@ class WarmSolver:
         self._scores: dict[str, tuple] = {}
         self._models: dict[str, _WarmLP] = {}
         self._problems: dict[str, tuple] = {}
+        self._components: dict[str, list] = {}
         self.kept: dict = {}   # what plan assembly, accounting and checks read from the region (memo.once)
         self.stats = {"warm": 0, "fresh": 0}
 
@@ -119,6 +120,16 @@ class WarmSolver:
             self._problems[key] = (problem, scores, grades)
             return problem
         return with_caps_and_weights(kept[0], region, scenario)
+
+    def decompose(self, problem: Problem):
+        """`engine.decompose`, kept per what it reads (`engine.decomposition_key`): a variant that changes only
+        caps' values and weights has its scenario's components."""
+        from .engine import decompose, decomposition_key
+
+        key = decomposition_key(problem)
+        if key not in self._components:
+            self._components[key] = decompose(problem)
+        return self._components[key]
 
     def solve_components(self, problem: Problem, components, settings: Solver, progress=None):
         """`solve.solve_components`, each component that needs the MIP first tried warm."""

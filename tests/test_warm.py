@@ -118,3 +118,24 @@ def test_a_sweep_after_the_region_changed_solves_the_changed_region(tmp_path):
                                                                    region=str(region)))
     assert first["plan_id"].iloc[0] != second["plan_id"].iloc[0]
     assert second["objective"].iloc[0] == repr(round(fresh.summary["objective"], 9))
+
+
+def test_kept_components_equal_a_fresh_decomposition(campaign):
+    """The components kept for a variant that changes caps and weights are those `decompose` gives it; a
+    variant with other pairs gets its own."""
+    import numpy as np
+
+    from consolidate.engine import decompose
+    from consolidate.pipeline import prepare
+
+    region, _ = campaign
+    warm = WarmSolver(region)
+    for overrides in ([], ["rules.district_cap=2", "objective.weights.distance=4"], ["rules.district_cap=5"],
+                      ["merging.contiguity=adjacent"]):
+        scenario = cz.load_scenario("tianjin-2018-campaign", overrides, region="tianjin-314")
+        problem = prepare(region, scenario, warm.graph, warm)[-1]
+        kept, fresh = warm.decompose(problem), decompose(prepare(region, scenario, warm.graph)[-1])
+        assert len(kept) == len(fresh)
+        for (zones, pairs), (fresh_zones, fresh_pairs) in zip(kept, fresh):
+            assert np.array_equal(zones, fresh_zones) and np.array_equal(pairs, fresh_pairs)
+    assert len(warm._components) == 2   # one decomposition per set of pairs
