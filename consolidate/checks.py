@@ -174,6 +174,8 @@ def _empty(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:   # the usual case first (called per zone and column)
+        return value.strip()
     if isinstance(value, str):
         return value.strip()
     return "" if _empty(value) else str(value).strip()
@@ -641,7 +643,7 @@ def _conservation(ctx: _Context) -> list[str]:
         values = once(ctx.kept, ("checks.measure", m),
                       lambda: pd.to_numeric(zones[m], errors="coerce").fillna(0.0).to_numpy(dtype=float))
         shown = {c: _numbers(table[c]) for c in columns}
-        before, after, revoked = (float(shown[c].sum()) for c in columns)
+        before, after, revoked = (float(shown[c].to_numpy().sum()) for c in columns)
         total = float(values.sum())
         if not _close(before, total, 1e-6):
             out.append(f"{m}: districts' before sums to {before:.6g}, the zones to {total:.6g}")

@@ -496,10 +496,11 @@ def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     new_kind = pd.Series("", index=table.index, dtype=object)
     if scenario.merging.customs != "fold":
         return new_kind
-    customs = table["kind"].str.startswith(CUSTOMS_PREFIX)
-    members = table[(table["status"] == "member") & customs]
-    for host_id in sorted(set(members["host_id"])):
-        if table.at[host_id, "kind"] != COMPREHENSIVE_BONDED:
+    kind = dict(zip(table.index.tolist(), table["kind"].tolist()))   # plain lists: pandas steps cost more here
+    folding = {host for zone, status, host in zip(kind, table["status"].tolist(), table["host_id"].tolist())
+               if status == "member" and str(kind[zone]).startswith(CUSTOMS_PREFIX)}
+    for host_id in sorted(folding):
+        if kind[host_id] != COMPREHENSIVE_BONDED:
             new_kind[host_id] = COMPREHENSIVE_BONDED
     return new_kind
 
