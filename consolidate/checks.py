@@ -616,11 +616,11 @@ def _revocation_rules(ctx: _Context) -> list[str]:
     return out
 
 
-def _numbers(column: pd.Series) -> pd.Series:
+def _numbers(column: pd.Series) -> np.ndarray:
     """A column as floats, 0 where empty or not a number."""
-    if column.dtype.kind in "iuf":
-        return column.astype(float).fillna(0.0)
-    return pd.to_numeric(column, errors="coerce").fillna(0.0)
+    numbers = column if column.dtype.kind in "iuf" else pd.to_numeric(column, errors="coerce")
+    values = numbers.to_numpy(float, na_value=np.nan)
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def _close(a: float, b: float, rel: float) -> bool:
@@ -643,7 +643,7 @@ def _conservation(ctx: _Context) -> list[str]:
         values = once(ctx.kept, ("checks.measure", m),
                       lambda: pd.to_numeric(zones[m], errors="coerce").fillna(0.0).to_numpy(dtype=float))
         shown = {c: _numbers(table[c]) for c in columns}
-        before, after, revoked = (float(shown[c].to_numpy().sum()) for c in columns)
+        before, after, revoked = (float(shown[c].sum()) for c in columns)
         total = float(values.sum())
         if not _close(before, total, 1e-6):
             out.append(f"{m}: districts' before sums to {before:.6g}, the zones to {total:.6g}")

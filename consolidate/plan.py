@@ -538,16 +538,18 @@ def _used_edges(table: pd.DataFrame, graph: nx.Graph, kept: dict | None = None) 
     """Member–host links and, inside each group, the adjacency edges that hold it together."""
     from .memo import once
 
-    grouped = table[(table["status"] != "revoked") & table["group_id"].notna()]
-    members, groups = grouped.index.tolist(), grouped["group_id"].tolist()   # plain lists: pandas iterates slowly
-    group_of = dict(zip(members, groups))
+    # plain lists: pandas iterates (and filters a few hundred rows) slowly
+    group_of = {zone: group for zone, status, group in zip(table.index.tolist(), table["status"].tolist(),
+                                                            table["group_id"].tolist())
+                if status != "revoked" and (type(group) is str or pd.notna(group))}
+    distance = dict(zip(table.index.tolist(), table["distance_to_host_km"].tolist()))
     edges = once(kept, "plan.edges", lambda: [(a, b, min(a, b), max(a, b), data["km"])
                                                for a, b, data in graph.edges(data=True)])
     rows = [(lo, hi, km, "adjacency") for a, b, lo, hi, km in edges
             if group_of.get(a) is not None and group_of.get(a) == group_of.get(b)]
-    for m, host, km in zip(members, groups, grouped["distance_to_host_km"].tolist()):
+    for m, host in group_of.items():
         if m != host and not graph.has_edge(m, host):
-            rows.append((min(m, host), max(m, host), km, "link"))
+            rows.append((min(m, host), max(m, host), distance[m], "link"))
     return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])
 
 
