@@ -10,7 +10,8 @@
   contiguity, separator cuts (`find_separator_cuts`) until every group is connected, the rounds on one
   warm HiGHS LP (`HighsRounds`), and the flow constraints for a host whose group keeps coming out
   disconnected;
-- with solver.processes > 1, components go in batches to worker processes that receive the problem once;
+- with several processes (`solver.processes`; `auto`: see `processes_for`), this process solves the largest
+  components while forked workers, which inherit the problem, take the others in batches from the other end;
   `worker_pool` starts the processes of sweeps and campaigns too.
 """
 from __future__ import annotations
@@ -23,13 +24,12 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import numpy as np
-from scipy import sparse
 
 from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _finite_or_inf, _highs, _highs_version,
                        _round_integers, _solve_highspy, _warm_applies, _WarmLP, solve_model)
 from .model import MatrixModel, build_model
 from .problem import Problem, among
-from .scenario import Solver
+from .scenario import AUTO_MAX_PROCESSES, Solver, usable_cores
 
 MAX_CUT_ROUNDS = 200
 FLOW_AFTER_ROUNDS = 2  # a host whose group came out disconnected this often gets the flow constraints
@@ -75,6 +75,7 @@ def labels_networkx(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def labels_sparse(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Each of n nodes' component number, by SciPy's csgraph (for large regions)."""
+    from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
     return connected_components(sparse.coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n)), directed=False)[1]
@@ -139,23 +140,74 @@ def solve_components(problem: Problem, components, settings: Solver, progress=No
     for k, (zones, _) in enumerate(components):
         if k not in hard_set:
             results[k] = _keep_everything(problem, zones)
-    if settings.processes > 1 and len(hard) > 1:
-        # the problem goes to each worker once; components go in batches of about equal size
-        batches = _batches(hard, [len(components[k][1]) + len(components[k][0]) for k in hard], settings.processes)
-        with worker_pool(settings.processes, initializer=_set_worker_problem, initargs=(problem,)) as pool:
-            futures = [pool.submit(_solve_batch, [components[k] for k in batch], settings) for batch in batches]
-            for batch, future in zip(batches, futures):
-                for k, result in zip(batch, future.result()):
-                    results[k] = result
-                done = sum(r is not None for r in results) - (len(components) - len(hard))
-                if progress:
-                    progress(done, len(hard))
+    done = 0
+
+    def solved(batch, batch_results) -> None:
+        nonlocal done
+        for k, result in zip(batch, batch_results):
+            results[k] = result
+        done += len(batch)
+        if progress:
+            progress(done, len(hard))
+
+    sizes = [len(components[k][1]) + len(components[k][0]) for k in hard]
+    processes = processes_for(settings.processes, sizes, POOL_FROM)
+    if processes > 1:
+        _solve_with_workers(problem, components, _batches(hard, sizes, processes), settings, processes - 1, solved)
     else:
-        for done, k in enumerate(hard, start=1):
-            results[k] = solve_component(problem, *components[k], settings)
-            if progress:
-                progress(done, len(hard))
+        for k in hard:
+            solved([k], [solve_component(problem, *components[k], settings)])
     return results  # type: ignore[return-value]
+
+
+# `solver.processes: auto` starts workers only when the components the MIP solves, beyond the largest one, come
+# to this many zones + pairs (the 25,000-zone national extension: 105,000 — 2 processes, 11.7 → 5.9 s on 2 cores;
+# china-2018's 2,543 zones: 6,000, where forking costs what it saves) ...
+POOL_FROM = 20_000
+# ... and at least as much as the largest one: otherwise that one component is most of the time whatever the
+# others do, and each forked worker holds another copy of this process's memory (100,000 zones: the largest
+# component takes 37 of 50 s and 1.2 GB in HiGHS; workers would add 0.45 GB each for 11 s saved at most).
+
+
+def processes_for(setting: int | str, sizes: list[int], pool_from: int) -> int:
+    """How many processes solve components of these sizes (zones + pairs of each that needs the MIP):
+    `solver.processes` when it is a number; for `auto`, one process unless the work is large and spread
+    (`pool_from`: POOL_FROM), then up to AUTO_MAX_PROCESSES of the usable cores. A worker process (a sweep's,
+    a campaign's, Dask's) solves its components itself, and so does a process that cannot fork its workers
+    (spawned ones would import the caller's script again and need the problem sent)."""
+    if setting != "auto":
+        return min(int(setting), max(len(sizes), 1))
+    if len(sizes) < 2 or multiprocessing.parent_process() is not None or not pool_forks():
+        return 1
+    largest = max(sizes)
+    if sum(sizes) - largest < max(pool_from, largest):
+        return 1
+    return max(1, min(usable_cores(), AUTO_MAX_PROCESSES))
+
+
+def _solve_with_workers(problem: Problem, components, batches: list[list[int]], settings: Solver, workers: int,
+                        solved) -> None:
+    """The batches (largest first) solved by this process and `workers` forked ones: this process takes the
+    first batch (it needs no start), the workers the others in order; then this process takes back, from the
+    end, the batches no worker has started, one at a time. Each component's plan is the same in any process."""
+    with worker_pool(workers, initializer=_set_worker_problem, initargs=(problem,)) as pool:
+        futures = [pool.submit(_solve_batch, [components[k] for k in batch], settings) for batch in batches[1:]]
+
+        def here(batch):
+            solved(batch, [solve_component(problem, *components[k], settings) for k in batch])
+
+        try:
+            here(batches[0])
+            for batch, future in zip(reversed(batches[1:]), reversed(futures)):
+                if not future.cancel():  # a worker has it; so it has every earlier one
+                    break
+                here(batch)
+            for batch, future in zip(batches[1:], futures):
+                if not future.cancelled():
+                    solved(batch, future.result())
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # not the batches no worker has started
+            raise
 
 
 def worker_pool(workers: int, initializer=None, initargs: tuple = ()) -> ProcessPoolExecutor:
@@ -472,18 +524,17 @@ def _solve_fixed(model: MatrixModel, settings: Solver, fixed: np.ndarray, at: np
     """Solve `model` with the columns `fixed` held at `at`: only the free columns and the rows that touch
     them reach the solver. The solution is over all columns of `model`."""
     A, lo, hi = model.matrix()
-    A = A.tocsc()
     free = np.flatnonzero(~fixed)
-    constant = A[:, fixed] @ at[fixed]
-    sub = A[:, free].tocsr()
-    touched = np.diff(sub.indptr) > 0
+    constant = A @ np.where(fixed, at, 0.0)
+    sub = A.columns(~fixed)
+    touched = sub.nonempty_rows()
     tol = 1e-6
     if np.any(constant[~touched] < lo[~touched] - tol) or np.any(constant[~touched] > hi[~touched] + tol):
         return Solution(INFEASIBLE, None, None, None, None, "highs", _highs_version(), 0.0, 0.0)
     small = MatrixModel(zones=np.empty(0, np.int64), pairs=np.empty(0, np.int64), revocable=np.empty(0, np.int64),
                         c=model.c[free], col_lo=model.col_lo[free], col_hi=model.col_hi[free],
                         integer=model.integer[free])
-    small.rows, small.row_lo, small.row_hi = [sub[touched]], [lo[touched] - constant[touched]], \
+    small.rows, small.row_lo, small.row_hi = [sub.take_rows(touched)], [lo[touched] - constant[touched]], \
         [hi[touched] - constant[touched]]
     result = _solve_highspy(small, settings)
     if result.values is not None:

@@ -6,8 +6,8 @@
 A zone's point (or most of its polygon) inside another district's outline contradicts its `district_id`
 (where it physically lies): that is an input problem naming the district it is in instead. A point inside
 no outline at all is only a note (outlines are often simplified along coasts and rivers). With the [geo]
-extra the tests use shapely; without it, points are tested against GeoJSON outlines with matplotlib's
-point-in-polygon, so the core install checks too (points against GeoJSON outlines are always tested this
+extra the tests use shapely; without it, points are tested against GeoJSON outlines with an even-odd
+point-in-polygon test (`inside_ring`), so the core install checks too (points against GeoJSON outlines are always tested this
 way, so the answer does not depend on whether the extra is installed).
 """
 from __future__ import annotations
@@ -103,9 +103,7 @@ def _district_of_each_zone(zones: pd.DataFrame, layer, outlines: dict[str, list]
 
 
 def _inside_outline(points: np.ndarray, polygons: list) -> np.ndarray:
-    """Points (lon, lat) inside any of the polygons (exterior ring, minus holes), with matplotlib.path."""
-    from matplotlib.path import Path as Ring
-
+    """Points (lon, lat) inside any of the polygons (exterior ring, minus holes)."""
     inside = np.zeros(len(points), bool)
     if len(points) == 0:
         return inside
@@ -113,10 +111,30 @@ def _inside_outline(points: np.ndarray, polygons: list) -> np.ndarray:
         rings = [np.asarray(r, float)[:, :2] for r in polygon if len(r) >= 3]
         if not rings:
             continue
-        here = Ring(rings[0]).contains_points(points)
+        here = inside_ring(points, rings[0])
         for hole in rings[1:]:
-            here &= ~Ring(hole).contains_points(points)
+            here &= ~inside_ring(points, hole)
         inside |= here
+    return inside
+
+
+def inside_ring(points: np.ndarray, ring: np.ndarray, chunk: int = 1 << 22) -> np.ndarray:
+    """Points (x, y) inside the closed ring, by counting crossings of a ray (even-odd), with the crossing test
+    of matplotlib's Path.contains_points — the same answers without loading matplotlib (~0.2 s) to read a
+    region. Only points in the ring's bounding box are tested, a few at a time (points × vertices)."""
+    inside = np.zeros(len(points), bool)
+    (x_min, y_min), (x_max, y_max) = ring.min(axis=0), ring.max(axis=0)
+    near = np.flatnonzero((points[:, 0] >= x_min) & (points[:, 0] <= x_max)
+                          & (points[:, 1] >= y_min) & (points[:, 1] <= y_max))
+    x0, y0 = ring[:, 0], ring[:, 1]
+    x1, y1 = np.roll(x0, -1), np.roll(y0, -1)          # each side, the last one closing the ring
+    step = max(1, chunk // len(ring))
+    for start in range(0, len(near), step):
+        k = near[start:start + step]
+        x, y = points[k, 0][:, None], points[k, 1][:, None]
+        above0, above1 = y0 >= y, y1 >= y
+        crosses = (above0 != above1) & (((y1 - y) * (x0 - x1) >= (x1 - x) * (y0 - y1)) == above1)
+        inside[k] = np.count_nonzero(crosses, axis=1) % 2 == 1
     return inside
 
 

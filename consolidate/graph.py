@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 
 from .geo import haversine_km, local_xy_km, pairs_within_km, unit_vectors
-from .region import Region
+from .region import Region, derivation_sha256
 
 
 def zone_graph(region: Region) -> nx.Graph:
@@ -36,7 +36,7 @@ def zone_graph(region: Region) -> nx.Graph:
         given += [(row[a], row[b]) for a, b in boundary_km]
         a, b = np.empty(0, np.int64), np.empty(0, np.int64)
     elif region.derive:
-        a, b = _derived_pairs(zones["lat"].to_numpy(), zones["lon"].to_numpy(), region.derive)
+        a, b = _derived_pairs_of(region, row)
     else:
         a, b = np.empty(0, np.int64), np.empty(0, np.int64)
     if given:
@@ -79,6 +79,24 @@ def polygon_edges(shapes, buffer_m: float) -> dict[tuple[str, str], float]:
         if i < j:
             out[(min(ids[i], ids[j]), max(ids[i], ids[j]))] = round(shapes.iloc[i].distance(shapes.iloc[j]) / 1000, 6)
     return out
+
+
+def _derived_pairs_of(region: Region, row: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The region's derived edges as point indices: those shipped with the model while they still match its
+    points and rule (region.DerivedEdges), else by the rule now."""
+    shipped = region.derived_edges
+    if shipped is not None and shipped.applies(region.zones, region.derive):
+        return (np.array([row[z] for z in shipped.zone_a], np.int64),
+                np.array([row[z] for z in shipped.zone_b], np.int64))
+    return _derived_pairs(region.zones["lat"].to_numpy(), region.zones["lon"].to_numpy(), region.derive)
+
+
+def shipped_derived_edges(region: Region) -> tuple[list[tuple[str, str]], str]:
+    """What a model's build script writes so runs need not derive: the rule's edges from the region's points
+    (sorted id pairs) and their `region.derivation_sha256` (region.yaml: adjacency.derived_edges)."""
+    zones = region.zones
+    pairs = sorted(derived_edges(zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive))
+    return pairs, derivation_sha256(zones, region.derive, [a for a, _ in pairs], [b for _, b in pairs])
 
 
 def derived_edges(lat: np.ndarray, lon: np.ndarray, ids: list[str], derive: dict) -> set[tuple[str, str]]:

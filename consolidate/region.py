@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -126,6 +127,32 @@ RULE_KEYS = {"district_cap", "exempt_districts", "district_caps"}
 # --- the region model ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DerivedEdges:
+    """The edges `adjacency.derive` gives, computed beforehand by a data-build step and shipped with the model
+    (`adjacency.derived_edges` in region.yaml), so that a run need not load SciPy's spatial module (~0.4 s)
+    to triangulate 33 points. They stand for the rule only while `sha256` still matches the zone ids and
+    points, the rule and the edges themselves (`derivation_sha256`); otherwise the rule is applied again."""
+
+    zone_a: tuple[str, ...]
+    zone_b: tuple[str, ...]
+    sha256: str
+
+    def applies(self, zones: pd.DataFrame, derive: dict | None) -> bool:
+        return derive is not None and derivation_sha256(zones, derive, self.zone_a, self.zone_b) == self.sha256
+
+
+def derivation_sha256(zones: pd.DataFrame, derive: dict, zone_a, zone_b) -> str:
+    """sha256 of what the derived edges follow from (zone ids and points, the rule) and of the edges."""
+    digest = hashlib.sha256(json.dumps({"rule": derive, "zones": [str(z) for z in zones.index],
+                                        "edges": [list(zone_a), list(zone_b)]},
+                                       sort_keys=True, ensure_ascii=False).encode())
+    for column in ("lat", "lon"):
+        digest.update(np.ascontiguousarray(zones[column].to_numpy(float), "<f8").tobytes())
+    return digest.hexdigest()
+
+
+
 @dataclass
 class Region:
     """A region as it is: districts, zones, explicit edges and how to derive the rest.
@@ -144,6 +171,7 @@ class Region:
     derive: dict[str, Any] | None = None
     district_edges: pd.DataFrame | None = None
     outlines: dict[str, list] | None = None  # district_id -> list of polygons, each a list of [lon, lat] rings
+    derived_edges: DerivedEdges | None = None  # the rule's edges shipped with the model (used while they match)
     rules: dict[str, Any] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
     data_note: str = ""
@@ -259,6 +287,8 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     elif derive is None:
         problems.append(InputIssue(yaml_path.name, "no adjacency: neither 'adjacency.edges' nor 'adjacency.derive' given",
                                 "add adjacency: {derive: {method: delaunay, max_km: 25}} or an edges file"))
+    derived_edges = _read_derived_edges(adjacency.get("derived_edges"), derive, root, yaml_path.name, problems, files,
+                                        notes)
 
     if zones is not None and derive is not None:
         if derive["method"] == "polygons":
@@ -309,6 +339,10 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
     distances = distances(zones)
     if distances.method != "great_circle":
         notes.append(f"distances: {distances.describe()}")
+    if derived_edges is not None and not derived_edges.applies(zones, derive):
+        notes.append(f"{adjacency['derived_edges']['file']} was computed from other zone points or another rule "
+                     "(its sha256 differs): the edges are derived again by adjacency.derive")
+        derived_edges = None
     return Region(
         name=str(spec.get("name") or root.name), title=str(spec.get("title") or spec.get("name") or root.name),
         root=root, districts=districts, zones=zones, edges=edges.reset_index(drop=True), derive=derive,
@@ -316,7 +350,7 @@ def load_region(name_or_path: str | Path = "tianjin") -> Region:
         data_note=str(spec.get("data_note") or "").strip(), files=files, notes=notes,
         language=str(spec.get("language") or "").strip(), zone_shapes=zone_shapes,
         district_shapes=district_shapes, distances=distances, title_zh=str(spec.get("title_zh") or "").strip(),
-        data_note_zh=str(spec.get("data_note_zh") or "").strip(),
+        data_note_zh=str(spec.get("data_note_zh") or "").strip(), derived_edges=derived_edges,
     )
 
 
@@ -390,6 +424,30 @@ def _check_region_keys(spec: dict, file: str, problems: list[InputIssue]) -> Non
             hint = _suggest(key, REGION_KEYS)
             problems.append(InputIssue(file, f"unknown key '{key}'",
                                     hint or f"allowed keys: {', '.join(sorted(REGION_KEYS))}"))
+
+
+def _read_derived_edges(value: Any, derive: dict | None, root: Path, file: str, problems: list[InputIssue],
+                        files: dict[str, str], notes: list[str]) -> DerivedEdges | None:
+    """adjacency.derived_edges: {file: CSV of zone_a, zone_b, sha256: derivation_sha256 when it was written}.
+    A file that is missing or unreadable is only noted: the rule gives the edges all the same."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"file", "sha256"} or derive is None:
+        problems.append(InputIssue(file, "adjacency.derived_edges must be {file: CSV, sha256: HEX} next to "
+                                   "adjacency.derive", "remove it: the edges are then derived by the rule"))
+        return None
+    path = root / str(value["file"])
+    try:
+        raw = path.read_bytes()
+        rows = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    except (OSError, ValueError):   # ValueError: not UTF-8, or a NUL byte in the name
+        rows = []
+    if not rows or rows[0] != ["zone_a", "zone_b"] or any(len(row) != 2 for row in rows[1:]):
+        notes.append(f"{path.name} (adjacency.derived_edges) is missing or not a zone_a, zone_b table: "
+                     "the edges are derived by adjacency.derive")
+        return None
+    files[path.name] = _sha256(raw)
+    return DerivedEdges(tuple(a for a, _ in rows[1:]), tuple(b for _, b in rows[1:]), str(value["sha256"]))
 
 
 def _check_derive(derive: Any, file: str, problems: list[InputIssue]) -> dict | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterable, Literal, NamedTuple, Union
 
@@ -138,6 +139,18 @@ class Pins(Strict):
                                    "itself stays a host (survives) without becoming a named host")
 
 
+AUTO_MAX_PROCESSES = 4   # `solver.processes: auto` uses at most this many: the largest component bounds the time
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, e.g. under taskset or a container's cpuset)."""
+    if hasattr(os, "process_cpu_count"):  # Python ≥ 3.13
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 class Solver(Strict):
     name: Literal["highs", "cbc"] = Field("highs", description="MIP solver")
     backend: Literal["highspy", "pulp", "auto"] = Field(
@@ -146,7 +159,18 @@ class Solver(Strict):
     time_limit_s: float = Field(60.0, gt=0, description="time limit per component (seconds)")
     mip_gap: float = Field(0.0, ge=0, le=1, description="relative gap at which the solver may stop (0 = prove optimal)")
     threads: int = Field(1, ge=1, description="solver threads (1 keeps plans byte-identical run to run)")
-    processes: int = Field(1, ge=1, description="independent components solved in this many processes")
+    processes: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = Field(
+        "auto", description="independent components solved in this many processes (this one and forked workers); "
+        "auto: one, unless the region splits into many components that together are much more work than the "
+        "largest (the national extensions, not Tianjin or china-2018's 2,543 zones): then up to 4 of the usable "
+        "cores; always one inside a sweep's or campaign's worker")
+
+    @field_validator("processes", mode="before")
+    @classmethod
+    def _processes(cls, value):
+        if value != "auto" and (type(value) is not int or value < 1):
+            raise ValueError("give a number of processes (1, 2, …) or auto")
+        return value
 
 
 def _evaluation_config():

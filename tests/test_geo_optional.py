@@ -1,5 +1,5 @@
 """Without the [geo] extra: GIS paths say how to install it (exit 2); points are still checked against GeoJSON
-outlines (matplotlib's point-in-polygon); plan folders have no plan.gpkg. The extra is hidden by patching."""
+outlines (an even-odd point-in-polygon test, the same answers as matplotlib's); plan folders have no plan.gpkg. The extra is hidden by patching."""
 from __future__ import annotations
 
 import shutil
@@ -86,3 +86,27 @@ def test_outlines_named_by_a_qgis_style_name_property(tmp_path, no_geo):
     result = run("validate", folder)
     assert result.exit_code == 2 and "names unknown district '乙区'" in result.output \
         and "property: NAME" in result.output, result.output
+
+
+@pytest.mark.parametrize("region", ["tianjin", "tianjin-314"])
+def test_points_in_outlines_as_matplotlib_finds_them(region):
+    """geography's point-in-outline test (NumPy, so reading a region loads no matplotlib) agrees with
+    matplotlib.path on the bundled outlines: every zone point and 4,000 random points around them."""
+    import numpy as np
+    from matplotlib.path import Path
+
+    from consolidate.geography import _inside_outline
+    from consolidate.region import load_region
+
+    loaded = load_region(models_dir() / region)
+    zones = loaded.zones[["lon", "lat"]].dropna().to_numpy(float)
+    low, high = zones.min(axis=0) - 0.3, zones.max(axis=0) + 0.3
+    points = np.vstack([zones, np.random.default_rng(0).uniform(low, high, (4000, 2))])
+    for polygons in loaded.outlines.values():
+        expected = np.zeros(len(points), bool)
+        for polygon in polygons:
+            here = Path(np.asarray(polygon[0], float)[:, :2]).contains_points(points)
+            for hole in polygon[1:]:
+                here &= ~Path(np.asarray(hole, float)[:, :2]).contains_points(points)
+            expected |= here
+        assert (_inside_outline(points, polygons) == expected).all()

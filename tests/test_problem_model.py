@@ -252,3 +252,27 @@ def test_zone_graph_is_the_graph_of_sorted_id_pairs(make_region):
     assert list(graph.nodes) == list(reference.nodes)
     for node in reference:   # neighbours in the same order, with the same km and kind
         assert repr(list(graph.adj[node].items())) == repr(list(reference.adj[node].items()))
+
+
+def test_sparse_rows_are_scipys_csr():
+    """model.SparseRows (NumPy only, so a small run need not import scipy.sparse) holds what SciPy's csr_matrix
+    would: the same arrays, column copy, product and slices — so the solver gets the same model."""
+    from scipy import sparse
+
+    from consolidate.model import SparseRows
+
+    rng = np.random.default_rng(3)
+    rows, cols = rng.integers(0, 7, 40), rng.integers(0, 9, 40)
+    vals = rng.choice([-1.0, 1.0, 2.5, 0.0], 40)
+    ours, theirs = SparseRows.from_entries(rows, cols, vals, (8, 9)), sparse.csr_matrix((vals, (rows, cols)), shape=(8, 9))
+    for a, b in ((ours, theirs), (ours.tocsc(), theirs.tocsc())):
+        assert a.indptr.tolist() == b.indptr.tolist() and a.indices.tolist() == b.indices.tolist()
+        assert a.data.tolist() == b.data.tolist() and a.shape == b.shape
+    x = rng.normal(size=9)
+    assert (ours @ x).tolist() == (theirs @ x).tolist()
+    keep = rng.random(9) < 0.6
+    assert (ours.columns(keep).toarray() == theirs[:, np.flatnonzero(keep)].toarray()).all()
+    touched = ours.columns(keep).nonempty_rows()
+    assert (ours.columns(keep).take_rows(touched).toarray() == theirs[:, np.flatnonzero(keep)].tocsr()[touched].toarray()).all()
+    stacked = SparseRows.stack([ours, ours.take_rows(touched)], 9)
+    assert (stacked.toarray() == sparse.vstack([theirs, theirs[touched]]).toarray()).all()

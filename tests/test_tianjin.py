@@ -27,6 +27,40 @@ def test_tianjin_model_facts(tianjin):
     assert (zones["econ_quality"] == "estimated").all()
 
 
+@pytest.mark.parametrize("copy", ["as shipped", "a point moved", "the file left out"])
+def test_shipped_derived_edges_are_the_rule_applied_now(tianjin, tmp_path, copy):
+    """models/tianjin ships the edges of its rule (Delaunay ≤ 30 km from the zone points, computed by
+    scripts/build_tianjin.py) so a run need not load SciPy's spatial module: they are exactly the rule's
+    edges now, the graph (edges, km, kind) is the one derived at run time, and a copy whose zone point
+    moved derives its edges again, with a note."""
+    import dataclasses
+    import shutil
+
+    from consolidate.graph import derived_edges, edges_table, zone_graph
+    from consolidate.resources import models_dir
+
+    region = tianjin
+    if copy != "as shipped":
+        folder = tmp_path / "tianjin"
+        shutil.copytree(models_dir() / "tianjin", folder)
+        if copy == "a point moved":
+            zones = (folder / "zones.csv").read_text(encoding="utf-8")
+            lat = str(tianjin.zones.at["S127018", "lat"])
+            (folder / "zones.csv").write_text(zones.replace(lat, lat[:-1] + "7", 1), encoding="utf-8")
+        else:
+            (folder / "derived_edges.csv").unlink()
+        region = load_region(folder)
+        assert region.derived_edges is None and any("derived" in note for note in region.notes)
+    else:
+        shipped = region.derived_edges
+        assert shipped is not None and shipped.applies(region.zones, region.derive)
+        zones = region.zones
+        assert set(zip(shipped.zone_a, shipped.zone_b)) == derived_edges(
+            zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
+    at_run_time = dataclasses.replace(region, derived_edges=None)
+    assert edges_table(zone_graph(region)).equals(edges_table(zone_graph(at_run_time)))
+
+
 def test_baseline_is_proven_optimal_within_every_cap(tianjin):
     plan = solve(tianjin, load_scenario("baseline"))
     assert plan.summary["proven_optimal"] and plan.summary["gap"] == 0.0

@@ -10,7 +10,7 @@ from .. import describe
 from ..errors import ConsolidateError
 from ..resources import bundled_scenarios
 from ..region import load_region
-from ..scenario import load_scenario, resolve_scenario
+from ..scenario import AUTO_MAX_PROCESSES, load_scenario, resolve_scenario, usable_cores
 from ._common import echo_table, lang_option, language, reports_errors
 
 
@@ -78,7 +78,18 @@ def show_scenario_command(scenario, overrides, region, lang):
     if overrides or region or lang:  # the file's prose no longer fits (or is in the other language): say what it is
         lang = language(lang, its_region)
         loaded = loaded.model_copy(update={"description": describe.describe(loaded.as_dict(), lang)})
-    click.echo(loaded.to_yaml(), nl=False)
+    click.echo(with_auto_note(loaded.to_yaml(), lang or "en"), nl=False)
+
+
+AUTO_NOTE = {"en": "# auto: one process, or up to {n} on this machine when the region splits into many components "
+                   "that together are much more work than the largest (the national extensions)",
+             "zh": "# auto：一般一个进程；区域分成许多独立部分、且合计工作量远大于最大部分时（如全国扩展），本机最多 {n} 个进程"}
+
+
+def with_auto_note(text: str, lang: str) -> str:
+    """The resolved YAML with what `solver.processes: auto` means on this machine, as a comment on its line."""
+    note = AUTO_NOTE[lang].format(n=min(usable_cores(), AUTO_MAX_PROCESSES))
+    return text.replace("\n  processes: auto\n", f"\n  processes: auto  {note}\n", 1)
 
 
 COMMANDS = [scenarios_command, show_scenario_command]

@@ -3,7 +3,7 @@
 A case is a dict (it travels to the child as JSON):
     id, group, kind (solve | monolithic | sweep), region (a key of REGIONS), contiguity,
     solver (highs | cbc), backend (None = the scenario's default choice | pulp | highspy),
-    processes, method (cuts | flow), time_limit_s.
+    processes (auto = the scenario default, or a number), method (cuts | flow), time_limit_s.
 """
 from __future__ import annotations
 
@@ -69,12 +69,12 @@ def scenario_of(key: str) -> tuple[str, list[str]]:
 
 
 def case(group: str, region: str, contiguity: str = "", *, kind: str = "solve", solver: str = "highs",
-         backend: str | None = None, processes: int = 1, method: str = "cuts", time_limit_s: float = 600.0,
+         backend: str | None = None, processes: int | str = "auto", method: str = "cuts", time_limit_s: float = 600.0,
          sweep: dict | None = None) -> dict:
     parts = [region, contiguity or "-", kind if kind != "solve" else f"{solver}/{backend or 'default'}"]
     if method != "cuts":
         parts.append(method)
-    if processes != 1:
+    if processes != "auto":   # the default (`solver.processes: auto`) is unnamed
         parts.append(f"p{processes}")
     if kind == "sweep":
         parts[-1] = f"sweep/{backend or 'default'}"
