@@ -467,10 +467,8 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None
     (None when revoked); checks that the plan and zones agree."""
     from .memo import once
 
-    if "zone_id" in plan.columns:
-        plan = plan.set_index(plan["zone_id"].astype(str))
-    else:
-        plan = plan.set_axis(plan.index.astype(str))
+    index = pd.Index(plan["zone_id"].astype(str)) if "zone_id" in plan.columns else plan.index.astype(str)
+    plan = plan[[c for c in ("status", "host_id") if c in plan.columns]].set_axis(index)   # only what is read
     problems: list[InputIssue] = []
     for column in ("status", "host_id"):
         if column not in plan.columns:
@@ -506,7 +504,7 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None
     host_of: dict[str, str | None] = {}
     for z, raw in zip(zone_ids, plan["host_id"].tolist()):
         s = status[z]
-        h = None if _empty(raw) else str(raw).strip()
+        h = _host_text(raw)
         if s == "revoked":
             host_of[z] = None
         elif s == "host":
@@ -528,6 +526,14 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None
     if problems:
         raise InputError(problems)
     return zone_ids, location, managing, host_of
+
+
+def _host_text(raw: Any) -> str | None:
+    """A plan's host_id as text, None when empty (`_empty`); text, the usual case, without pandas."""
+    if type(raw) is str:
+        text = raw.strip()
+        return None if text in ("", "nan", "None", "<NA>") else text
+    return None if _empty(raw) else str(raw).strip()
 
 
 def _zone_districts(zones: pd.DataFrame) -> tuple[list[str], dict[str, str], dict[str, str]]:

@@ -281,6 +281,7 @@ def _solve_highspy(model: MatrixModel, settings: Solver) -> Solution:
 UNIQUE_BELOW = 0.5      # the largest move of the integer columns within the optimal face that proves x* unique
 GAP_MARGIN = 2.0        # "within the gap tolerance": twice HiGHS's mip_abs_gap (1e-6), so a near-tie goes the fresh way
 INTEGRAL = 1e-6
+PRIMAL_SIMPLEX = 4      # HiGHS's simplex_strategy value for the primal simplex
 
 
 def _warm_applies(problem: Problem, settings: Solver) -> bool:
@@ -299,6 +300,7 @@ class _WarmLP:
 
         self.model = model
         self.highs = _highs(model, settings, integer=False)
+        self.highs.setOptionValue("presolve", "off")  # faster on these LPs; any LP path is exact, only a unique optimum counts
         nz = np.flatnonzero(model.c)
         self.highs.addRow(-highspy.kHighsInf, highspy.kHighsInf, len(nz), nz.astype(np.int32), model.c[nz].astype(float))
         self.objective_row = self.highs.getNumRow() - 1
@@ -307,16 +309,22 @@ class _WarmLP:
         self.slack = GAP_MARGIN * float(abs_gap)
 
     def update(self, model: MatrixModel) -> None:
-        """Set the new variant's costs, column bounds and row bounds (the matrix is the same)."""
+        """Set the new variant's costs, column bounds and row bounds where they differ from the model solved
+        last (the matrix is the same; each change costs HiGHS time, even to the same values)."""
         import highspy
 
-        h, n = self.highs, model.n_cols
+        h, n, before = self.highs, model.n_cols, self.model
         self.model = model
-        _, lo, hi = model.matrix()
+        cols = np.flatnonzero((model.col_lo != before.col_lo) | (model.col_hi != before.col_hi)).astype(np.int32)
+        if len(cols):
+            h.changeColsBounds(len(cols), cols, model.col_lo[cols].astype(float), model.col_hi[cols].astype(float))
+        (_, lo, hi), (_, lo_before, hi_before) = model.matrix(), before.matrix()
+        rows = np.flatnonzero((lo != lo_before) | (hi != hi_before)).astype(np.int32)
+        if len(rows):
+            h.changeRowsBounds(len(rows), rows, _finite_or_inf(lo[rows]), _finite_or_inf(hi[rows]))
+        if np.array_equal(model.c, before.c):
+            return
         h.changeColsCost(n, self.all_cols, model.c.astype(float))
-        h.changeColsBounds(n, self.all_cols, model.col_lo.astype(float), model.col_hi.astype(float))
-        rows = np.arange(len(lo), dtype=np.int32)
-        h.changeRowsBounds(len(lo), rows, _finite_or_inf(lo), _finite_or_inf(hi))
         # the objective row carries the costs: rebuild it for the new ones
         h.deleteRows(1, np.array([self.objective_row], np.int32))
         nz = np.flatnonzero(model.c)
@@ -346,6 +354,10 @@ class _WarmLP:
         n = model.n_cols
         h.changeColsCost(n, self.all_cols, face)
         h.changeRowBounds(self.objective_row, -highspy.kHighsInf, z + self.slack + 1e-9 * abs(z))
+        _, strategy = h.getOptionValue("simplex_strategy")
+        # x*'s basis is primal feasible for this LP: the primal simplex stays on the face (on tianjin-314's
+        # 48-variant sweep 4.6× fewer iterations than the dual's, and the next variant starts nearer x*)
+        h.setOptionValue("simplex_strategy", PRIMAL_SIMPLEX)
         try:
             h.run()
             status = h.getModelStatus()
@@ -354,6 +366,7 @@ class _WarmLP:
                 y = np.array(h.getSolution().col_value)
                 moved = float(np.sum(y[at_zero]) + np.sum(1.0 - y[at_one]))
         finally:
+            h.setOptionValue("simplex_strategy", strategy)
             h.changeColsCost(n, self.all_cols, model.c.astype(float))
             h.changeRowBounds(self.objective_row, -highspy.kHighsInf, highspy.kHighsInf)
         if moved is None or moved >= UNIQUE_BELOW:

@@ -174,6 +174,8 @@ def _empty(value: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:   # the usual case first (called per zone and column)
+        return value.strip()
     if isinstance(value, str):
         return value.strip()
     return "" if _empty(value) else str(value).strip()
@@ -614,11 +616,11 @@ def _revocation_rules(ctx: _Context) -> list[str]:
     return out
 
 
-def _numbers(column: pd.Series) -> pd.Series:
+def _numbers(column: pd.Series) -> np.ndarray:
     """A column as floats, 0 where empty or not a number."""
-    if column.dtype.kind in "iuf":
-        return column.astype(float).fillna(0.0)
-    return pd.to_numeric(column, errors="coerce").fillna(0.0)
+    numbers = column if column.dtype.kind in "iuf" else pd.to_numeric(column, errors="coerce")
+    values = numbers.to_numpy(float, na_value=np.nan)
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def _close(a: float, b: float, rel: float) -> bool:

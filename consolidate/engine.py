@@ -355,7 +355,6 @@ def _unique_lp_optimum(model, problem: Problem, settings: Solver) -> Solution | 
         return None
     started = time.perf_counter()
     lp = _WarmLP(model, settings)
-    lp.highs.setOptionValue("presolve", "off")  # faster on small LPs; any LP path is exact, only a unique optimum counts
     solution = lp.unique_integral_optimum()
     if solution is not None:
         solution.seconds_solve = time.perf_counter() - started

@@ -496,10 +496,11 @@ def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     new_kind = pd.Series("", index=table.index, dtype=object)
     if scenario.merging.customs != "fold":
         return new_kind
-    customs = table["kind"].str.startswith(CUSTOMS_PREFIX)
-    members = table[(table["status"] == "member") & customs]
-    for host_id in sorted(set(members["host_id"])):
-        if table.at[host_id, "kind"] != COMPREHENSIVE_BONDED:
+    kind = dict(zip(table.index.tolist(), table["kind"].tolist()))   # plain lists: pandas steps cost more here
+    folding = {host for zone, status, host in zip(kind, table["status"].tolist(), table["host_id"].tolist())
+               if status == "member" and str(kind[zone]).startswith(CUSTOMS_PREFIX)}
+    for host_id in sorted(folding):
+        if kind[host_id] != COMPREHENSIVE_BONDED:
             new_kind[host_id] = COMPREHENSIVE_BONDED
     return new_kind
 
@@ -537,16 +538,18 @@ def _used_edges(table: pd.DataFrame, graph: nx.Graph, kept: dict | None = None) 
     """Member–host links and, inside each group, the adjacency edges that hold it together."""
     from .memo import once
 
-    grouped = table[(table["status"] != "revoked") & table["group_id"].notna()]
-    members, groups = grouped.index.tolist(), grouped["group_id"].tolist()   # plain lists: pandas iterates slowly
-    group_of = dict(zip(members, groups))
+    # plain lists: pandas iterates (and filters a few hundred rows) slowly
+    group_of = {zone: group for zone, status, group in zip(table.index.tolist(), table["status"].tolist(),
+                                                            table["group_id"].tolist())
+                if status != "revoked" and (type(group) is str or pd.notna(group))}
+    distance = dict(zip(table.index.tolist(), table["distance_to_host_km"].tolist()))
     edges = once(kept, "plan.edges", lambda: [(a, b, min(a, b), max(a, b), data["km"])
                                                for a, b, data in graph.edges(data=True)])
     rows = [(lo, hi, km, "adjacency") for a, b, lo, hi, km in edges
             if group_of.get(a) is not None and group_of.get(a) == group_of.get(b)]
-    for m, host, km in zip(members, groups, grouped["distance_to_host_km"].tolist()):
+    for m, host in group_of.items():
         if m != host and not graph.has_edge(m, host):
-            rows.append((min(m, host), max(m, host), km, "link"))
+            rows.append((min(m, host), max(m, host), distance[m], "link"))
     return pd.DataFrame(sorted(rows), columns=["zone_a", "zone_b", "km", "kind"])
 
 

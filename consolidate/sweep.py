@@ -326,8 +326,17 @@ def _local_rows(tasks: list[Task], workers: int, loaded: dict) -> Iterable[dict]
     from concurrent.futures import as_completed
 
     pool = worker_pool(workers)
-    futures = {pool.submit(run_variant, task): task for task in tasks}
+    futures = {pool.submit(run_variant, task): task for task in _streams(tasks, workers)}
     return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
+
+
+def _streams(tasks: list[Task], workers: int) -> list[Task]:
+    """`tasks` cut into `workers` runs of neighbouring variants, dealt out in turn: as the workers take tasks in
+    turn, each tends to get one run, so its warm models re-solve from a neighbour's basis (variants next to each
+    other in the grid differ in one value); taken in any order, each task is still solved the same."""
+    size = -(-len(tasks) // workers)
+    runs = [tasks[k:k + size] for k in range(0, len(tasks), size)]
+    return [task for dealt in itertools.zip_longest(*runs) for task in dealt if task is not None]
 
 
 def prepare_workers(tasks: list[Task], loaded: dict) -> None:
