@@ -100,6 +100,21 @@ def echo_table(frame, title: str | None = None, width: int | None = None) -> Non
 
 
 @contextlib.contextmanager
+def loading():
+    """Import the libraries a command needs (pandas, networkx, …) with the garbage collector paused: they make
+    about a million objects and none is garbage, so collecting meanwhile is ~15 % of the import. What they
+    made is then frozen (gc.freeze): later collections skip it, and a forked child shares its pages."""
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
+@contextlib.contextmanager
 def progress_bar(what: str):
     """A callback `advance(done, total)` drawing the progress bar (consolidate.progress) on a terminal."""
     from ..progress import ProgressBar
