@@ -14,21 +14,23 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .backends import OPTIMAL
 from .describe import describe, label, overrides_from_named
 from .errors import CheckFailed, InputError, InputIssue
 from .layers import has_geo
 from .office import csv_text, write_csv, write_xlsx
-from .problem import COMPREHENSIVE_BONDED, Problem
 from .region import CUSTOMS_PREFIX, Region
 from .scenario import Scenario
-from .statistics import EDITED, VERDICT_TEXT, PlanSummary
+from .statistics import EDITED, OPTIMAL, VERDICT_TEXT, PlanSummary
+
+if TYPE_CHECKING:   # a Plan's module loads no graph or model code: the drawing child unpickles plans (#14)
+    import networkx as nx
+
+    from .problem import Problem
 
 TABLE_FILES = ("plan.csv", "districts.csv", "flows.csv", "graph.csv")  # what summary.json vouches for by sha256
 EDITED_VERDICT = {lang: words[EDITED] for lang, words in VERDICT_TEXT.items()}  # "edited — not proven optimal"
@@ -89,10 +91,10 @@ class Plan:
         return explain_plan(self, [zone] if zone else None)
 
     def to_dir(self, out: str | Path, charts: bool = True, xlsx: bool = False, lang: str = "zh",
-               svg: bool = False, drawer=None) -> Path:
+               svg: bool = False, drawer=None, meanwhile=None) -> Path:
         """Write the plan folder atomically (with plan.xlsx too when `xlsx`, PNG charts in `lang`, SVG ones too
         when `svg`); returns its path. The charts are drawn by a child process while the tables are written
-        (`drawer`: one started beforehand, `consolidate.charts.drawer()`)."""
+        (`drawer`: one started beforehand, `consolidate.charts.drawer()`), and `meanwhile()` is called."""
         from .io import atomic_folder, output_path
 
         with atomic_folder(out, kind="plan") as tmp, self._charts_alongside(tmp, charts, lang, svg, drawer):
@@ -103,6 +105,8 @@ class Plan:
                 from .plan_layers import write_plan_gpkg
 
                 write_plan_gpkg(self, tmp / "plan.gpkg")
+            if meanwhile is not None:
+                meanwhile()
         return output_path(out)
 
     def _charts_alongside(self, folder: Path, charts: bool, lang: str, svg: bool, drawer=None):
@@ -499,6 +503,8 @@ def _folded_kinds(table: pd.DataFrame, scenario: Scenario) -> pd.Series:
     kind = dict(zip(table.index.tolist(), table["kind"].tolist()))   # plain lists: pandas steps cost more here
     folding = {host for zone, status, host in zip(kind, table["status"].tolist(), table["host_id"].tolist())
                if status == "member" and str(kind[zone]).startswith(CUSTOMS_PREFIX)}
+    from .problem import COMPREHENSIVE_BONDED
+
     for host_id in sorted(folding):
         if kind[host_id] != COMPREHENSIVE_BONDED:
             new_kind[host_id] = COMPREHENSIVE_BONDED

@@ -35,6 +35,12 @@ def test_the_lazy_table_matches_each_command(name):
         assert click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit) == command.get_short_help_str(limit)
 
 
+def test_a_plans_module_loads_no_graph_or_model_code():
+    """The drawing child of `consolidate run` unpickles a Plan, so consolidate.plan loads no networkx, solver
+    or SciPy: the child is forked before the parent loads them, and never does (#14)."""
+    assert set(loaded_after("import consolidate.plan")) & {"networkx", "scipy", "highspy", "pulp", "matplotlib"} == set()
+
+
 def test_every_command_of_every_module_is_in_the_table():
     for module in {module for module, _, _ in COMMANDS.values()}:
         for command in importlib.import_module(f"consolidate.cli.{module}").COMMANDS:
