@@ -28,11 +28,44 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
     """All pairs (i < j) of points within max_km of each other: (i, j, km), sorted by (i, j). With `touching`
     (a mask), only the pairs with at least one point in it: the tree search starts from those points, so
     the pairs among the others are never formed (most of them on 100,000 zones whose few hosts are masked)."""
-    from scipy.spatial import cKDTree   # here: SciPy's spatial module takes time to load, and most runs read edges
-
     xyz = unit_vectors(lat, lon)
     chord = 2 * np.sin(min(max_km, np.pi * EARTH_RADIUS_KM) / (2 * EARTH_RADIUS_KM))
     radius = chord * (1 + 1e-12)
+    if len(xyz) <= EVERY_PAIR_UP_TO:
+        pairs = _pairs_within_chord(xyz, radius, touching)
+    else:
+        pairs = _tree_pairs(xyz, radius, touching)
+    if len(pairs) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    i, j = pairs[:, 0], pairs[:, 1]
+    km = haversine_km(lat[i], lon[i], lat[j], lon[j])
+    keep = km <= max_km
+    return i[keep], j[keep], km[keep]
+
+
+# Up to this many points every pair is measured (a few ms; 500,000 pairs at most): loading SciPy's spatial
+# module for the KD-tree takes ~0.4 s, more than a city's whole solve (each worker of a sweep would load it).
+EVERY_PAIR_UP_TO = 1_000
+
+
+def _pairs_within_chord(xyz: np.ndarray, radius: float, touching: np.ndarray | None) -> np.ndarray:
+    """The pairs (i < j) whose chord is within `radius` (and with a point in `touching`), every pair measured:
+    the squared chord summed over the axes in order and compared with radius², as the KD-tree does."""
+    i, j = np.triu_indices(len(xyz), 1)
+    if touching is not None:
+        some = touching[i] | touching[j]
+        i, j = i[some], j[some]
+    d = xyz[i] - xyz[j]
+    near = (d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1] + d[:, 2] * d[:, 2]) <= radius * radius
+    return np.column_stack([i[near], j[near]]).astype(np.int64)
+
+
+def _tree_pairs(xyz: np.ndarray, radius: float, touching: np.ndarray | None) -> np.ndarray:
+    """The pairs (i < j) within `radius` (and with a point in `touching`), found with SciPy's KD-tree."""
+    from scipy.spatial import cKDTree   # here: SciPy's spatial module takes time to load, and most runs read edges
+
     if touching is None:
         pairs = cKDTree(xyz).query_pairs(radius, output_type="ndarray")
     else:
@@ -42,14 +75,7 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
         low, high = np.minimum(i, j), np.maximum(i, j)
         key = np.unique((low * len(xyz) + high)[low != high])   # a pair of two masked points is found twice
         pairs = np.column_stack([key // len(xyz), key % len(xyz)])
-    if len(pairs) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0)
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    i, j = pairs[:, 0], pairs[:, 1]
-    km = haversine_km(lat[i], lon[i], lat[j], lon[j])
-    keep = km <= max_km
-    return i[keep], j[keep], km[keep]
+    return pairs
 
 
 def local_xy_km(lat, lon) -> np.ndarray:
