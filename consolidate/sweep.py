@@ -270,7 +270,11 @@ def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, 
 
 
 def _prepare_charts() -> None:
-    """What the closing charts need, loaded by their child while the sweep runs."""
+    """What the closing charts need, loaded by their child while the sweep runs (a child that only draws and
+    ends, so without matplotlib's Artist docstrings, as `charts.drawer`'s)."""
+    from .charts import _no_artist_docs
+
+    _no_artist_docs()
     from .charts import sweep  # noqa: F401
     from .charts.plan import warm_up
 
