@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,8 @@ def _hashable(rows: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
 
 def _sort_key(value):
     """Numbers in numeric order, before any text."""
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return (0, float(number), "") if pd.notna(number) else (1, 0.0, str(value))
+    number = _number(value)
+    return (0, float(number), "") if number is not None else (1, 0.0, str(value))
 
 
 def _value_text(value) -> str:
@@ -48,10 +49,25 @@ def _value_text(value) -> str:
         return f"split:{value['split']:g}"
     if isinstance(value, (dict, list)):
         return str(value)
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    if pd.notna(number) and float(number).is_integer():
+    number = _number(value)
+    if number is not None and float(number).is_integer():
         return str(int(number))
     return str(value)
+
+
+def _number(value):
+    """`value` as pandas reads it as a number (a NumPy scalar), None when it is not one; each value read once
+    (a sweep's figure asks for the same few hundreds of times, and a pandas Series per question adds up)."""
+    try:
+        return _read_number(value)
+    except TypeError:   # unhashable
+        return _read_number.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _read_number(value):
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return number if pd.notna(number) else None
 
 
 def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = None, lang: str = "zh",
