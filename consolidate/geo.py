@@ -23,6 +23,21 @@ def unit_vectors(lat, lon) -> np.ndarray:
     return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
 
 
+COMPARE_ALL_UP_TO = 2_000_000   # point pairs: below this, comparing every pair is quicker than loading a KD-tree
+
+
+def _pairs_by_comparison(xyz: np.ndarray, some: np.ndarray, radius: float, rows: int = 2_000):
+    """(i, j) for every point i in `some` and j with |xyz[i] − xyz[j]| ≤ radius (i = j included)."""
+    found_i, found_j = [], []
+    for start in range(0, len(some), rows):
+        block = some[start:start + rows]
+        gap = xyz[block, None, :] - xyz[None, :, :]
+        k, j = np.nonzero(np.einsum("ijk,ijk->ij", gap, gap) <= radius * radius)
+        found_i.append(block[k])
+        found_j.append(j)
+    return np.concatenate(found_i).astype(np.int64), np.concatenate(found_j).astype(np.int64)
+
+
 def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All pairs (i < j) of points within max_km of each other: (i, j, km), sorted by (i, j). With `touching`
@@ -30,11 +45,23 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
     the pairs among the others are never formed (most of them on 100,000 zones whose few hosts are masked)."""
     xyz = unit_vectors(lat, lon)
     chord = 2 * np.sin(min(max_km, np.pi * EARTH_RADIUS_KM) / (2 * EARTH_RADIUS_KM))
-    radius = chord * (1 + 1e-12)
-    if len(xyz) <= EVERY_PAIR_UP_TO:
-        pairs = _pairs_within_chord(xyz, radius, touching)
+    radius = chord * (1 + 1e-12)   # a superset: the great-circle km below decide
+    some = np.arange(len(xyz)) if touching is None else np.flatnonzero(touching)
+    if len(some) * len(xyz) <= COMPARE_ALL_UP_TO:
+        i, j = _pairs_by_comparison(xyz, some, radius)
+    elif touching is None:
+        from scipy.spatial import cKDTree   # here: SciPy's spatial module takes time to load (~0.3 s)
+
+        found = cKDTree(xyz).query_pairs(radius, output_type="ndarray")
+        i, j = found[:, 0].astype(np.int64), found[:, 1].astype(np.int64)
     else:
-        pairs = _tree_pairs(xyz, radius, touching)
+        from scipy.spatial import cKDTree
+
+        near = cKDTree(xyz[some]).sparse_distance_matrix(cKDTree(xyz), radius, output_type="ndarray")
+        i, j = some[near["i"]].astype(np.int64), near["j"].astype(np.int64)
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    key = np.unique((low * len(xyz) + high)[low != high])   # a pair of two searched points is found twice
+    pairs = np.column_stack([key // len(xyz), key % len(xyz)])
     if len(pairs) == 0:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
@@ -43,39 +70,6 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
     km = haversine_km(lat[i], lon[i], lat[j], lon[j])
     keep = km <= max_km
     return i[keep], j[keep], km[keep]
-
-
-# Up to this many points every pair is measured (a few ms; 500,000 pairs at most): loading SciPy's spatial
-# module for the KD-tree takes ~0.4 s, more than a city's whole solve (each worker of a sweep would load it).
-EVERY_PAIR_UP_TO = 1_000
-
-
-def _pairs_within_chord(xyz: np.ndarray, radius: float, touching: np.ndarray | None) -> np.ndarray:
-    """The pairs (i < j) whose chord is within `radius` (and with a point in `touching`), every pair measured:
-    the squared chord summed over the axes in order and compared with radius², as the KD-tree does."""
-    i, j = np.triu_indices(len(xyz), 1)
-    if touching is not None:
-        some = touching[i] | touching[j]
-        i, j = i[some], j[some]
-    d = xyz[i] - xyz[j]
-    near = (d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1] + d[:, 2] * d[:, 2]) <= radius * radius
-    return np.column_stack([i[near], j[near]]).astype(np.int64)
-
-
-def _tree_pairs(xyz: np.ndarray, radius: float, touching: np.ndarray | None) -> np.ndarray:
-    """The pairs (i < j) within `radius` (and with a point in `touching`), found with SciPy's KD-tree."""
-    from scipy.spatial import cKDTree   # here: SciPy's spatial module takes time to load, and most runs read edges
-
-    if touching is None:
-        pairs = cKDTree(xyz).query_pairs(radius, output_type="ndarray")
-    else:
-        some = np.flatnonzero(touching)
-        near = cKDTree(xyz[some]).sparse_distance_matrix(cKDTree(xyz), radius, output_type="ndarray")
-        i, j = some[near["i"]].astype(np.int64), near["j"].astype(np.int64)
-        low, high = np.minimum(i, j), np.maximum(i, j)
-        key = np.unique((low * len(xyz) + high)[low != high])   # a pair of two masked points is found twice
-        pairs = np.column_stack([key // len(xyz), key % len(xyz)])
-    return pairs
 
 
 def local_xy_km(lat, lon) -> np.ndarray:

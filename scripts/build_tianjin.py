@@ -396,9 +396,7 @@ def region_yaml(derived_sha256: str | None = None) -> str:
         "district_adjacency: district_adjacency.csv",
         "adjacency:",
         "  derive: {method: delaunay, max_km: 30}",
-        *(["  # the rule's edges from these zone points, computed by the script; a run uses them while the sha256",
-            "  # of the points, the rule and the edges still matches, else it derives the edges again",
-            f"  derived_edges: {{file: {DERIVED_EDGES}, sha256: {derived_sha256}}}"] if derived_sha256 else []),
+        *derived_edges_yaml(derived_sha256),
         "rules:",
         "  district_cap: 3",
         f"  exempt_districts: [{BINHAI_NAME}]",
@@ -692,18 +690,29 @@ def build(out: Path) -> None:
     write_csv(out / "district_adjacency.csv", ["district_a", "district_b", "shared_km", "source"], adjacency)
     write_text(out / "districts.geojson", json.dumps(geojson, ensure_ascii=False, separators=(",", ":")) + "\n")
     write_text(out / "region.yaml", region_yaml())
-    derived, sha256 = derive_edges(out)
-    write_csv(out / DERIVED_EDGES, ["zone_a", "zone_b"], [{"zone_a": a, "zone_b": b} for a, b in derived])
+    derived, sha256 = write_derived_edges(out)
     write_text(out / "region.yaml", region_yaml(sha256))
-    write_text(out / "README.md", readme(districts, zones, adjacency, params, len(derived)))
+    write_text(out / "README.md", readme(districts, zones, adjacency, params, derived))
 
 
-def derive_edges(out: Path) -> tuple[list[tuple[str, str]], str]:
-    """The adjacency rule applied to the model just written, by the toolkit (what a run would derive)."""
+def write_derived_edges(out: Path) -> tuple[int, str]:
+    """derived_edges.csv: the adjacency rule of the model just written to `out`, applied by the toolkit (what a
+    run would derive); returns the number of edges and the sha256 that region.yaml records with the file."""
     from consolidate.graph import shipped_derived_edges
     from consolidate.region import load_region
 
-    return shipped_derived_edges(load_region(out))
+    pairs, sha256 = shipped_derived_edges(load_region(out))
+    write_csv(out / DERIVED_EDGES, ["zone_a", "zone_b"], [{"zone_a": a, "zone_b": b} for a, b in pairs])
+    return len(pairs), sha256
+
+
+def derived_edges_yaml(sha256: str | None) -> list[str]:
+    """region.yaml's lines (under adjacency:) naming derived_edges.csv, when it was written."""
+    if not sha256:
+        return []
+    return ["  # the rule's edges from these zone points, computed by the script; a run uses them while the sha256",
+            "  # of the points, the rule and the edges still matches, else it derives the edges again",
+            f"  derived_edges: {{file: {DERIVED_EDGES}, sha256: {sha256}}}"]
 
 
 def main() -> None:

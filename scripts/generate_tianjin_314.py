@@ -280,8 +280,7 @@ def generate(seed: int = 0, out: Path = DEFAULT_OUT, scale: float = 1.0) -> Path
               "target": target, "fiscal_ratio": fiscal_ratio, "holding": holding, **wparams,
               "towns": {d: len(a["towns"]) for d, a in anchors.items()}}
     bt.write_text(out / "region.yaml", region_yaml(seed, scale, len(generated)))
-    derived, sha256 = bt.derive_edges(out)   # shipped, so a run (a sweep's every worker) need not triangulate
-    bt.write_csv(out / bt.DERIVED_EDGES, ["zone_a", "zone_b"], [{"zone_a": a, "zone_b": b} for a, b in derived])
+    params["derived_edges"], sha256 = bt.write_derived_edges(out)
     bt.write_text(out / "region.yaml", region_yaml(seed, scale, len(generated), sha256))
     bt.write_text(out / "README.md", readme(out, real, generated, params, by_id))
     return out
@@ -328,9 +327,7 @@ def region_yaml(seed: int, scale: float, n_generated: int, derived_sha256: str |
         "extra_columns: [campaign_park]",
         "adjacency:",
         "  derive: {method: delaunay, max_km: 25}",
-        *(["  # the rule's edges from these zone points, computed by the script; a run uses them while the sha256",
-           "  # of the points, the rule and the edges still matches, else it derives the edges again",
-           f"  derived_edges: {{file: {bt.DERIVED_EDGES}, sha256: {derived_sha256}}}"] if derived_sha256 else []),
+        *bt.derived_edges_yaml(derived_sha256),
         "rules:",
         "  district_cap: 3",
         f"  exempt_districts: [{bt.BINHAI_NAME}]",
@@ -429,7 +426,7 @@ variants `-push`, `-connect`, `-by-size`; the comparison with the published plan
 | `region.yaml` | files; adjacency derived by Delaunay on the zone points, edges up to 25 km; rules: cap 3 per district, 滨海新区 exempt; `extra_columns: [campaign_park]`; data note |
 | `districts.csv`, `districts.geojson` | copies of `models/tianjin/` (16 districts, 2023 GDP for 14, WGS84 outlines) |
 | `zones.csv` | {len(real) + len(generated)} rows: the 33 catalog zones, then `TJP-0001` … `TJP-{len(generated):04d}`; the columns of `models/tianjin/zones.csv` plus `campaign_park` |
-| `derived_edges.csv` | the zone adjacency the rule in region.yaml gives (Delaunay ≤ 25 km from the zone points), computed by the script with the toolkit's own derivation so a run need not triangulate; region.yaml records its sha256 with the points and the rule, and a run whose zones differ derives the edges again |
+| `derived_edges.csv` | the {p['derived_edges']} zone pairs the adjacency rule gives (Delaunay ≤ 25 km from the zone points), computed by the generator with the toolkit's own derivation so a run need not triangulate; used while the sha256 in region.yaml still matches the points, the rule and the file, else derived again |
 
 ## What is real and what is synthetic
 

@@ -2,7 +2,6 @@
 from it are not allowed; planar km in a projected CRS."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -158,32 +157,3 @@ def test_explain_measures_the_hosts_it_may_not_join_as_the_objective_prices(tmp_
     folder = plan.to_dir(tmp_path / "plan", charts=False)
     printed = CliRunner().invoke(main, ["explain", str(folder), "--zone", "m", "--lang", "en"]).output
     assert "join 东开发区 (95.0 min)" in printed and "join 西开发区 (80.0 min)" in printed and " km)" not in printed
-
-
-@pytest.mark.parametrize("touching", [False, True])
-def test_pairs_of_a_few_points_measured_one_by_one_are_the_kd_trees(touching):
-    """Up to geo.EVERY_PAIR_UP_TO points every pair is measured (no SciPy); the pairs and km are those the
-    KD-tree search gives, on random points with repeats and on tianjin-314's zones."""
-    from consolidate import geo, load_region
-
-    rng = np.random.default_rng(3)
-    lat, lon = 39 + rng.uniform(0, 1.2, 700), 117 + rng.uniform(0, 1.2, 700)
-    lat[10:20], lon[10:20] = lat[0], lon[0]                                 # points in one place
-    zones = load_region("tianjin-314").zones
-    for lat, lon in ((lat, lon), (zones["lat"].to_numpy(float), zones["lon"].to_numpy(float))):
-        mask = rng.uniform(size=len(lat)) < 0.3 if touching else None
-        for max_km in (0.0, 3.0, 12.5, 40.0, 1e9):
-            xyz = geo.unit_vectors(lat, lon)
-            radius = 2 * np.sin(min(max_km, np.pi * geo.EARTH_RADIUS_KM) / (2 * geo.EARTH_RADIUS_KM)) * (1 + 1e-12)
-            every, tree = geo._pairs_within_chord(xyz, radius, mask), geo._tree_pairs(xyz, radius, mask)
-            assert sorted(map(tuple, every.tolist())) == sorted(map(tuple, tree.tolist())), max_km
-            assert len(lat) <= geo.EVERY_PAIR_UP_TO
-            found = geo.pairs_within_km(lat, lon, max_km, touching=mask)
-            original = geo.EVERY_PAIR_UP_TO
-            try:
-                geo.EVERY_PAIR_UP_TO = 0   # the KD-tree's way
-                by_tree = geo.pairs_within_km(lat, lon, max_km, touching=mask)
-            finally:
-                geo.EVERY_PAIR_UP_TO = original
-            for mine, theirs in zip(found, by_tree):
-                assert np.array_equal(mine, theirs)

@@ -214,6 +214,24 @@ def test_pairs_touching_a_mask_are_the_pairs_of_the_mask():
         assert np.array_equal(full, part)
 
 
+@pytest.mark.parametrize("masked", [False, True])
+def test_pairs_within_km_by_comparison_are_the_kd_trees(monkeypatch, masked):
+    """Small regions compare every pair of points (NumPy; no SciPy spatial to load), large ones search a
+    KD-tree: the same pairs and km, duplicate points included."""
+    import consolidate.geo as geo
+
+    rng = np.random.default_rng(8)
+    lat, lon = 39 + rng.uniform(0, 0.8, 300), 117 + rng.uniform(0, 0.9, 300)
+    lat[7], lon[7] = lat[3], lon[3]
+    mask = rng.random(300) < 0.3 if masked else None
+    compared = geo.pairs_within_km(lat, lon, 9.0, touching=mask)
+    monkeypatch.setattr(geo, "COMPARE_ALL_UP_TO", 0)
+    searched = geo.pairs_within_km(lat, lon, 9.0, touching=mask)
+    assert len(compared[0]) > 100
+    for a, b in zip(compared, searched):
+        assert np.array_equal(a, b)
+
+
 def test_nearby_pairs_leave_out_only_pairs_without_a_host(setup):
     from consolidate.problem import _candidate_pairs
 

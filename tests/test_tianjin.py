@@ -27,38 +27,42 @@ def test_tianjin_model_facts(tianjin):
     assert (zones["econ_quality"] == "estimated").all()
 
 
-@pytest.mark.parametrize("copy", ["as shipped", "a point moved", "the file left out"])
-def test_shipped_derived_edges_are_the_rule_applied_now(tianjin, tmp_path, copy):
-    """models/tianjin ships the edges of its rule (Delaunay ≤ 30 km from the zone points, computed by
-    scripts/build_tianjin.py) so a run need not load SciPy's spatial module: they are exactly the rule's
-    edges now, the graph (edges, km, kind) is the one derived at run time, and a copy whose zone point
-    moved derives its edges again, with a note."""
+@pytest.mark.parametrize("name", ["tianjin", "tianjin-314"])
+def test_shipped_derived_edges_are_the_rule_applied_now(name):
+    """models/tianjin and tianjin-314 ship the edges of their rule (Delaunay ≤ 30 / 25 km from the zone points,
+    computed by their build scripts) so a run need not load SciPy's spatial module: they are exactly the
+    rule's edges now, and the graph (edges, km, kind) is the one derived at run time."""
     import dataclasses
-    import shutil
 
     from consolidate.graph import derived_edges, edges_table, zone_graph
-    from consolidate.resources import models_dir
 
-    region = tianjin
-    if copy != "as shipped":
-        folder = tmp_path / "tianjin"
-        shutil.copytree(models_dir() / "tianjin", folder)
-        if copy == "a point moved":
-            zones = (folder / "zones.csv").read_text(encoding="utf-8")
-            lat = str(tianjin.zones.at["S127018", "lat"])
-            (folder / "zones.csv").write_text(zones.replace(lat, lat[:-1] + "7", 1), encoding="utf-8")
-        else:
-            (folder / "derived_edges.csv").unlink()
-        region = load_region(folder)
-        assert region.derived_edges is None and any("derived" in note for note in region.notes)
-    else:
-        shipped = region.derived_edges
-        assert shipped is not None and shipped.applies(region.zones, region.derive)
-        zones = region.zones
-        assert set(zip(shipped.zone_a, shipped.zone_b)) == derived_edges(
-            zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
+    region = load_region(name)
+    shipped, zones = region.derived_edges, region.zones
+    assert shipped is not None and shipped.applies(zones, region.derive)
+    assert set(zip(shipped.zone_a, shipped.zone_b)) == derived_edges(
+        zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
     at_run_time = dataclasses.replace(region, derived_edges=None)
     assert edges_table(zone_graph(region)).equals(edges_table(zone_graph(at_run_time)))
+
+
+@pytest.mark.parametrize("copy", ["a point moved", "the file left out"])
+def test_a_changed_copy_derives_its_edges_again(tianjin, tmp_path, copy):
+    """A copy of models/tianjin whose zone point moved, or without derived_edges.csv, does not use the shipped
+    edges: it derives them by the rule, with a note."""
+    import shutil
+
+    from consolidate.resources import models_dir
+
+    folder = tmp_path / "tianjin"
+    shutil.copytree(models_dir() / "tianjin", folder)
+    if copy == "a point moved":
+        zones = (folder / "zones.csv").read_text(encoding="utf-8")
+        lat = str(tianjin.zones.at["S127018", "lat"])
+        (folder / "zones.csv").write_text(zones.replace(lat, lat[:-1] + "7", 1), encoding="utf-8")
+    else:
+        (folder / "derived_edges.csv").unlink()
+    region = load_region(folder)
+    assert region.derived_edges is None and any("derived" in note for note in region.notes)
 
 
 def test_baseline_is_proven_optimal_within_every_cap(tianjin):

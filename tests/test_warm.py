@@ -139,19 +139,3 @@ def test_kept_components_equal_a_fresh_decomposition(campaign):
         for (zones, pairs), (fresh_zones, fresh_pairs) in zip(kept, fresh):
             assert np.array_equal(zones, fresh_zones) and np.array_equal(pairs, fresh_pairs)
     assert len(warm._components) == 2   # one decomposition per set of pairs
-
-
-def test_tianjin_314_ships_the_edges_its_rule_gives(campaign):
-    """models/tianjin-314 ships its derived edges (scripts/generate_tianjin_314.py), so a sweep need not load
-    SciPy's spatial module: they are the rule's edges now, and the graph is the one derived at run time."""
-    import dataclasses
-
-    from consolidate.graph import derived_edges, edges_table, zone_graph
-
-    region, _ = campaign
-    shipped, zones = region.derived_edges, region.zones
-    assert shipped is not None and shipped.applies(zones, region.derive)
-    assert set(zip(shipped.zone_a, shipped.zone_b)) == derived_edges(
-        zones["lat"].to_numpy(), zones["lon"].to_numpy(), list(zones.index), region.derive)
-    at_run_time = dataclasses.replace(region, derived_edges=None)
-    assert edges_table(zone_graph(region)).equals(edges_table(zone_graph(at_run_time)))

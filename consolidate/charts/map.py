@@ -15,6 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import ConnectionPatch, Patch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 
+from ..webmap import nice_km
 from ._style import (A4, ALONE, FOLD, GROUP_COLOURS, HALO, LEVEL_MARKERS, MODE_STYLES, REVOKED, Namer, _footer, _title,
                      _truthy, common_prefix, figure, styled, wrap_label)
 
@@ -471,8 +472,6 @@ def _draw_group_hulls(ax, zones: pd.DataFrame) -> None:
 def scale_bar_and_north(ax, data: MapData, namer: Namer) -> None:
     """A scale bar (a round number of km, about a fifth of the map's width) at the lower left and a north
     arrow at the upper right of the map axes."""
-    from ..webmap import nice_km
-
     x0, x1, y0, y1 = ax.get_xlim() + ax.get_ylim()
     km_per_degree = 111.195 / data.aspect                      # a degree of longitude at the map's latitude
     km = nice_km(0.2 * (x1 - x0) * km_per_degree)

@@ -198,6 +198,8 @@ def _write_charts(plan, folder, names: list[str], lang: str, svg: bool) -> None:
 def warm_up() -> None:
     """Load what drawing needs (matplotlib, the font chain, the fonts' files and glyph caches) before a plan
     is there to draw: a child process does this while its parent solves (Plan.to_dir's `drawer`)."""
+    from PIL import Image
+
     from .. import fonts
 
     fonts.covers("开发区")
@@ -205,3 +207,4 @@ def warm_up() -> None:
         fig = figure((2, 1))
         fig.text(0.1, 0.5, "开发区 GDP 0,123.4 km")
         fig.canvas.draw()
+    Image.preinit()         # the image format plugins PIL loads on its first save
