@@ -18,6 +18,7 @@ import contextlib
 import functools
 import os
 import sys
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ class Solution:
         return Verdict(self.status, None if self.status == OPTIMAL else self.gap, self.best_bound)
 
 
+_STDOUT_SWAP = threading.Lock()
+
+
 @contextlib.contextmanager
 def quiet_stdout():
     """Silence C-level stdout (HiGHS prints a banner whenever a solver object is made)."""
@@ -64,15 +68,16 @@ def quiet_stdout():
     except (AttributeError, OSError, ValueError):  # e.g. under a test runner's capture
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), fd)
-        try:
-            yield
-        finally:
-            os.dup2(saved, fd)
-            os.close(saved)
+    with _STDOUT_SWAP:  # threads solving components side by side: one swap at a time, or stdout stays silenced
+        sys.stdout.flush()
+        saved = os.dup(fd)
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            try:
+                yield
+            finally:
+                os.dup2(saved, fd)
+                os.close(saved)
 
 
 class Backend(Protocol):

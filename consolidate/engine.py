@@ -1,4 +1,4 @@
-"""The exact engine under `solve`: independent components, each solved exactly, in worker processes.
+"""The exact engine under `solve`: independent components, each solved exactly, side by side.
 
     >>> components = decompose(problem)                       # (zones, pairs), largest first
     >>> results = solve_components(problem, components, scenario.solver, progress)
@@ -10,16 +10,17 @@
   contiguity, separator cuts (`find_separator_cuts`) until every group is connected, the rounds on one
   warm HiGHS LP (`HighsRounds`), and the flow constraints for a host whose group keeps coming out
   disconnected;
-- with several processes (`solver.processes`; `auto`: see `processes_for`), this process solves the largest
-  components while forked workers, which inherit the problem, take the others in batches from the other end;
-  `worker_pool` starts the processes of sweeps and campaigns too.
+- `solver.processes: auto` (see `threads_for`): large regions' components solved side by side in threads
+  of this process (HiGHS runs outside Python's lock); a number N > 1: this process solves the largest
+  components while N − 1 forked workers, which inherit the problem, take the others in batches from the
+  other end; `worker_pool` starts the processes of sweeps and campaigns too.
 """
 from __future__ import annotations
 
 import multiprocessing
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -29,7 +30,7 @@ from .backends import (FEASIBLE, INFEASIBLE, NO_SOLUTION, OPTIMAL, Solution, _fi
                        _round_integers, _solve_highspy, _warm_applies, _WarmLP, solve_model)
 from .model import MatrixModel, build_model
 from .problem import Problem, among
-from .scenario import AUTO_MAX_PROCESSES, Solver, usable_cores
+from .scenario import AUTO_MAX_CORES, Solver, usable_cores
 
 MAX_CUT_ROUNDS = 200
 FLOW_AFTER_ROUNDS = 2  # a host whose group came out disconnected this often gets the flow constraints
@@ -151,38 +152,55 @@ def solve_components(problem: Problem, components, settings: Solver, progress=No
             progress(done, len(hard))
 
     sizes = [len(components[k][1]) + len(components[k][0]) for k in hard]
-    processes = processes_for(settings.processes, sizes, POOL_FROM)
-    if processes > 1:
+    if settings.processes == "auto":
+        threads = threads_for(settings, sizes, THREADS_FROM)
+        if threads > 1:
+            _solve_in_threads(problem, components, hard, sizes, settings, threads, solved)
+            return results  # type: ignore[return-value]
+    elif settings.processes > 1 and len(hard) > 1:
+        processes = min(settings.processes, len(hard))
         _solve_with_workers(problem, components, _batches(hard, sizes, processes), settings, processes - 1, solved)
-    else:
-        for k in hard:
-            solved([k], [solve_component(problem, *components[k], settings)])
+        return results  # type: ignore[return-value]
+    for k in hard:
+        solved([k], [solve_component(problem, *components[k], settings)])
     return results  # type: ignore[return-value]
 
 
-# `solver.processes: auto` starts workers only when the components the MIP solves, beyond the largest one, come
-# to this many zones + pairs (the 25,000-zone national extension: 105,000 — 2 processes, 11.7 → 5.9 s on 2 cores;
-# china-2018's 2,543 zones: 6,000, where forking costs what it saves) ...
-POOL_FROM = 20_000
-# ... and at least as much as the largest one: otherwise that one component is most of the time whatever the
-# others do, and each forked worker holds another copy of this process's memory (100,000 zones: the largest
-# component takes 37 of 50 s and 1.2 GB in HiGHS; workers would add 0.45 GB each for 11 s saved at most).
+# `solver.processes: auto` solves components in threads only when those the MIP solves, beyond the largest one,
+# come to this many zones + pairs: threads share HiGHS's time, not the Python around it (building each model,
+# reading its solution), which is most of a small component's time. The 25,000-zone national extension: 105,000;
+# the 100,000-zone one: 262,000; china-2018's 2,543 zones: 6,000; Tianjin-314: 28.
+THREADS_FROM = 20_000
 
 
-def processes_for(setting: int | str, sizes: list[int], pool_from: int) -> int:
-    """How many processes solve components of these sizes (zones + pairs of each that needs the MIP):
-    `solver.processes` when it is a number; for `auto`, one process unless the work is large and spread
-    (`pool_from`: POOL_FROM), then up to AUTO_MAX_PROCESSES of the usable cores. A worker process (a sweep's,
-    a campaign's, Dask's) solves its components itself, and so does a process that cannot fork its workers
-    (spawned ones would import the caller's script again and need the problem sent)."""
-    if setting != "auto":
-        return min(int(setting), max(len(sizes), 1))
-    if len(sizes) < 2 or multiprocessing.parent_process() is not None or not pool_forks():
+def threads_for(settings: Solver, sizes: list[int], threads_from: int) -> int:
+    """How many threads solve components of these sizes (zones + pairs of each that needs the MIP) under
+    `solver.processes: auto`: one unless the work beyond the largest reaches `threads_from` (THREADS_FROM), then
+    up to AUTO_MAX_CORES of the usable cores. One in a worker process (a sweep's, a campaign's, Dask's: its
+    siblings use the other cores), and with a back end other than highspy (PuLP holds Python's lock)."""
+    if len(sizes) < 2 or multiprocessing.parent_process() is not None:
         return 1
-    largest = max(sizes)
-    if sum(sizes) - largest < max(pool_from, largest):
+    if settings.name != "highs" or settings.backend != "highspy":
         return 1
-    return max(1, min(usable_cores(), AUTO_MAX_PROCESSES))
+    if sum(sizes) - max(sizes) < threads_from:
+        return 1
+    return max(1, min(usable_cores(), AUTO_MAX_CORES))
+
+
+def _solve_in_threads(problem: Problem, components, hard: list[int], sizes: list[int], settings: Solver,
+                      threads: int, solved) -> None:
+    """The components side by side in `threads` threads of this process, the largest first, each thread taking
+    the next when it is done: no copy of the problem, no process to start, one process's memory. Each
+    component's plan is the same in any thread (HiGHS single-threaded, its seed fixed)."""
+    order = [k for _, k in sorted(zip(sizes, hard), key=lambda item: (-item[0], item[1]))]
+    with ThreadPoolExecutor(threads, thread_name_prefix="component") as pool:
+        futures = {pool.submit(solve_component, problem, *components[k], settings): k for k in order}
+        try:
+            for future in as_completed(futures):
+                solved([futures[future]], [future.result()])
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # the components no thread has started
+            raise
 
 
 def _solve_with_workers(problem: Problem, components, batches: list[list[int]], settings: Solver, workers: int,

@@ -139,7 +139,7 @@ class Pins(Strict):
                                    "itself stays a host (survives) without becoming a named host")
 
 
-AUTO_MAX_PROCESSES = 4   # `solver.processes: auto` uses at most this many: the largest component bounds the time
+AUTO_MAX_CORES = 4   # `solver.processes: auto` uses at most this many: the largest component bounds the time
 
 
 def usable_cores() -> int:
@@ -160,10 +160,11 @@ class Solver(Strict):
     mip_gap: float = Field(0.0, ge=0, le=1, description="relative gap at which the solver may stop (0 = prove optimal)")
     threads: int = Field(1, ge=1, description="solver threads (1 keeps plans byte-identical run to run)")
     processes: Union[Literal["auto"], Annotated[int, Field(ge=1)]] = Field(
-        "auto", description="independent components solved in this many processes (this one and forked workers); "
-        "auto: one, unless the region splits into many components that together are much more work than the "
-        "largest (the national extensions, not Tianjin or china-2018's 2,543 zones): then up to 4 of the usable "
-        "cores; always one inside a sweep's or campaign's worker")
+        "auto", description="independent components solved at once: auto: in this one process, side by side in "
+        "threads on up to 4 of the usable cores when the region splits into many components that together are much "
+        "more work than the largest (the national extensions; not Tianjin, china-2018's 2,543 zones, a sweep's or "
+        "campaign's workers, or the pulp back end), one at a time otherwise; a number N: in N processes (this one "
+        "and N − 1 forked workers)")
 
     @field_validator("processes", mode="before")
     @classmethod

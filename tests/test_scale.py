@@ -180,35 +180,39 @@ def test_small_and_large_region_component_labels_decompose_alike(make_region, se
     assert len(set(zip(walk.tolist(), sparse_.tolist()))) == len(set(walk.tolist())) == len(set(sparse_.tolist()))
 
 
-def test_auto_processes_write_the_same_plan_as_one_and_two(make_region, tmp_path, monkeypatch):
-    """`solver.processes: auto` on a region over its threshold (lowered here, so a small region will do) forks
-    workers, and its plan is the bytes of one process's and of two's; under the threshold it forks none."""
+@pytest.mark.parametrize("contiguity", ["nearby", "connected"])
+def test_auto_processes_write_the_same_plan_as_one_and_two(make_region, tmp_path, monkeypatch, contiguity):
+    """`solver.processes: auto` on a region over its threshold (lowered here, so a small region will do) solves
+    the components in threads, and its plan is the bytes of one process's and of two's; under the threshold
+    it solves them one at a time."""
     region = random_region(make_region, 9, n=60)
-    pools = []
-    start_pool = engine.worker_pool
-    monkeypatch.setattr(engine, "worker_pool", lambda workers, **kw: pools.append(workers) or start_pool(workers, **kw))
-    auto_small = solved(region, merging__contiguity="nearby")
-    assert pools == []                                          # too little work: one process
-    monkeypatch.setattr(engine, "POOL_FROM", 0)
+    threaded = []
+    in_threads = engine._solve_in_threads
+    monkeypatch.setattr(engine, "_solve_in_threads", lambda *args: threaded.append(args[-2]) or in_threads(*args))
+    auto_small = solved(region, merging__contiguity=contiguity)
+    assert threaded == []                                       # too little work: one at a time
+    monkeypatch.setattr(engine, "THREADS_FROM", 0)
+    monkeypatch.setattr(engine, "usable_cores", lambda: 2)      # side by side even on one core
     plans = {}
     for processes in ("auto", 1, 2):
-        plan = solved(region, merging__contiguity="nearby", solver__processes=processes)
+        plan = solved(region, merging__contiguity=contiguity, solver__processes=processes)
         plans[processes] = (plan.to_dir(tmp_path / f"p{processes}", charts=False) / "plan.csv").read_bytes()
-    auto = min(engine.usable_cores(), engine.AUTO_MAX_PROCESSES)
-    assert pools == ([auto - 1] if auto > 1 else []) + [1]     # auto's workers (none on one core), then 2's
+    assert threaded == [2]
     assert plans["auto"] == plans[1] == plans[2]
     assert (auto_small.to_dir(tmp_path / "small", charts=False) / "plan.csv").read_bytes() == plans[1]
 
 
-def test_auto_processes_stay_one_where_workers_do_not_pay():
-    spread = [30_000, 25_000, 20_000, 20_000]                 # 65,000 beyond the largest
-    assert engine.processes_for("auto", spread, 20_000) == min(engine.usable_cores(), engine.AUTO_MAX_PROCESSES)
-    assert engine.processes_for("auto", [3_000, 1_000, 500], 20_000) == 1      # little work (china-2018-like)
-    assert engine.processes_for("auto", [360_000, 25_000, 20_000], 20_000) == 1  # one component is most of it
-    assert engine.processes_for("auto", [30_000], 20_000) == 1
-    assert engine.processes_for(3, spread, 20_000) == 3 and engine.processes_for(3, [5, 4], 20_000) == 2
+def test_auto_processes_use_threads_only_where_they_pay():
+    settings = scenario(solver__backend="highspy").solver
+    cores = min(engine.usable_cores(), engine.AUTO_MAX_CORES)
+    assert engine.threads_for(settings, [30_000, 25_000, 20_000, 20_000], 20_000) == cores   # 65,000 beyond
+    assert engine.threads_for(settings, [3_000, 1_000, 500], 20_000) == 1                    # china-2018-like
+    assert engine.threads_for(settings, [30_000], 20_000) == 1
+    pulp = scenario(solver__backend="pulp").solver
+    assert engine.threads_for(pulp, [30_000, 25_000, 20_000, 20_000], 20_000) == 1
 
 
 def test_auto_processes_stay_one_in_a_worker_process():
+    settings = scenario(solver__backend="highspy").solver
     with engine.worker_pool(1) as pool:
-        assert pool.submit(engine.processes_for, "auto", [30_000, 25_000, 20_000, 20_000], 20_000).result() == 1
+        assert pool.submit(engine.threads_for, settings, [30_000, 25_000, 20_000, 20_000], 20_000).result() == 1

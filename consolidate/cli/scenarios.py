@@ -10,7 +10,7 @@ from .. import describe
 from ..errors import ConsolidateError
 from ..resources import bundled_scenarios
 from ..region import load_region
-from ..scenario import AUTO_MAX_PROCESSES, load_scenario, resolve_scenario, usable_cores
+from ..scenario import AUTO_MAX_CORES, load_scenario, resolve_scenario, usable_cores
 from ._common import echo_table, lang_option, language, reports_errors
 
 
@@ -81,14 +81,14 @@ def show_scenario_command(scenario, overrides, region, lang):
     click.echo(with_auto_note(loaded.to_yaml(), lang or "en"), nl=False)
 
 
-AUTO_NOTE = {"en": "# auto: one process, or up to {n} on this machine when the region splits into many components "
-                   "that together are much more work than the largest (the national extensions)",
-             "zh": "# auto：一般一个进程；区域分成许多独立部分、且合计工作量远大于最大部分时（如全国扩展），本机最多 {n} 个进程"}
+AUTO_NOTE = {"en": "# auto: one process; its components side by side on up to {n} cores here when the region splits "
+                   "into many that together are much more work than the largest (the national extensions)",
+             "zh": "# auto：一个进程；区域分成许多独立部分、且合计工作量远大于最大部分时（如全国扩展），本机最多同时用 {n} 个核"}
 
 
 def with_auto_note(text: str, lang: str) -> str:
     """The resolved YAML with what `solver.processes: auto` means on this machine, as a comment on its line."""
-    note = AUTO_NOTE[lang].format(n=min(usable_cores(), AUTO_MAX_PROCESSES))
+    note = AUTO_NOTE[lang].format(n=min(usable_cores(), AUTO_MAX_CORES))
     return text.replace("\n  processes: auto\n", f"\n  processes: auto  {note}\n", 1)
 
 
