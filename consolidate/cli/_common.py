@@ -100,6 +100,24 @@ def echo_table(frame, title: str | None = None, width: int | None = None) -> Non
 
 
 @contextlib.contextmanager
+def loading():
+    """Import the libraries a command needs (pandas, networkx, …) with the garbage collector paused: they make
+    some hundred thousand objects and none is garbage, so collecting meanwhile is ~15 % of the import. What
+    they made is then frozen (gc.freeze): later collections, and the one at exit, skip it (~0.1 s each), and
+    a forked child shares its pages. Frozen once per process: garbage already waiting then is never
+    collected, which a process running many commands (a test session) must not repeat."""
+    import gc
+
+    gc.disable()
+    try:
+        yield
+    finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+        gc.enable()
+
+
+@contextlib.contextmanager
 def progress_bar(what: str):
     """A callback `advance(done, total)` drawing the progress bar (consolidate.progress) on a terminal."""
     from ..progress import ProgressBar

@@ -6,7 +6,8 @@ from pathlib import Path
 import click
 
 from ..io import check_folder_target
-from ._common import echo_table, lang_option, language, objective_parts_text, progress_bar, reports_errors
+from ._common import (echo_table, lang_option, language, loading, objective_parts_text, progress_bar,
+                      reports_errors)
 
 
 def scenario_options(command):
@@ -58,8 +59,9 @@ def run_command(scenario, region, overrides, solver, time_limit, out, no_charts,
     """
     import contextlib
 
-    from .. import plan, pipeline  # noqa: F401  (what both processes need: loaded once, before the fork)
-    from ..charts import drawer as chart_drawer
+    with loading():
+        from .. import plan  # noqa: F401  (what both processes need: loaded once, before the fork)
+        from ..charts import drawer as chart_drawer
 
     # the child loads matplotlib and the fonts while this process reads the region and solves
     with chart_drawer() if not no_charts and not n_alternatives else contextlib.nullcontext() as drawer:
