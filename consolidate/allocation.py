@@ -423,7 +423,7 @@ def _largest_remainder(column: dict[str, Fraction], districts: list[str], scale:
 
 
 def _to_float(units: int, decimals: int) -> float:
-    return float(Fraction(units, 10 ** decimals))
+    return units / 10 ** decimals   # int / int is correctly rounded: the float of Fraction(units, 10 ** decimals)
 
 
 # --- reading inputs -----------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
         near = cKDTree(xyz[some]).sparse_distance_matrix(cKDTree(xyz), radius, output_type="ndarray")
         i, j = some[near["i"]].astype(np.int64), near["j"].astype(np.int64)
     low, high = np.minimum(i, j), np.maximum(i, j)
-    key = np.unique((low * len(xyz) + high)[low != high])   # a pair of two searched points is found twice
+    key = unique_sorted((low * len(xyz) + high)[low != high])   # a pair of two searched points is found twice
     pairs = np.column_stack([key // len(xyz), key % len(xyz)])
     if len(pairs) == 0:
         empty = np.empty(0, dtype=np.int64)
@@ -71,6 +71,13 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
     km = haversine_km(lat[i], lon[i], lat[j], lon[j])
     keep = km <= max_km
     return i[keep], j[keep], km[keep]
+
+
+def unique_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique of integer keys, by one sort: NumPy 2.4's np.unique hashes first, 30 times slower on the
+    million pair keys of a 100,000-zone region."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
 def local_xy_km(lat, lon) -> np.ndarray:

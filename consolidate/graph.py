@@ -15,7 +15,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from .geo import haversine_km, local_xy_km, pairs_within_km, unit_vectors
+from .geo import haversine_km, local_xy_km, pairs_within_km, unique_sorted, unit_vectors
 from .region import Region, derivation_sha256
 
 
@@ -134,7 +134,7 @@ def _unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.
     """The distinct pairs {a, b} (a ≠ b) of point indices below n, as (smaller, larger), sorted."""
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
     low, high = np.minimum(a, b), np.maximum(a, b)
-    key = np.unique((low * n + high)[low != high])
+    key = unique_sorted((low * n + high)[low != high])
     return key // n, key % n
 
 

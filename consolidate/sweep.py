@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import itertools
 import json
@@ -119,14 +120,20 @@ def read_variants(path: str | Path) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in data]
 
 
-def make_variants(grid: list[tuple[str, list]], explicit: list[dict] | None = None,
-                  fixed: Iterable[str] = ()) -> tuple[list[Variant], list[str]]:
-    """Every explicit variant (or one empty one) × the cartesian product of the grid; duplicates dropped."""
-    fixed = list(fixed)
+def swept_keys(grid: list[tuple[str, list]], explicit: list[dict] | None = None) -> list[str]:
+    """The parameters of a sweep: the explicit variants' keys, then the grid's."""
     parameters: list[str] = []
     for row in explicit or []:
         parameters += [k for k in row if k not in parameters]
     parameters += [k for k, _ in grid if k not in parameters]
+    return parameters
+
+
+def make_variants(grid: list[tuple[str, list]], explicit: list[dict] | None = None,
+                  fixed: Iterable[str] = ()) -> tuple[list[Variant], list[str]]:
+    """Every explicit variant (or one empty one) × the cartesian product of the grid; duplicates dropped."""
+    fixed = list(fixed)
+    parameters = swept_keys(grid, explicit)
     keys = [k for k, _ in grid]
     out, seen = [], set()
     for base in explicit or [{}]:
@@ -215,7 +222,8 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     started = time.perf_counter()
     # the closing charts' child forks first (no thread runs yet): it loads matplotlib and the fonts while
     # the region is read and the variants are solved, and draws when the rows are there
-    with Helper(prepare=_prepare_charts) if charts else contextlib.nullcontext() as drawer:
+    prepare = functools.partial(_prepare_charts, len(swept_keys(grid, variants)))
+    with Helper(prepare=prepare) if charts else contextlib.nullcontext() as drawer:
         return _sweep(scenario, grid, out, variants, list(fixed), region, workers, dask, resume, progress, charts,
                       echo, lang, drawer, started)
 
@@ -269,12 +277,20 @@ def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, 
     return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
 
 
-def _prepare_charts() -> None:
-    """What the closing charts need, loaded by their child while the sweep runs."""
-    from .charts import sweep  # noqa: F401
+_PREPARED: dict[str, Any] = {}   # in the closing charts' child: the sweep figure's panels, made before the rows come
+
+
+def _prepare_charts(n_parameters: int) -> None:
+    """What the closing charts need, loaded by their child while the sweep runs (a child that only draws and
+    ends, so without matplotlib's Artist docstrings, as `charts.drawer`'s), and the sweep figure's empty panels."""
+    from .charts import _no_artist_docs
+
+    _no_artist_docs()
     from .charts.plan import warm_up
+    from .charts.sweep import QUANTITIES, sweep_frame
 
     warm_up()
+    _PREPARED["sweep"] = sweep_frame(len(QUANTITIES), n_parameters)
 
 
 def _drawn_by(drawer, rows: pd.DataFrame, parameters: list[str], folder: Path, **options) -> None:
@@ -289,7 +305,7 @@ def _charts(rows: pd.DataFrame, parameters: list[str], folder: Path, **options) 
     from .charts.sweep import sweep_charts
 
     with alongside(sweep_charts, rows, parameters, folder, figures=("pareto",), **options):
-        sweep_charts(rows, parameters, folder, figures=("sweep",), **options)
+        sweep_charts(rows, parameters, folder, figures=("sweep",), frame=_PREPARED.pop("sweep", None), **options)
 
 
 def _units(region: str, lang: str = "zh") -> dict[str, str]:

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,8 @@ def _hashable(rows: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
 
 def _sort_key(value):
     """Numbers in numeric order, before any text."""
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    return (0, float(number), "") if pd.notna(number) else (1, 0.0, str(value))
+    number = _number(value)
+    return (0, float(number), "") if number is not None else (1, 0.0, str(value))
 
 
 def _value_text(value) -> str:
@@ -48,27 +49,55 @@ def _value_text(value) -> str:
         return f"split:{value['split']:g}"
     if isinstance(value, (dict, list)):
         return str(value)
-    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-    if pd.notna(number) and float(number).is_integer():
+    number = _number(value)
+    if number is not None and float(number).is_integer():
         return str(int(number))
     return str(value)
 
 
+def _number(value):
+    """`value` as pandas reads it as a number (a NumPy scalar), None when it is not one; each value read once
+    (a sweep's figure asks for the same few hundreds of times, and a pandas Series per question adds up)."""
+    try:
+        return _read_number(value)
+    except TypeError:   # unhashable
+        return _read_number.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _read_number(value):
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return number if pd.notna(number) else None
+
+
+QUANTITIES = ("revoked_gdp", "gdp_km", "hosts")   # the sweep figure's rows of panels (those the table has)
+
+
+def sweep_frame(n_quantities: int, n_parameters: int):
+    """The sweep figure and its empty panels (nothing here depends on the rows): (figure, axes)."""
+    with styled():
+        fig = figure(A4)
+        axes = fig.subplots(max(1, n_quantities), max(1, n_parameters), squeeze=False)
+        fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.08, hspace=0.45, wspace=0.3)
+    return fig, axes
+
+
 def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = None, lang: str = "zh",
-                 unit: str = "", per: str = "km"):
+                 unit: str = "", per: str = "km", frame=None):
     """What each swept parameter does in real units: revoked GDP, GDP × km to host, zones kept; one line per
     combination of the other parameters (legend in numeric order, only values that occur); variants without
-    a plan marked × at the top of the panel, never drawn as 0."""
+    a plan marked × at the top of the panel, never drawn as 0. `frame`: `sweep_frame`'s, made beforehand (used
+    when its panels are the ones these rows need)."""
     parameters = [p for p in (list(parameters) or [c for c in rows.columns if "." in c]) if p in rows]
     rows = _hashable(rows, parameters)
-    quantities = [q for q in ("revoked_gdp", "gdp_km", "hosts") if q in rows]
+    quantities = [q for q in QUANTITIES if q in rows]
     n = max(1, len(parameters))
     solved = _solved(rows)
     optimal = rows["status"].astype(str).eq("optimal") if "status" in rows else solved
+    if frame is None or frame[1].shape != (max(1, len(quantities)), n):
+        frame = sweep_frame(len(quantities), n)
+    fig, axes = frame
     with styled():
-        fig = figure(A4)
-        axes = fig.subplots(max(1, len(quantities)), n, squeeze=False)
-        fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.08, hspace=0.45, wspace=0.3)
         for k, parameter in enumerate(parameters):
             others = [p for p in parameters if p != parameter]
             categories = sorted(rows[parameter].dropna().unique(), key=_sort_key)
@@ -206,14 +235,16 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
 
 
 def sweep_charts(rows: pd.DataFrame, parameters: list[str], folder, lang: str = "zh", unit: str = "",
-                 svg: bool = False, per: str = "km", figures: tuple[str, ...] = ("sweep", "pareto")) -> list[Path]:
+                 svg: bool = False, per: str = "km", figures: tuple[str, ...] = ("sweep", "pareto"),
+                 frame=None) -> list[Path]:
     """Write `sweep.png` (real quantities per parameter) and `pareto.png` (the trade-off) into `folder`, and
     the same as SVG when `svg`; only those of `figures`; `per`: the unit the distance was priced in (km, or
-    minutes)."""
+    minutes); `frame`: see `sweep_figure`."""
     folder = Path(folder)
     written = []
     if "sweep" in figures:
-        written += save(sweep_figure(rows, parameters, lang=lang, unit=unit, per=per), folder, "sweep", svg=svg)
+        written += save(sweep_figure(rows, parameters, lang=lang, unit=unit, per=per, frame=frame), folder, "sweep",
+                        svg=svg)
     if "pareto" in figures and int(_solved(rows).sum()) >= 2:
         written += save(pareto_figure(rows, parameters, lang=lang, unit=unit, per=per), folder, "pareto", svg=svg)
     return written
