@@ -96,7 +96,10 @@ def echo_table(frame, title: str | None = None, width: int | None = None) -> Non
                          overflow="fold", no_wrap=k == 0)
     for row in frame.itertuples(index=False):
         table.add_row(*("" if v is None or v != v else (f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in row))
-    Console(width=width or max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns)))).print(table)
+    console = Console(width=width or max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns))))
+    with console.capture() as text:   # rich meets a closed stdout with exit 1; click.echo raises BrokenPipeError,
+        console.print(table)          # which the entry point ends quietly with 141
+    click.echo(text.get(), nl=False)
 
 
 @contextlib.contextmanager
