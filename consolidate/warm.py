@@ -55,7 +55,8 @@ class WarmSolver:
         self._problems: dict[str, tuple] = {}
         self._components: dict[str, list] = {}
         self.kept: dict = {}   # what plan assembly, accounting and checks read from the region (memo.once)
-        self.stats = {"warm": 0, "fresh": 0}
+        self._proven: dict[str, list] = {}   # per structure: the last models whose LP optimum was proven unique, and it
+        self.stats = {"warm": 0, "fresh": 0, "dominated": 0}
 
     def solve(self, scenario: Scenario | None = None, *, overrides=(), pins: dict | None = None, progress=None,
               probe: bool = True):
@@ -160,21 +161,57 @@ class WarmSolver:
         started = time.perf_counter()
         model = build_model(problem, zones, pairs)
         key = _structure(model, settings)
-        lp = self._models.get(key)
-        if lp is None:
-            lp = self._models[key] = _WarmLP(model, settings)
-        else:
-            lp.update(model)
+        proven = self._proven.setdefault(key, [])
+        solution = None
+        for before, x in reversed(proven):
+            solution = _still_unique(model, before, x)
+            if solution is not None:
+                break
         built = time.perf_counter() - started
-        solution = lp.unique_integral_optimum()
-        if solution is None:
-            return None
+        if solution is not None:
+            self.stats["dominated"] += 1
+        else:
+            lp = self._models.get(key)
+            if lp is None:
+                lp = self._models[key] = _WarmLP(model, settings)
+            else:
+                lp.update(model)
+            built = time.perf_counter() - started
+            solution = lp.unique_integral_optimum()
+            if solution is None:
+                return None
+        proven.append((model, solution.values))
+        del proven[:-KEEP_PROVEN]
         if problem.contiguity == "connected" and find_separator_cuts(problem, model, solution):
             return None
         result = ComponentResult(zones=zones, status=OPTIMAL, objective=float("nan"), best_bound=None, gap=None,
                                  seconds_build=built, seconds_solve=time.perf_counter() - started - built, rounds=1)
         _read_solution(result, model, solution)
         return result
+
+
+KEEP_PROVEN = 8   # models kept per structure whose unique optimum may serve a later variant (`_still_unique`)
+
+
+def _still_unique(model: MatrixModel, before: MatrixModel, x: np.ndarray):
+    """x, the unique integral optimum proven for `before` (same structure), as the unique optimum of `model`
+    without an LP, when `model` has the same column and row bounds and its costs differ by d = c − c_before
+    with d ≥ 0 and d_j = 0 wherever x_j > 0 (e.g. a higher revocation weight in a plan that revokes nothing);
+    None otherwise. Why: the columns whose cost rose are ≥ 0, so c·y ≥ c_before·y for every LP point y, and
+    c·x = c_before·x = z. Then x is an LP optimum of `model` (c·y ≥ c_before·y ≥ z), and `model`'s near-optimal face
+    {y : c·y ≤ z + tolerance} lies inside `before`'s, over which the uniqueness LP proved that no point moves
+    an integer column by ½ or more — so the same proof holds for `model` (module docstring)."""
+    from .backends import Solution, _highs_version
+
+    if not (np.array_equal(model.col_lo, before.col_lo) and np.array_equal(model.col_hi, before.col_hi)):
+        return None
+    d = model.c - before.c
+    if d.min(initial=0.0) < 0 or np.any(d[x > 0.5] != 0) or model.col_lo[d > 0].min(initial=0.0) < 0:
+        return None
+    if not all(np.array_equal(a, b) for a, b in zip(model.row_lo + model.row_hi, before.row_lo + before.row_hi)):
+        return None   # (the same structure: the same blocks of rows)
+    z = float(model.c @ x)
+    return Solution(OPTIMAL, x, z, z, 0.0, "highs", _highs_version(), 0.0, 0.0)
 
 
 def _structure(model: MatrixModel, settings: Solver) -> str:

@@ -2,6 +2,7 @@
 and a sweep on 1 or 2 worker processes gives the same table. (Speed is measured in scripts/bench.)"""
 import itertools
 
+import numpy as np
 import pytest
 
 import consolidate as cz
@@ -38,7 +39,6 @@ def test_kept_problem_arrays_equal_build_problem(campaign):
     """A variant that changes caps and weights reuses the pairs and gets the caps and costs build_problem gives."""
     import dataclasses
 
-    import numpy as np
 
     from consolidate.pipeline import prepare
 
@@ -123,7 +123,6 @@ def test_a_sweep_after_the_region_changed_solves_the_changed_region(tmp_path):
 def test_kept_components_equal_a_fresh_decomposition(campaign):
     """The components kept for a variant that changes caps and weights are those `decompose` gives it; a
     variant with other pairs gets its own."""
-    import numpy as np
 
     from consolidate.engine import decompose
     from consolidate.pipeline import prepare
@@ -139,3 +138,58 @@ def test_kept_components_equal_a_fresh_decomposition(campaign):
         for (zones, pairs), (fresh_zones, fresh_pairs) in zip(kept, fresh):
             assert np.array_equal(zones, fresh_zones) and np.array_equal(pairs, fresh_pairs)
     assert len(warm._components) == 2   # one decomposition per set of pairs
+
+
+def test_a_higher_cost_on_columns_the_proven_plan_leaves_at_zero_keeps_that_plan(campaign, tmp_path):
+    """A variant that only raises costs where the proven unique plan has zeros (revocation weight 5 → 20 when
+    nothing is revoked) takes that plan without an LP: the same plan as its fresh solve. Lower costs, or a
+    higher cost on a column at 1, or other bounds, go the LP's way."""
+    import dataclasses
+
+    from consolidate.warm import _still_unique
+
+    region, base = campaign
+    warm = WarmSolver(region, base)
+    for k, weight in enumerate([5, 20, 1]):
+        overrides = ["rules.district_cap=3", "objective.weights.distance=2", f"objective.weights.revocation={weight}"]
+        fresh = cz.solve(region, cz.load_scenario("tianjin-2018-campaign", overrides, region="tianjin-314"))
+        assert fingerprint(warm.solve(overrides=overrides), tmp_path / f"w{k}") == \
+            fingerprint(fresh, tmp_path / f"f{k}"), overrides
+        assert warm.stats["dominated"] == (0 if weight == 5 else 2 if weight == 20 else warm.stats["dominated"])
+    model, x = next(iter(warm._proven.values()))[0]
+    assert _still_unique(model, model, x) is not None
+    at_one, at_zero = int(np.flatnonzero(x > 0.5)[0]), int(np.flatnonzero(x < 0.5)[0])
+    for column, change in ((at_zero, -1.0), (at_one, 1.0)):
+        c = model.c.copy()
+        c[column] += change
+        assert _still_unique(dataclasses.replace(model, c=c), model, x) is None
+    assert _still_unique(dataclasses.replace(model, col_hi=np.zeros_like(model.col_hi)), model, x) is None
+    assert _still_unique(dataclasses.replace(model, row_hi=[hi - 1 for hi in model.row_hi]), model, x) is None
+
+
+def test_accounting_of_a_recurring_plan_equals_accounting_computed_afresh(campaign):
+    """A plan whose hosts equal a recent plan's is credited from that plan's accounting: the same as computing
+    it, and a copy nobody else changes; another plan is computed anew."""
+    import dataclasses
+
+    from consolidate.allocation import account
+    from consolidate.plan import accounting_rules
+
+    def plain(accounting):
+        return {f.name: getattr(accounting, f.name).to_dict() if hasattr(getattr(accounting, f.name), "to_dict")
+                else getattr(accounting, f.name) for f in dataclasses.fields(accounting)}
+
+    region, base = campaign
+    warm = WarmSolver(region, base)
+    plan = warm.solve()
+    other = plan.table.copy()
+    member = other.index[other["status"] == "member"][0]
+    other.loc[member, ["status", "host_id", "group_id"]] = ["revoked", "", ""]
+    rules, ids = accounting_rules(plan.scenario), list(region.districts.index)
+    for table in (plan.table, other, plan.table.copy()):
+        kept = account(table, region.zones, rules, ids, kept=warm.kept)
+        kept.districts.iloc[:, :] = 0            # a caller changing its copy changes no later one
+        kept.exact.clear()
+        assert plain(account(table, region.zones, rules, ids, kept=warm.kept)) == \
+            plain(account(table, region.zones, rules, ids))
+    assert len(warm.kept["allocation.recent"]) == 2

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ..sweep import parse_grid, read_variants, run_sweep
-from ._common import echo_table, lang_option, reports_errors
+from ._common import echo_table, lang_option, loading, reports_errors
 
 
 @click.command("sweep")
@@ -41,6 +40,9 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
       consolidate sweep baseline --grid allocation.gdp=territorial,host,split:0.5 --out out/sharing
       consolidate sweep baseline --variants variants.csv --dask tcp://scheduler:8786 --out out/big --resume
     """
+    with loading():
+        from ..sweep import parse_grid, read_variants, run_sweep
+        from .. import pipeline  # noqa: F401  (the solver's modules, which the workers inherit)
     explicit = read_variants(variants_file) if variants_file else None
     result = run_sweep(scenario, parse_grid(grid), out, variants=explicit, fixed=list(overrides), region=region,
                        workers=workers, dask=dask, resume=resume, progress=not no_progress, charts=not no_charts,
