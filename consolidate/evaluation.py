@@ -32,7 +32,8 @@ TOLERANCE = 1e-9  # scores within this of a threshold count as reaching it (floa
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)  # as scenario.Strict
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False,
+                              defer_build=True)  # as scenario.Strict
 
 
 class IndicatorSpec(_Strict):
@@ -213,19 +214,20 @@ def indicator_values(zones: pd.DataFrame, config: EvaluationConfig | None = None
     for name, spec in config.indicators.items():
         column = spec.column or name
         values = _numeric(zones, column)
-        reason = pd.Series("", index=zones.index, dtype=object)
-        reason[values.isna()] = f"no {column}"
+        # numpy masks, not series[mask] = …: pandas formats the mask for an error it then catches (~1 ms each)
+        reason = np.where(values.isna().to_numpy(), f"no {column}", "").astype(object)
         if spec.per:
             per = _area_column(config) if spec.per == AREA else spec.per
             divisor = _numeric(zones, per)
-            bad = values.notna() & ~(divisor > 0)
-            reason[bad & divisor.isna()] = f"no {per}"
-            reason[bad & divisor.notna()] = f"{per} is 0"
+            bad = (values.notna() & ~(divisor > 0)).to_numpy()
+            no_divisor = divisor.isna().to_numpy()
+            reason[bad & no_divisor] = f"no {per}"
+            reason[bad & ~no_divisor] = f"{per} is 0"
             values = (values / divisor.where(divisor > 0)).where(lambda s: np.isfinite(s))
         if spec.cap is not None:
             values = values.clip(upper=spec.cap)
         raw[name] = values
-        why[name] = reason
+        why[name] = pd.Series(reason, index=zones.index, dtype=object)
     return raw, why
 
 
@@ -244,8 +246,9 @@ def normalise(values: pd.Series, direction: str = "higher", method: str = "minma
     out = pd.Series(np.nan, index=values.index, dtype=float)
     if present.empty:
         return out
+    where = values.index.get_indexer(present.index)
     if _is_constant(present):
-        out[present.index] = 1.0
+        out.iloc[where] = 1.0
         return out
     oriented = present if direction == "higher" else -present
     if method == "minmax":
@@ -257,7 +260,7 @@ def normalise(values: pd.Series, direction: str = "higher", method: str = "minma
         result = (oriented.rank(method="average") - 1.0) / (len(oriented) - 1)
     else:  # pragma: no cover - the config only allows the three
         raise ValueError(f"unknown normalisation {method!r}")
-    out[present.index] = result.clip(0.0, 1.0)
+    out.iloc[where] = result.clip(0.0, 1.0).to_numpy()
     return out
 
 
@@ -300,14 +303,14 @@ def _prepare(zones: pd.DataFrame, config: EvaluationConfig):
         fill_value = None
         if config.missing == "mean" and missing.any():
             fill_value = float(values.mean())
-            values[missing] = fill_value
+            values = values.mask(missing, fill_value)
         elif config.missing == "zero" and missing.any():
             fill_value = 0.0
-            values[missing] = 0.0
+            values = values.mask(missing, 0.0)
         raw[name] = values
         normalised = normalise(values, spec.direction, config.normalisation)
         if config.missing == "worst":
-            normalised[missing] = 0.0
+            normalised = normalised.mask(missing, 0.0)
         norm[name] = normalised
         label = {"mean": f"mean {fill_value:.6g}" if fill_value is not None else "mean", "zero": "zero",
                  "worst": "worst (normalised 0)", "exclude": "excluded, weights renormalised"}.get(config.missing, "")

@@ -14,8 +14,6 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from .errors import InputError, InputIssue
 
 MAX_DEPTH = 64
@@ -24,6 +22,8 @@ MAX_DEPTH = 64
 def parse_yaml(text: str, file: str, fix: str = "fix the YAML syntax") -> Any:
     if _bracket_depth(text) > 4 * MAX_DEPTH:   # PyYAML takes time quadratic in the depth of `[[[[…` to refuse it
         raise too_deep(file)
+    import yaml   # here: the drawing child, forked after this module loads, never parses YAML (#14)
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -23,7 +23,6 @@ from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from .errors import InputError, InputIssue
 from . import distances as measures
@@ -367,6 +366,8 @@ def region_from_frames(districts: pd.DataFrame, zones: pd.DataFrame, *, name: st
         >>> region = region_from_frames(districts_df, zones_df, derive={"method": "delaunay", "max_km": 25})
     """
     import tempfile
+
+    import yaml
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

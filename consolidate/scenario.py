@@ -17,7 +17,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Iterable, Literal, NamedTuple, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 from pydantic import Strict as PydanticStrict
 
@@ -36,7 +35,10 @@ class Strict(BaseModel):
     """Unknown keys, and values of the wrong type, are errors: `true` is not the cap 1, `"2"` is not 2, and
     `.inf` or `.nan` is no weight or limit (they would reach the solver as numbers it cannot use)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False)
+    # defer_build: the validators are built when a scenario is first validated, not on import, so the drawing
+    # child (forked after this module loads, never validating: it unpickles plans) does not wait for them (#14)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True, allow_inf_nan=False,
+                              defer_build=True)
 
 
 class Rules(Strict):
@@ -227,6 +229,8 @@ class Scenario(Strict):
         return self.model_dump(mode="json")
 
     def to_yaml(self) -> str:
+        import yaml
+
         return yaml.safe_dump(self.as_dict(), allow_unicode=True, sort_keys=False)
 
 

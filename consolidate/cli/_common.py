@@ -85,8 +85,9 @@ def echo_written(path, lang: str = "en", before: str = "") -> None:
     click.echo(before + WRITTEN[lang].format(path=path))
 
 
-def echo_table(frame, title: str | None = None, width: int | None = None) -> None:
-    """Print a small pandas table readably (rich when the terminal allows, plain text otherwise)."""
+def echo_table(frame, title: str | None = None, width: int | None = None, out=click) -> None:
+    """Print a small pandas table readably (rich when the terminal allows, plain text otherwise), with
+    `out.echo` (click's, or a `Later`'s)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -99,7 +100,25 @@ def echo_table(frame, title: str | None = None, width: int | None = None) -> Non
     console = Console(width=width or max(100, min(200, sum(len(str(c)) + 12 for c in frame.columns))))
     with console.capture() as text:   # rich meets a closed stdout with exit 1; click.echo raises BrokenPipeError,
         console.print(table)          # which the entry point ends quietly with 141
-    click.echo(text.get(), nl=False)
+    out.echo(text.get(), nl=False)
+
+
+class Later:
+    """click.echo and click.secho calls kept, to be made by `say()`: what a command prints, worked out while
+    a child process draws (and said only if the command then succeeds)."""
+
+    def __init__(self):
+        self.calls: list = []
+
+    def echo(self, *args, **kwargs) -> None:
+        self.calls.append((click.echo, args, kwargs))
+
+    def secho(self, *args, **kwargs) -> None:
+        self.calls.append((click.secho, args, kwargs))
+
+    def say(self) -> None:
+        for call, args, kwargs in self.calls:
+            call(*args, **kwargs)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from ..io import check_folder_target
-from ._common import (echo_table, lang_option, language, loading, objective_parts_text, progress_bar,
+from ._common import (Later, echo_table, lang_option, language, loading, objective_parts_text, progress_bar,
                       reports_errors)
 
 
@@ -96,9 +96,10 @@ def run_plan(scenario, region, overrides, solver, time_limit, out, no_charts, sv
     if locks:  # optimal given the locked decisions, which the checks verified as pins
         plan.summary["locked"] = {"from": [str(lock) for lock in locks], "decisions": locked}
     lang = language(lang, region)
+    summary = Later()   # worked out while the charts are drawn, said once the folder is there
     folder = plan.to_dir(out, charts=not no_charts, xlsx=xlsx, lang=lang, svg=svg, drawer=drawer,
-                         meanwhile=load_printing)
-    print_summary(plan, lang, members)
+                         meanwhile=lambda: print_summary(plan, lang, members, out=summary))
+    summary.say()
     if locks:
         click.echo(f"{locked} decision(s) locked from {', '.join(locks)}: the plan is the best one that keeps them")
     click.echo(f"\n{WORDS[lang]['written']} {folder}")
@@ -106,12 +107,6 @@ def run_plan(scenario, region, overrides, solver, time_limit, out, no_charts, sv
         from .. import export
 
         click.echo(f"the model (whole region, one MIP) written to {export.write_model(region, scenario, export_model)}")
-
-
-def load_printing() -> None:
-    """What print_summary's tables load (rich, ~0.04 s), loaded while the charts are drawn, not after."""
-    import rich.console  # noqa: F401
-    import rich.table  # noqa: F401
 
 
 def run_alternatives(region, scenario, k: int, within: float | None, out: Path, charts: bool, lang: str,
@@ -190,26 +185,27 @@ def _names(plan, lang: str, what: str) -> dict[str, str]:
     return names
 
 
-def print_summary(plan, lang: str = "en", members: bool = False) -> None:
+def print_summary(plan, lang: str = "en", members: bool = False, out=click) -> None:
+    """What the plan means, printed with `out.echo` / `out.secho` (click's, or a `Later`'s)."""
     w = WORDS[lang]
     s = plan.stats
     table = plan.table
     zone, district = _names(plan, lang, "zones"), _names(plan, lang, "districts")
-    click.secho(f"{plan.region_title(lang)} — {w['scenario']} '{s.label or s.scenario_name}'", bold=True)
+    out.secho(f"{plan.region_title(lang)} — {w['scenario']} '{s.label or s.scenario_name}'", bold=True)
     verdict = click.style(s.verdict.text(lang, detail=True), fg="green" if s.verdict.proven_optimal else "yellow")
     counts = s.counts
     modes = ", ".join(f"{n} {w.get(m, m)}" for m, n in counts.by_mode.items()) or w["none"]
-    click.echo(w["counts"].format(zones=counts.zones, hosts=counts.hosts, members=counts.members, modes=modes,
+    out.echo(w["counts"].format(zones=counts.zones, hosts=counts.hosts, members=counts.members, modes=modes,
                                   revoked=counts.revoked, folded=counts.customs_folded))
-    click.echo(f"{w['objective']} {s.objective:.4f} ({verdict}): "
+    out.echo(f"{w['objective']} {s.objective:.4f} ({verdict}): "
                + objective_parts_text(plan.summary["objective_parts"], w, lang)
                + f"; {s.seconds.total:.2f} s, {s.solver.version} via {s.solver.backend}")
-    click.echo(f"{w['checks']}: {sum(c.passed for c in s.checks)}/{len(s.checks)} {w['passed']}")
+    out.echo(f"{w['checks']}: {sum(c.passed for c in s.checks)}/{len(s.checks)} {w['passed']}")
     excess = s.cap_excess
     if excess and excess["districts"]:
-        click.secho(w["over_cap"].format(n=excess["total"]), fg="yellow")
+        out.secho(w["over_cap"].format(n=excess["total"]), fg="yellow")
         for d in excess["districts"]:
-            click.echo(f"  {d['name']}: {d['kept']} > {w['cap']} {d['cap']} (+{d['over']}): {d['reason']}")
+            out.echo(f"  {d['name']}: {d['kept']} > {w['cap']} {d['cap']} (+{d['over']}): {d['reason']}")
     d = plan.districts
     changed = d[(d["zones_before"] != d["zones_after"])]
     if not len(changed):
@@ -228,27 +224,28 @@ def print_summary(plan, lang: str = "en", members: bool = False) -> None:
 
         frame = pd.DataFrame(rows, columns=[w["district"], w["before"], w["after"], w["cap"], w["merged"],
                                             w["revoked"], w["hosts"]])
-        echo_table(frame.head(MAX_ROWS), title=w["consolidated"].format(n=len(changed)) + " " + w["members_hint"])
+        echo_table(frame.head(MAX_ROWS), title=w["consolidated"].format(n=len(changed)) + " " + w["members_hint"],
+                   out=out)
         if len(changed) > MAX_ROWS:
-            click.echo(w["more"].format(n=len(changed) - MAX_ROWS))
+            out.echo(w["more"].format(n=len(changed) - MAX_ROWS))
         return
-    click.secho("\n" + w["consolidated"].format(n=len(changed)), bold=True)
+    out.secho("\n" + w["consolidated"].format(n=len(changed)), bold=True)
     for district_id, row in changed.head(MAX_ROWS if not members else len(changed)).iterrows():
         counted = table[counted_in == district_id]
         moves = [f"{zone[z]} → {zone[r['host_id']]} ({w.get(r['mode'], r['mode'])}, {r['distance_to_host_km']:.1f} km)"
                  for z, r in counted[counted["status"] == "member"].iterrows()]
         moves += [f"{zone[z]} {w['revoked']}" for z in counted[counted["status"] == "revoked"].index]
-        click.echo(f"  {district.get(district_id, row['name'])}: {row['zones_before']} → {row['zones_after']} "
+        out.echo(f"  {district.get(district_id, row['name'])}: {row['zones_before']} → {row['zones_after']} "
                    f"({cap_text(row)}): " + "; ".join(moves))
     if len(changed) > MAX_ROWS and not members:
-        click.echo("  " + w["more"].format(n=len(changed) - MAX_ROWS))
+        out.echo("  " + w["more"].format(n=len(changed) - MAX_ROWS))
     if len(d) <= MAX_ROWS:
         show = d[["zones_before", "zones_after", "cap", "exempt"]].copy()
         show.insert(0, w["district"], [district.get(i, n) for i, n in d["name"].items()])
         show["cap"] = show["cap"].astype(object).where(~show["exempt"], w["exempt"])
         show = show.drop(columns="exempt").rename(columns={"zones_before": w["before"], "zones_after": w["after"],
                                                            "cap": w["cap"]})
-        echo_table(show.reset_index(drop=True), title=w["per_district"])
+        echo_table(show.reset_index(drop=True), title=w["per_district"], out=out)
 
 
 def _counted(table: "pd.DataFrame", count_by: str | None) -> "pd.Series":
