@@ -60,17 +60,18 @@ def pairs_within_km(lat, lon, max_km: float, touching: np.ndarray | None = None
 
         near = cKDTree(xyz[some]).sparse_distance_matrix(cKDTree(xyz), radius, output_type="ndarray")
         i, j = some[near["i"]].astype(np.int64), near["j"].astype(np.int64)
-    low, high = np.minimum(i, j), np.maximum(i, j)
-    key = unique_sorted((low * len(xyz) + high)[low != high])   # a pair of two searched points is found twice
-    pairs = np.column_stack([key // len(xyz), key % len(xyz)])
-    if len(pairs) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, np.empty(0)
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    i, j = pairs[:, 0], pairs[:, 1]
+    i, j = unique_pairs(i, j, len(xyz))   # a pair of two searched points is found twice
     km = haversine_km(lat[i], lon[i], lat[j], lon[j])
     keep = km <= max_km
     return i[keep], j[keep], km[keep]
+
+
+def unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct pairs {a, b} (a ≠ b) of point indices below n, as (smaller, larger), sorted."""
+    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    key = unique_sorted((low * n + high)[low != high])
+    return key // n, key % n
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:

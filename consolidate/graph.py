@@ -15,7 +15,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from .geo import haversine_km, local_xy_km, pairs_within_km, unique_sorted, unit_vectors
+from .geo import haversine_km, local_xy_km, pairs_within_km, unique_pairs, unit_vectors
 from .region import Region, derivation_sha256
 
 
@@ -43,7 +43,7 @@ def zone_graph(region: Region) -> nx.Graph:
         a = np.concatenate([a, np.array([x for x, _ in given], np.int64)])
         b = np.concatenate([b, np.array([y for _, y in given], np.int64)])
     # every edge once, as (smaller id, larger id), in the order of the ids (what sorting the id pairs gives)
-    a, b = _unique_pairs(a, b, n)
+    a, b = unique_pairs(a, b, n)
     rank = np.empty(n, np.int64)
     rank[sorted(range(n), key=ids.__getitem__)] = np.arange(n)
     swap = rank[a] > rank[b]
@@ -121,21 +121,13 @@ def _derived_pairs(lat: np.ndarray, lon: np.ndarray, derive: dict) -> tuple[np.n
 
         k = min(derive.get("k", 4), n - 1)
         _, neighbours = cKDTree(unit_vectors(lat, lon)).query(unit_vectors(lat, lon), k=k + 1)
-        a, b = _unique_pairs(np.repeat(np.arange(n), k), neighbours[:, 1:].ravel(), n)
+        a, b = unique_pairs(np.repeat(np.arange(n), k), neighbours[:, 1:].ravel(), n)
     elif method == "delaunay":
         a, b = _delaunay_pairs(local_xy_km(lat, lon))
     if np.isfinite(max_km) and len(a):
         keep = haversine_km(lat[a], lon[a], lat[b], lon[b]) <= max_km
         a, b = a[keep], b[keep]
     return a, b
-
-
-def _unique_pairs(a: np.ndarray, b: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct pairs {a, b} (a ≠ b) of point indices below n, as (smaller, larger), sorted."""
-    a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
-    low, high = np.minimum(a, b), np.maximum(a, b)
-    key = unique_sorted((low * n + high)[low != high])
-    return key // n, key % n
 
 
 def _delaunay_pairs(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -149,9 +141,9 @@ def _delaunay_pairs(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         triangles = Delaunay(xy, qhull_options="QJ Qbb Qc").simplices
     except (QhullError, ValueError):  # all points on a line: link consecutive points along it
         order = np.lexsort((xy[:, 1], xy[:, 0]))
-        return _unique_pairs(order[:-1], order[1:], n)
+        return unique_pairs(order[:-1], order[1:], n)
     sides = np.vstack([triangles[:, [0, 1]], triangles[:, [1, 2]], triangles[:, [0, 2]]])
-    return _unique_pairs(sides[:, 0], sides[:, 1], n)
+    return unique_pairs(sides[:, 0], sides[:, 1], n)
 
 
 def islands(graph: nx.Graph) -> list[str]:

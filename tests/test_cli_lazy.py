@@ -8,6 +8,7 @@ import click
 import pytest
 
 from consolidate.cli import COMMANDS, main
+from probes import forked_probe
 
 HEAVY = ["pandas", "numpy", "scipy", "networkx", "pydantic", "highspy", "pulp", "matplotlib", "yaml"]
 
@@ -72,13 +73,9 @@ def test_a_run_that_draws_in_a_child_never_loads_matplotlib_itself(tmp_path):
     matplotlib (its drawing modules took ~0.6 s of the parent's critical path; matplotlib.path for the
     point-in-outline check 0.2 s) and no SciPy (sparse matrices 0.2 s; spatial for the Delaunay edges,
     which the bundled model ships, 0.4 s)."""
-    probe = ("import sys\nfrom consolidate._alongside import can_fork\nfrom consolidate.cli import main\n"
-             "forks = can_fork()\n"
-             f"try:\n    main(['run', '--out', {str(tmp_path / 'out')!r}])\nexcept SystemExit as end:\n"
-             "    assert not end.code, end.code\n"
-             "print('forks', forks, 'loaded', *(m for m in ('matplotlib', 'scipy') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    if "forks True" not in out:
-        pytest.skip("this machine draws the charts in-process (no fork, or one core)")
+    out = forked_probe("from consolidate.cli import main\n"
+                       f"try:\n    main(['run', '--out', {str(tmp_path / 'out')!r}])\nexcept SystemExit as end:\n"
+                       "    assert not end.code, end.code\n"
+                       "print('loaded', *(m for m in ('matplotlib', 'scipy') if m in sys.modules))")
     assert out.strip().endswith("loaded"), out
     assert (tmp_path / "out" / "plan_map.png").is_file()

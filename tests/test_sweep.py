@@ -9,6 +9,7 @@ from consolidate.cli.sweep import sweep_command
 from consolidate.errors import InputError
 from consolidate.resources import scenarios_dir
 from consolidate.sweep import make_variants, parse_grid, read_sweep, run_sweep, variant_id
+from probes import forked_probe
 from regions import write_scenario
 
 GRID = ["rules.district_cap=0,1,2,3", "merging.cross_district=true,false"]   # 8 variants; cap 0 is infeasible
@@ -113,20 +114,13 @@ def test_variants_file(base, tmp_path):
 def test_closing_charts_drawn_by_the_early_child_equal_charts_drawn_here(base, small_region, tmp_path):
     """The child a sweep forks at its start draws the same chart files as drawing them in this process, and
     the sweep's own process never loads matplotlib (a fresh process: no threads, so it forks)."""
-    import subprocess
-    import sys
-
     from consolidate.charts.sweep import sweep_charts
     from consolidate.sweep import _units
 
-    probe = ("import sys\nfrom consolidate._alongside import can_fork\nfrom consolidate.sweep import parse_grid, run_sweep\n"
-             "forks = can_fork()\n"
-             f"run_sweep({str(base)!r}, parse_grid({GRID!r}), {str(tmp_path / 'sweep')!r}, region={str(small_region)!r}, "
-             "workers=2, progress=False, echo=lambda _: None)\n"
-             "print('forks', forks, 'figure', 'matplotlib.figure' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    if "forks True" not in out:
-        pytest.skip("this machine draws the charts in-process (no fork, or one core)")
+    out = forked_probe("from consolidate.sweep import parse_grid, run_sweep\n"
+                       f"run_sweep({str(base)!r}, parse_grid({GRID!r}), {str(tmp_path / 'sweep')!r}, "
+                       f"region={str(small_region)!r}, workers=2, progress=False, echo=lambda _: None)\n"
+                       "print('figure', 'matplotlib.figure' in sys.modules)")
     assert "figure False" in out
     here = sweep_charts(read_sweep(tmp_path / "sweep"), [k.split("=")[0] for k in GRID], tmp_path / "here",
                         **_units(str(small_region)))
