@@ -232,8 +232,13 @@ def worker_pool(workers: int, initializer=None, initargs: tuple = ()) -> Process
     """The one way the toolkit starts worker processes (components here; variants in sweep, compare and
     campaign): fork where it is safe and cheap (Linux: workers inherit the imports, no `__main__` guard
     needed), spawn elsewhere."""
-    context = multiprocessing.get_context("fork" if pool_forks() else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=initializer, initargs=initargs)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(), initializer=initializer,
+                               initargs=initargs)
+
+
+def pool_context():
+    """The multiprocessing context of `worker_pool`'s processes (for what they share with this one)."""
+    return multiprocessing.get_context("fork" if pool_forks() else "spawn")
 
 
 def pool_forks() -> bool:

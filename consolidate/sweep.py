@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import gc
 import hashlib
 import itertools
 import json
@@ -345,39 +346,77 @@ def _execute(tasks: list[Task], workers: int | None, dask: str | None, progress:
 
 
 def _local_rows(tasks: list[Task], workers: int, loaded: dict) -> Iterable[dict]:
-    """Rows of `tasks` solved here (1 worker) or by worker processes."""
-    from .engine import pool_forks, worker_pool
+    """Rows of `tasks` solved here (1 worker) or by worker processes, each on its own run of neighbours."""
+    from concurrent.futures import as_completed
+
+    from .engine import pool_context, pool_forks, worker_pool
 
     if workers == 1 or pool_forks():
         prepare_workers(tasks, loaded)
     if workers == 1:
         return (run_variant(task) for task in tasks)
-    from concurrent.futures import as_completed
+    pool = worker_pool(workers, initializer=_join_runs, initargs=(tasks, runs_of(len(tasks), workers, pool_context())))
+    futures = dict.fromkeys(pool.submit(_run_next) for _ in tasks)   # each call solves the task its worker claims
+    return _finished(futures, tasks, as_completed,
+                     lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
 
-    pool = worker_pool(workers)
-    futures = {pool.submit(run_variant, task): task for task in _streams(tasks, workers)}
-    return _finished(futures, as_completed, lambda failed: pool.shutdown(wait=not failed, cancel_futures=failed))
+
+# Each worker process solves its own run of neighbouring variants (next to each other in the grid they differ in
+# one value, so its warm models re-solve from a neighbour's basis and `warm._still_unique` finds the cheaper
+# neighbour it proved), and a worker whose run is done takes the last task of the longest run left, the far end
+# from where that run's worker is. The runs' bounds are in shared memory: [next worker number, start₀, end₀, …].
 
 
-def _streams(tasks: list[Task], workers: int) -> list[Task]:
-    """`tasks` cut into `workers` runs of neighbouring variants, dealt out in turn: as the workers take tasks in
-    turn, each tends to get one run, so its warm models re-solve from a neighbour's basis (variants next to each
-    other in the grid differ in one value); taken in any order, each task is still solved the same."""
-    size = -(-len(tasks) // workers)
-    runs = [tasks[k:k + size] for k in range(0, len(tasks), size)]
-    return [task for dealt in itertools.zip_longest(*runs) for task in dealt if task is not None]
+def runs_of(n: int, workers: int, context) -> Any:
+    """Tasks 0…n−1 cut into `workers` runs of neighbours (shared memory, for `_join_runs`)."""
+    size = -(-n // workers)
+    return context.Array("l", [0, *(min(k * size + end, n) for k in range(workers) for end in (0, size))])
+
+
+def claim(runs, own: int) -> int:
+    """The next task of run `own` (a worker's own), or when it is done the last task of the longest run left."""
+    with runs.get_lock():
+        if runs[1 + 2 * own] < runs[2 + 2 * own]:
+            runs[1 + 2 * own] += 1
+            return runs[1 + 2 * own] - 1
+        longest = max(range(len(runs) // 2), key=lambda k: runs[2 + 2 * k] - runs[1 + 2 * k])
+        runs[2 + 2 * longest] -= 1
+        return runs[2 + 2 * longest]
+
+
+_RUNS: tuple = ()   # in a worker process: (the tasks, the runs' shared bounds, this worker's run)
+
+
+def _join_runs(tasks: list[Task], runs) -> None:
+    global _RUNS
+    # what this worker inherited stays uncollected: a collection would touch (and so copy) every page of it
+    gc.freeze()
+    with runs.get_lock():
+        _RUNS = (tasks, runs, runs[0])
+        runs[0] += 1
+
+
+def _run_next() -> dict[str, Any]:
+    tasks, runs, own = _RUNS
+    return run_variant(tasks[claim(runs, own)])
 
 
 def prepare_workers(tasks: list[Task], loaded: dict) -> None:
     """What every worker needs, made here once before the workers fork (they inherit it): each region's
-    WarmSolver (the region read for the tasks, its graph), the evaluation scores of the first task's
-    settings, and the solver's modules."""
-    from . import pipeline  # noqa: F401 - imported once here, not in every worker
+    WarmSolver (the region read for the tasks, its graph), the evaluation scores, problem arrays and components
+    of the first task's settings, and the modules a solve and its checks load."""
+    import highspy  # noqa: F401 - imported once here (it starts no thread), not in every worker
+
+    from . import allocation, checks, pipeline  # noqa: F401
+    from .backends import _highs_version
     from .scenario import scenario_from_dict
 
+    _highs_version()
     for task in {t.region: t for t in tasks}.values():
         warm = warm_solver(task.region, loaded.get(task.region))
-        warm.scores(warm.region, scenario_from_dict(task.scenario, where=f"variant {task.variant}"))
+        scenario = scenario_from_dict(task.scenario, where=f"variant {task.variant}")
+        *_, problem = pipeline.prepare(warm.region, scenario, warm.graph, warm)
+        warm.decompose(problem)
 
 
 def _dask_rows(tasks: list[Task], address: str, workers: int, echo: Callable[[str], None]) -> Iterable[dict]:
@@ -404,25 +443,28 @@ def _dask_rows(tasks: list[Task], address: str, workers: int, echo: Callable[[st
         if cluster is not None:
             cluster.close()
 
-    return _finished(futures, as_completed, close)
+    return _finished(futures, tasks, as_completed, close)
 
 
-def _finished(futures: dict, as_completed, close: Callable[[bool], None]) -> Iterable[dict]:
-    """Rows of `futures` (future → Task) as they finish; then close(failed), also on an interrupt."""
-    failed = True
+def _finished(futures: dict, tasks: list[Task], as_completed, close: Callable[[bool], None]) -> Iterable[dict]:
+    """Rows of `futures` (future → its Task, or None where the worker claims the task) as they finish, then a row
+    for each task left without one (its worker died); then close(failed), also on an interrupt."""
+    failed, solved, died = True, set(), None
     try:
         for future in as_completed(futures):
-            yield _result(future, futures[future])
+            try:
+                row = future.result()
+            except Exception as error:  # noqa: BLE001 - a dead worker is a row too
+                if futures[future] is None:
+                    died = died or error
+                    continue
+                row = failed_row(futures[future].variant, "error", one_line(error))
+            solved.add(row["variant"])
+            yield row
         failed = False
     finally:
         close(failed)
-
-
-def _result(future, task: Task) -> dict:
-    try:
-        return future.result()
-    except Exception as error:  # noqa: BLE001 - a dead worker is a row too
-        return failed_row(task.variant, "error", one_line(error))
+    yield from (failed_row(task.variant, "error", one_line(died)) for task in tasks if task.variant not in solved)
 
 
 class _progress:

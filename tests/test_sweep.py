@@ -127,3 +127,68 @@ def test_closing_charts_drawn_by_the_early_child_equal_charts_drawn_here(base, s
     assert sorted(p.name for p in here) == ["pareto.png", "sweep.png"]
     for path in here:
         assert (tmp_path / "sweep" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+# --- the workers' runs ------------------------------------------------------------------------------------------
+
+
+def test_each_worker_takes_its_own_run_then_the_far_end_of_the_longest_run_left():
+    import multiprocessing
+    import random
+
+    from consolidate.sweep import claim, runs_of
+
+    runs = runs_of(8, 2, multiprocessing.get_context())
+    assert [claim(runs, 0) for _ in range(6)] == [0, 1, 2, 3, 7, 6]   # its run, then the other's from its end
+    assert [claim(runs, 1) for _ in range(2)] == [4, 5]
+    for n, workers in ((7, 2), (8, 3), (2, 2), (10, 4)):
+        runs, rng = runs_of(n, workers, multiprocessing.get_context()), random.Random(n)
+        taken = [(k, claim(runs, k)) for k in (rng.randrange(workers) for _ in range(n))]
+        assert sorted(i for _, i in taken) == list(range(n))         # every task once
+        size = -(-n // workers)
+        for worker in range(workers):
+            own = [i for k, i in taken if k == worker and i // size == worker]
+            assert own == list(range(worker * size, worker * size + len(own)))   # its own run in order
+
+
+def test_rows_are_the_same_whichever_worker_takes_which_variant(base, monkeypatch):
+    """Each worker keeps the warm models of the variants it solved: whatever runs and steals give it, each row
+    is the row one worker solving the grid in order gives."""
+    import multiprocessing
+    import random
+
+    from consolidate import sweep
+
+    variants, _ = make_variants(parse_grid(GRID))
+    tasks = [sweep.make_task(v.id, str(base), None, v.overrides) for v in variants]
+
+    def rows(order):   # order: (worker, task index), each worker with its own kept solvers, as its own process
+        kept, out = {}, {}
+        for worker, i in order:
+            monkeypatch.setattr(sweep, "_SOLVERS", kept.setdefault(worker, {}))
+            out[i] = {k: v for k, v in sweep.run_variant(tasks[i]).items() if k != "seconds"}
+        return out
+
+    expected = rows([(0, i) for i in range(len(tasks))])
+    assert {row["status"] for row in expected.values()} == {"optimal", "infeasible"}
+    for workers in (2, 3):
+        runs, rng = sweep.runs_of(len(tasks), workers, multiprocessing.get_context()), random.Random(workers)
+        order = [(k, sweep.claim(runs, k)) for k in (rng.randrange(workers) for _ in tasks)]
+        assert rows(order) == expected, order
+
+
+@pytest.mark.skipif(not __import__("consolidate.engine").engine.pool_forks(), reason="the workers must inherit the patch")
+def test_a_worker_that_dies_leaves_rows_with_the_error(base, tmp_path, monkeypatch):
+    import os
+
+    from consolidate import sweep
+
+    variants, _ = make_variants(parse_grid(GRID))
+    solve = sweep.run_variant
+    monkeypatch.setattr(sweep, "run_variant", lambda task: os._exit(1) if task.variant == variants[5].id else solve(task))
+    result = run_sweep(str(base), parse_grid(GRID), tmp_path / "died", workers=2, charts=False, progress=False,
+                       echo=lambda _: None)
+    rows = result.rows.set_index("variant")
+    assert len(rows) == 8 and rows.loc[variants[5].id, "status"] == "error"
+    assert "terminated abruptly" in rows.loc[variants[5].id, "message"]
+    assert set(rows["status"]) <= {"optimal", "infeasible", "error"}
