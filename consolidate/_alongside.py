@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import sys
 import tempfile
@@ -32,7 +33,8 @@ def can_fork() -> bool:
 
 
 class Helper:
-    """A forked child that runs `prepare` (imports, caches) at once, then one piece of work it is sent."""
+    """A forked child that runs `prepare` (imports, caches) at once, then one piece of work it is sent;
+    `prepare` may return further steps (callables) that are worth taking only until the work comes."""
 
     def __init__(self, prepare: Callable[[], Any] | None = None):
         self.pid: int | None = None
@@ -129,7 +131,10 @@ def _waiting(pid: int, outcome: int, work) -> Iterator[None]:
 def _serve(prepare, go: int, job) -> None:
     if prepare is not None:
         with contextlib.suppress(Exception):       # a failure shows again, and is reported, in the work itself
-            prepare()
+            for step in prepare() or ():           # further steps it returns: taken only while no work has come
+                if select.select([go], [], [], 0)[0]:
+                    break
+                step()
     if not os.read(go, 1):                         # the parent closed without work
         return
     job.seek(0)

@@ -223,7 +223,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     started = time.perf_counter()
     # the closing charts' child forks first (no thread runs yet): it loads matplotlib and the fonts while
     # the region is read and the variants are solved, and draws when the rows are there
-    prepare = functools.partial(_prepare_charts, len(swept_keys(grid, variants)))
+    prepare = functools.partial(_prepare_charts, _value_counts(grid, variants))
     with Helper(prepare=prepare) if charts else contextlib.nullcontext() as drawer:
         return _sweep(scenario, grid, out, variants, list(fixed), region, workers, dask, resume, progress, charts,
                       echo, lang, drawer, started)
@@ -281,9 +281,22 @@ def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, 
 _PREPARED: dict[str, Any] = {}   # in the closing charts' child: the sweep figure's panels, made before the rows come
 
 
-def _prepare_charts(n_parameters: int) -> None:
+def _value_counts(grid: list[tuple[str, list]], variants: list[dict] | None) -> list[int]:
+    """How many values each swept parameter takes (the sweep figure's x ticks), as far as known before the
+    rows: the grid's values and the explicit variants'."""
+    values: dict[str, set[str]] = {key: set() for key in swept_keys(grid, variants)}
+    for row in variants or []:
+        for key, value in row.items():
+            values[key].add(_text(value))
+    for key, listed in grid:
+        values[key] |= {_text(value) for value in listed}
+    return [len(v) for v in values.values()]
+
+
+def _prepare_charts(value_counts: list[int]) -> None:
     """What the closing charts need, loaded by their child while the sweep runs (a child that only draws and
-    ends, so without matplotlib's Artist docstrings, as `charts.drawer`'s), and the sweep figure's empty panels."""
+    ends, so without matplotlib's Artist docstrings, as `charts.drawer`'s), and the sweep figure's empty panels
+    with the ticks they will need."""
     from .charts import _no_artist_docs
 
     _no_artist_docs()
@@ -291,7 +304,7 @@ def _prepare_charts(n_parameters: int) -> None:
     from .charts.sweep import QUANTITIES, sweep_frame
 
     warm_up()
-    _PREPARED["sweep"] = sweep_frame(len(QUANTITIES), n_parameters)
+    _PREPARED["sweep"] = sweep_frame(len(QUANTITIES), len(value_counts), x_ticks=value_counts)
 
 
 def _drawn_by(drawer, rows: pd.DataFrame, parameters: list[str], folder: Path, **options) -> None:

@@ -158,6 +158,18 @@ def test_the_charts_drawn_by_a_child_process_are_those_drawn_here(plan, tmp_path
             assert (tmp_path / "prepared" / f"{name}.{ext}").read_bytes() == here, (name, ext)
 
 
+def test_charts_drawn_on_figures_made_beforehand_are_those_drawn_from_scratch(plan, tmp_path):
+    """What a drawing child makes before the plan comes (figures, axes, ticks) changes no byte of the charts."""
+    names = plan_charts_module.chart_names(plan)
+    plan_charts_module.prepare_frames(measures=len(plan_charts_module.measures(plan.districts)))
+    assert sorted(plan_charts_module._PREPARED) == sorted(names)
+    plan_charts_module._write_charts(plan, tmp_path / "prepared", names, "zh", False)
+    assert not plan_charts_module._PREPARED
+    plan_charts_module._write_charts(plan, tmp_path / "fresh", names, "zh", False)
+    for name in names:
+        assert (tmp_path / "prepared" / f"{name}.png").read_bytes() == (tmp_path / "fresh" / f"{name}.png").read_bytes()
+
+
 def broken_charts(*args, **kwargs):
     raise ValueError("no ink")
 
@@ -254,6 +266,9 @@ def test_compare_and_sweep_charts(tmp_path):
                          "plan_id": [None, "p1", "p2", "p3", "p1", "p4", "p5", "p6"]})
     written = sweep.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "sweep")
     assert sorted(p.name for p in written) == ["pareto.png", "sweep.png"]
+    prepared = sweep.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "prepared",
+                                  figures=("sweep",), frame=sweep.sweep_frame(3, 2, x_ticks=[4, 2]))  # ticks made early
+    assert prepared[0].read_bytes() == (tmp_path / "sweep" / "sweep.png").read_bytes()
     assert sweep.pareto_parts(rows) == ("gdp_km", "revoked_gdp")      # real units, never weighted parts
     assert list(sweep.distinct_plans(rows)["plan_id"]) == ["p1", "p2", "p3", "p4", "p5", "p6"]   # each plan once
 

@@ -28,12 +28,13 @@ def drawer():
     return Helper(prepare=_prepare)
 
 
-def _prepare() -> None:
+def _prepare() -> list:
     _no_artist_docs()
     from .. import plan  # noqa: F401  (what unpickling a Plan needs)
-    from .plan import warm_up
+    from .plan import frames_to_make, warm_up
 
     warm_up()
+    return frames_to_make()     # taken while no plan has come
 
 
 def _no_artist_docs() -> None:

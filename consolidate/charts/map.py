@@ -398,14 +398,22 @@ def _label_zones(ax, placer: LabelPlacer, zones: pd.DataFrame, scale: float = 1.
     return left_out if failures else len(left_out)
 
 
-def plan_map(plan, lang: str = "zh"):
-    """The plan map: outlines, zones sized by GDP and coloured by group, links, labels, legend."""
+def map_frame():
+    """The map's figure and main axes (nothing here depends on the plan): (figure, axes)."""
+    with styled():
+        fig = figure(A4)
+        ax = fig.add_axes((0.015, 0.075, 0.57, 0.80))
+    return fig, ax
+
+
+def plan_map(plan, lang: str = "zh", frame=None):
+    """The plan map: outlines, zones sized by GDP and coloured by group, links, labels, legend (`frame`:
+    `map_frame`'s, made beforehand)."""
     namer = Namer(lang)
     data = _map_data(plan, namer)
     exempt = {d for d, e in plan.districts["exempt"].items() if _truthy(e)} if "exempt" in plan.districts else set()
     with styled():
-        fig = figure(A4)
-        ax = fig.add_axes((0.015, 0.075, 0.57, 0.80))
+        fig, ax = frame if frame is not None else map_frame()
         ax.set_xlim(data.extent[0], data.extent[1])
         ax.set_ylim(data.extent[2], data.extent[3])
         ax.set_aspect(data.aspect, adjustable="box", anchor="C")

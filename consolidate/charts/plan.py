@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from matplotlib.patches import Patch
 
 from ..describe import rule_sentence
 from ._style import A4, AFTER, BEFORE, REVOKED, Namer, _footer, _title, _truthy, figure, save, styled
-from .map import plan_map
+from .map import map_frame, plan_map
 
 PLAN_CHARTS = ("plan_map", "zones_per_district", "allocation")
 
@@ -22,8 +23,18 @@ PLAN_CHARTS = ("plan_map", "zones_per_district", "allocation")
 # --- zones per district -----------------------------------------------------------------------------
 
 
-def zones_chart(plan, lang: str = "zh", limit: int = 40):
-    """Zones per district before and after, with each district's cap and exempt districts marked."""
+def zones_frame():
+    """The zones chart's figure and axes (nothing here depends on the plan): (figure, axes)."""
+    with styled():
+        fig = figure(A4)
+        ax = fig.subplots()
+        fig.subplots_adjust(left=0.16, right=0.86, top=0.86, bottom=0.1)
+    return fig, ax
+
+
+def zones_chart(plan, lang: str = "zh", limit: int = 40, frame=None):
+    """Zones per district before and after, with each district's cap and exempt districts marked (`frame`:
+    `zones_frame`'s, made beforehand)."""
     namer = Namer(lang)
     d = plan.districts.copy()
     d["label"] = _district_labels(plan, namer)
@@ -35,9 +46,7 @@ def zones_chart(plan, lang: str = "zh", limit: int = 40):
     exempt = d["exempt"].map(_truthy) if "exempt" in d else pd.Series(False, index=d.index)
     caps = pd.to_numeric(d["cap"], errors="coerce") if "cap" in d else pd.Series(np.nan, index=d.index)
     with styled():
-        fig = figure(A4)
-        ax = fig.subplots()
-        fig.subplots_adjust(left=0.16, right=0.86, top=0.86, bottom=0.1)
+        fig, ax = frame if frame is not None else zones_frame()
         y = np.arange(len(d))
         ax.barh(y + 0.2, d["zones_before"], height=0.38, color=BEFORE, label=namer.t("before"))
         after = ax.barh(y - 0.2, d["zones_after"], height=0.38, color=AFTER, label=namer.t("after"))
@@ -92,8 +101,21 @@ def measures(districts: pd.DataFrame) -> list[str]:
             if c.endswith("_before") and c != "zones_before" and f"{c[: -len('_before')]}_after" in districts]
 
 
-def allocation_chart(plan, lang: str = "zh", limit: int = 25):
-    """Each measure per district before and after under the scenario's rule, and the flows between districts."""
+def allocation_frame(n_measures: int, flows: bool = True):
+    """The allocation chart's figure and, per measure, its bars' axes and (with `flows`) its flows' axes;
+    nothing here depends on the plan but how many measures it accounts: (figure, [(bars, flows), …])."""
+    with styled():
+        fig = figure(A4)
+        grid = fig.add_gridspec(2, n_measures, height_ratios=[3.2, 1], left=0.11, right=0.97, top=0.86,
+                                bottom=0.08, wspace=0.45, hspace=0.18)
+        panels = [(fig.add_subplot(grid[0, k]), fig.add_subplot(grid[1, k]) if flows else None)
+                  for k in range(n_measures)]
+    return fig, panels
+
+
+def allocation_chart(plan, lang: str = "zh", limit: int = 25, frame=None):
+    """Each measure per district before and after under the scenario's rule, and the flows between districts
+    (`frame`: `allocation_frame`'s, made beforehand; used when it has the panels this plan needs)."""
     namer = Namer(lang)
     d = plan.districts.copy()
     d["label"] = _district_labels(plan, namer)
@@ -101,12 +123,13 @@ def allocation_chart(plan, lang: str = "zh", limit: int = 25):
     rules = plan.stats.allocation.get("rules") or plan.stats.scenario.get("allocation") or {}
     units = (plan.region.units or {}) if plan.region is not None else {}
     flows = plan.flows if plan.flows is not None else pd.DataFrame()
+    accounted = all(f"{m}_{when}" in d for m in names for when in ("before", "after"))
+    if frame is None or len(frame[1]) != len(names) or not accounted:
+        frame = allocation_frame(len(names), flows=accounted)
+    fig, panels = frame
     with styled():
-        fig = figure(A4)
-        grid = fig.add_gridspec(2, len(names), height_ratios=[3.2, 1], left=0.11, right=0.97, top=0.86,
-                                bottom=0.08, wspace=0.45, hspace=0.18)
         for k, m in enumerate(names):
-            ax = fig.add_subplot(grid[0, k])
+            ax, tax = panels[k]
             cols = [f"{m}_before", f"{m}_after"]
             if not all(c in d for c in cols):
                 ax.set_axis_off()
@@ -135,7 +158,6 @@ def allocation_chart(plan, lang: str = "zh", limit: int = 25):
             if k == 0:
                 ax.legend(loc="lower right", frameon=False)
             ax.set_ylim(-0.7, max(len(sub), 1) - 0.3)
-            tax = fig.add_subplot(grid[1, k])
             tax.set_axis_off()
             tax.text(0, 1, _flow_lines(flows, m, d["label"], unit, namer), va="top", ha="left", fontsize=7.2,
                      transform=tax.transAxes, linespacing=1.35)
@@ -192,7 +214,38 @@ def plan_charts(plan, folder, lang: str = "zh", svg: bool = False) -> list[Path]
 
 def _write_charts(plan, folder, names: list[str], lang: str, svg: bool) -> None:
     for name in names:
-        save(DRAWN_BY[name](plan, lang), Path(folder), name, svg=svg)
+        save(DRAWN_BY[name](plan, lang, frame=_PREPARED.pop(name, None)), Path(folder), name, svg=svg)
+
+
+_PREPARED: dict = {}     # in a drawing child: the charts' figures, made before the plan comes (prepare_frames)
+TICKS = {"x": 8, "y": 12}   # the bar charts' usual ticks: a scale of counts, a city's districts
+
+
+def frames_to_make(measures: int = 2) -> list:
+    """Steps that each make one plan chart's figure and axes, with the ticks its bars usually need, before
+    there is a plan (a drawing child takes them while it waits for one; the map's first, which it draws
+    itself); `measures`: how many the allocation chart is expected to show (GDP and fiscal revenue). Charts
+    drawn on them are those drawn from scratch: a chart that needs more ticks makes them, one whose plan has
+    other measures makes its own figure."""
+    return [functools.partial(_make_frame, name, measures) for name in PLAN_CHARTS]
+
+
+def prepare_frames(measures: int = 2) -> None:
+    """All of `frames_to_make`, now."""
+    for step in frames_to_make(measures):
+        step()
+
+
+def _make_frame(name: str, measures: int) -> None:
+    if name == "plan_map":
+        _PREPARED[name] = map_frame()
+        return
+    frame = zones_frame() if name == "zones_per_district" else allocation_frame(measures)
+    with styled():
+        for ax in [frame[1]] if name == "zones_per_district" else [bars for bars, _ in frame[1]]:
+            ax.xaxis.get_major_ticks(TICKS["x"])
+            ax.yaxis.get_major_ticks(TICKS["y"])
+    _PREPARED[name] = frame
 
 
 def warm_up() -> None:

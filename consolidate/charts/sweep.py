@@ -73,12 +73,21 @@ def _read_number(value):
 QUANTITIES = ("revoked_gdp", "gdp_km", "hosts")   # the sweep figure's rows of panels (those the table has)
 
 
-def sweep_frame(n_quantities: int, n_parameters: int):
-    """The sweep figure and its empty panels (nothing here depends on the rows): (figure, axes)."""
+Y_TICKS = 7      # ticks a panel's y axis usually shows (matplotlib's "auto" count at this panel height)
+
+
+def sweep_frame(n_quantities: int, n_parameters: int, x_ticks: list[int] | None = None):
+    """The sweep figure and its empty panels (nothing here depends on the rows): (figure, axes). With `x_ticks`
+    (how many values each parameter takes) the panels' ticks are made now too, as drawing would make them
+    (~10 % of drawing the figure; a panel that needs more makes them when drawn: the same figure either way)."""
     with styled():
         fig = figure(A4)
         axes = fig.subplots(max(1, n_quantities), max(1, n_parameters), squeeze=False)
         fig.subplots_adjust(left=0.08, right=0.97, top=0.86, bottom=0.08, hspace=0.45, wspace=0.3)
+        for k, count in enumerate(x_ticks or []):
+            for ax in axes[:, k]:
+                ax.xaxis.get_major_ticks(count)
+                ax.yaxis.get_major_ticks(Y_TICKS)
     return fig, axes
 
 
