@@ -493,7 +493,6 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None
     from .memo import once
 
     index = pd.Index(plan["zone_id"].astype(str)) if "zone_id" in plan.columns else plan.index.astype(str)
-    plan = plan[[c for c in ("status", "host_id") if c in plan.columns]].set_axis(index)   # only what is read
     problems: list[InputIssue] = []
     for column in ("status", "host_id"):
         if column not in plan.columns:
@@ -504,14 +503,14 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None
                                 "every zone needs the district where it lies"))
     if problems:
         raise InputError(problems)
-    for name, index in (("plan", plan.index), ("zones", zones.index.astype(str))):
-        twice = sorted(set(index[index.duplicated()]))
+    zones_twice = once(kept, "allocation.twice", lambda: _twice(zones.index.astype(str)))
+    for name, twice in (("plan", _twice(index)), ("zones", zones_twice)):
         if twice:
             problems.append(InputIssue(name, f"zone ids appear more than once: {twice[:10]}", "one row per zone"))
     if problems:
         raise InputError(problems)
     zone_ids, location, managing = once(kept, "allocation.zones", lambda: _zone_districts(zones))
-    plan_ids = plan.index.tolist()
+    plan_ids = index.tolist()
     known, planned = set(zone_ids), set(plan_ids)
     missing = [z for z in zone_ids if z not in planned]
     extra = [z for z in plan_ids if z not in known]
@@ -524,10 +523,14 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None
     if problems:
         raise InputError(problems)
 
-    plan = plan.reindex(zone_ids)
-    status = {z: str(s).strip() for z, s in zip(zone_ids, plan["status"].tolist())}
+    # each zone once, every zone known: the plan's rows in zones' order (plain lists: a sweep reads one per variant)
+    statuses, hosts = plan["status"].tolist(), plan["host_id"].tolist()
+    if plan_ids != zone_ids:
+        row = {z: k for k, z in enumerate(plan_ids)}
+        statuses, hosts = [statuses[row[z]] for z in zone_ids], [hosts[row[z]] for z in zone_ids]
+    status = {z: str(s).strip() for z, s in zip(zone_ids, statuses)}
     host_of: dict[str, str | None] = {}
-    for z, raw in zip(zone_ids, plan["host_id"].tolist()):
+    for z, raw in zip(zone_ids, hosts):
         s = status[z]
         h = _host_text(raw)
         if s == "revoked":
@@ -551,6 +554,11 @@ def _read_plan(plan: pd.DataFrame, zones: pd.DataFrame, kept: dict | None = None
     if problems:
         raise InputError(problems)
     return zone_ids, location, managing, host_of
+
+
+def _twice(index: pd.Index) -> list:
+    """The ids that appear more than once in `index`, sorted."""
+    return [] if index.is_unique else sorted(set(index[index.duplicated()]))
 
 
 def _host_text(raw: Any) -> str | None:

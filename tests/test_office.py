@@ -59,3 +59,27 @@ def test_bytes_that_are_neither_utf8_nor_gbk_are_rejected_with_how_to_fix(tmp_pa
     (folder / "zones.csv").write_bytes(b"zone_id,name\n\x81\x20\xff\xfe\n")
     result = run("validate", folder)
     assert result.exit_code == 2 and "zones.csv" in result.output and "CSV UTF-8" in result.output, result.output
+
+
+def test_csv_text_of_text_and_float_columns_is_what_pandas_writes():
+    """csv_text writes text and float columns itself (a sweep takes a plan.csv per variant): the same text as
+    DataFrame.to_csv, with missing values, quotes, commas, line breaks and Chinese; other tables go to to_csv."""
+    import numpy as np
+    import pandas as pd
+
+    from consolidate.office import _plain_csv, csv_text
+
+    frame = pd.DataFrame({
+        "zone_id": pd.array(["G1", "G,2", 'say "hi"', "two\nlines", None], dtype="str"),
+        "name": ["天津", "", None, float("nan"), " lead"],
+        "km": [0.0, -0.0, 1.23456, np.nan, 1e6 + 0.0005],
+        "other": ["a", "b", "c", "d", "e"]}, index=[3, 1, 4, 1, 5])
+    for options in ({"float_format": "%.3f"}, {"float_format": "%.4f", "columns": ["km", "zone_id"]}):
+        assert _plain_csv(frame, list(options.get("columns", frame.columns)), options["float_format"]) is not None
+        assert csv_text(frame, **options) == "\ufeff" + frame.to_csv(index=False, lineterminator="\n", **options)
+    mixed = frame.assign(count=range(5), code=[1, "x", "y", "z", pd.NA])
+    assert _plain_csv(mixed, list(mixed.columns), "%.3f") is None
+    assert csv_text(mixed, float_format="%.3f") == "\ufeff" + mixed.to_csv(index=False, lineterminator="\n",
+                                                                          float_format="%.3f")
+    assert csv_text(frame.iloc[:0], float_format="%.3f") == "\ufeff" + frame.iloc[:0].to_csv(index=False,
+                                                                                             lineterminator="\n")
