@@ -287,6 +287,11 @@ def test_compare_and_sweep_charts(tmp_path):
     prepared = sweep.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "prepared",
                                   figures=("sweep",), frame=sweep.sweep_frame(3, 2, x_ticks=[4, 2]))  # ticks made early
     assert prepared[0].read_bytes() == (tmp_path / "sweep" / "sweep.png").read_bytes()
+    trade_off = sweep.pareto_figure(rows, ["rules.district_cap", "merging.max_distance_km"])
+    ax = trade_off.axes[0]
+    placed_in = ax.get_xlim(), ax.get_ylim(), tuple(ax.get_position().bounds)   # where its labels were placed
+    trade_off.canvas.draw()
+    assert (ax.get_xlim(), ax.get_ylim(), tuple(ax.get_position().bounds)) == placed_in   # is where it is drawn
     assert sweep.pareto_parts(rows) == ("gdp_km", "revoked_gdp")      # real units, never weighted parts
     assert list(sweep.distinct_plans(rows)["plan_id"]) == ["p1", "p2", "p3", "p4", "p5", "p6"]   # each plan once
 

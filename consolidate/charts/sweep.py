@@ -222,7 +222,8 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
         order = np.argsort(x[front], kind="stable")
         ax.step(x[front][order], y[front][order], where="post", color=REVOKED, lw=0.8, ls=(0, (3, 3)), alpha=0.6,
                 zorder=2)
-        fig.canvas.draw()
+        ax.get_xlim(), ax.get_ylim()     # the limits and the box a draw would set: where the points are on the
+        ax.apply_aspect()                # page, for the labels (the figure is drawn once, when it is saved)
         placer = LabelPlacer(ax, fig.canvas.get_renderer())
         placer.block_points(ax.transData.transform(np.column_stack([x, y])[~np.isnan(x) & ~np.isnan(y)]),
                             np.full(int((~np.isnan(x) & ~np.isnan(y)).sum()), 6.0))
