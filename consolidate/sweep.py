@@ -297,9 +297,9 @@ def _prepare_charts(value_counts: list[int]) -> None:
     """What the closing charts need, loaded by their child while the sweep runs (a child that only draws and
     ends, so without matplotlib's Artist docstrings, as `charts.drawer`'s), and the sweep figure's empty panels
     with the ticks they will need."""
-    from .charts import _no_artist_docs
+    from .charts import drawing_only
 
-    _no_artist_docs()
+    drawing_only()
     from .charts.plan import warm_up
     from .charts.sweep import QUANTITIES, sweep_frame
 

@@ -170,6 +170,24 @@ def test_charts_drawn_on_figures_made_beforehand_are_those_drawn_from_scratch(pl
         assert (tmp_path / "prepared" / f"{name}.png").read_bytes() == (tmp_path / "fresh" / f"{name}.png").read_bytes()
 
 
+def test_a_drawing_child_finds_the_font_files_matplotlib_finds():
+    """The font lookups a drawing child keeps (charts.drawing_only) answer as matplotlib's own (in a fresh Python:
+    the lookup is replaced in the process that calls it)."""
+    import subprocess
+    import sys
+
+    probe = ("from matplotlib.font_manager import FontProperties, fontManager\n"
+             "from consolidate import charts, fonts\n"
+             "props = [FontProperties(family=fonts.families(), size=s, weight=w) for s in (7, 8.5) for w in "
+             "('normal', 'bold')] + [FontProperties(family='sans-serif', size=7), FontProperties(family='DejaVu Sans')]\n"
+             "before = [fontManager._find_fonts_by_props(p) for p in props]\n"
+             "charts.drawing_only()\n"
+             "looked_up, kept = ([fontManager._find_fonts_by_props(p) for p in props] for _ in range(2))\n"
+             "print(before == looked_up == kept)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True"
+
+
 def broken_charts(*args, **kwargs):
     raise ValueError("no ink")
 

@@ -29,12 +29,19 @@ def drawer():
 
 
 def _prepare() -> list:
-    _no_artist_docs()
+    drawing_only()
     from .. import plan  # noqa: F401  (what unpickling a Plan needs)
     from .plan import frames_to_make, warm_up
 
     warm_up()
     return frames_to_make()     # taken while no plan has come
+
+
+def drawing_only() -> None:
+    """What a child that only draws and ends may skip or keep (never done in a process that goes on): the
+    Artist docstrings, and the answer of each font lookup."""
+    _no_artist_docs()
+    _remember_font_files()
 
 
 def _no_artist_docs() -> None:
@@ -49,3 +56,33 @@ def _no_artist_docs() -> None:
     if hasattr(matplotlib.artist.Artist, "_update_set_signature_and_docstring"):
         matplotlib.artist.Artist._update_set_signature_and_docstring = classmethod(flag_only)
     matplotlib.artist.kwdoc = lambda artist: ""     # the %(Line2D:kwdoc)s docstring substitutions
+
+
+def _remember_font_files() -> None:
+    """Matplotlib looks up the font files of a text's family chain each time it measures or draws the text (for
+    each family a copy of the properties, the rcParams and the environment read, a cached search: ~25 µs, some
+    hundreds of times a chart). Here each answer is kept, keyed by what the search reads: the properties, the
+    arguments, the environment variable and the fonts known; the rcParams only matter for generic families
+    (sans-serif, …), which are looked up as before."""
+    import os
+
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    look_up = getattr(manager, "_find_fonts_by_props", None)
+    if look_up is None:
+        return
+    known: dict = {}
+
+    def find_fonts(prop, fontext="ttf", directory=None, fallback_to_default=True, rebuild_if_missing=True):
+        families = tuple(prop.get_family()) if isinstance(prop, font_manager.FontProperties) else ()
+        if not families or any(f.lower() in font_manager.font_family_aliases for f in families):
+            return look_up(prop, fontext, directory, fallback_to_default, rebuild_if_missing)
+        key = (families, prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
+               prop.get_size(), prop.get_file(), fontext, directory, fallback_to_default, rebuild_if_missing,
+               os.environ.get("MPL_IGNORE_SYSTEM_FONTS"), len(manager.ttflist), len(manager.afmlist))
+        if key not in known:
+            known[key] = look_up(prop, fontext, directory, fallback_to_default, rebuild_if_missing)
+        return list(known[key])
+
+    manager._find_fonts_by_props = find_fonts
