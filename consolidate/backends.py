@@ -228,20 +228,13 @@ def _highs(model: MatrixModel, settings: Solver, integer: bool = True):
     h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
     h.setOptionValue("threads", int(settings.threads))
     h.setOptionValue("random_seed", 0)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = model.n_cols, A.shape[0]
-    lp.col_cost_ = model.c.astype(float)
-    lp.col_lower_, lp.col_upper_ = model.col_lo.astype(float), model.col_hi.astype(float)
-    lp.row_lower_ = _finite_or_inf(lo)
-    lp.row_upper_ = _finite_or_inf(hi)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data.astype(float)
-    if integer:
-        kinds = np.array([highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger], dtype=object)
-        lp.integrality_ = kinds[model.integer.astype(int)].tolist()
-    h.passModel(lp)
+    # the arrays passed as they are (a HighsLp's fields convert each number: ~2 ms on a few thousand columns); an
+    # LP relaxation has every column continuous
+    kind = np.where(model.integer & integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous))
+    h.passModel(model.n_cols, A.shape[0], len(A.data), int(highspy.MatrixFormat.kColwise),
+                int(highspy.ObjSense.kMinimize), 0.0, model.c.astype(float), model.col_lo.astype(float),
+                model.col_hi.astype(float), _finite_or_inf(lo), _finite_or_inf(hi), A.indptr.astype(np.int32),
+                A.indices.astype(np.int32), A.data.astype(float), kind.astype(np.int32))
     return h
 
 
