@@ -425,7 +425,7 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         "kind": zones["kind"].to_numpy(), "status": status, "host_id": host, "group_id": host, "mode": mode,
     }, index=ids)
     table["new_kind"] = _folded_kinds(table, scenario)
-    priced = pd.Series(np.round(priced, 3), index=ids).where(table["status"] != "host", 0.0)
+    priced = np.where(status != "host", np.round(priced, 3), 0.0)
     if problem.distance_unit == "minutes":  # travel time priced; km shown beside it as the straight line
         table["distance_to_host_km"] = _straight_km(table, region)
         table["minutes_to_host"] = priced
@@ -441,13 +441,25 @@ def assemble_plan(region: Region, scenario: Scenario, graph: nx.Graph, problem: 
         summary["cap_excess"] = cap_excess_report(region, scenario, problem, table, districts, results)
     plan = Plan(table, districts, accounting.flows, edges, summary, region, scenario)
     if scores is not None:
-        plan.extra["scores"] = pd.DataFrame({"zone_id": ids, "score": scores.reindex(ids).round(6).to_numpy(),
-                                             "grade": grades.reindex(ids).to_numpy() if grades is not None else ""})
+        score, grade = _scores_columns(ids, scores, grades, kept)
+        plan.extra["scores"] = pd.DataFrame({"zone_id": ids, "score": score, "grade": grade})
     failed = [c for c in checks if not c.passed]
     if failed:
         raise CheckFailed("the solved plan failed independent checks (a bug in the model — please report it):\n  - "
                           + "\n  - ".join(f"{c.name}: {c.detail}" for c in failed))
     return plan
+
+
+def _scores_columns(ids, scores: pd.Series, grades: pd.Series | None, kept: dict | None) -> tuple:
+    """scores.csv's score and grade columns in the order of `ids`; kept for the next plan with the same ids,
+    scores and grades (the same objects: a sweep's variants of one evaluation setting)."""
+    last = kept.get("plan.scores") if kept is not None else None
+    if last is None or last[0] is not ids or last[1] is not scores or last[2] is not grades:
+        last = (ids, scores, grades, scores.reindex(ids).round(6).to_numpy(),
+                grades.reindex(ids).to_numpy() if grades is not None else "")
+        if kept is not None:
+            kept["plan.scores"] = last
+    return last[3], last[4]
 
 
 def derive(region: Region, scenario: Scenario, graph: nx.Graph, problem: Problem, table: pd.DataFrame,

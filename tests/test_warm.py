@@ -15,7 +15,8 @@ GRID = {"rules.district_cap": [2, 4], "objective.weights.revocation": [1, 20], "
 def fingerprint(plan, folder):
     plan.to_dir(folder, charts=False)
     return (plan.summary["status"], round(plan.summary["objective"], 9), (folder / "plan.csv").read_bytes(),
-            (folder / "districts.csv").read_bytes(), plan.summary["checks"], plan.summary["objective_parts"])
+            (folder / "districts.csv").read_bytes(), (folder / "scores.csv").read_bytes(), plan.summary["checks"],
+            plan.summary["objective_parts"])
 
 
 @pytest.fixture(scope="module")
