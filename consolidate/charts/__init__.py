@@ -28,7 +28,7 @@ def drawer():
     return Helper(prepare=_prepare)
 
 
-def _prepare() -> list:
+def _prepare():
     drawing_only()
     from .. import plan  # noqa: F401  (what unpickling a Plan needs)
     from .plan import frames_to_make, warm_up

@@ -221,13 +221,18 @@ _PREPARED: dict = {}     # in a drawing child: the charts' figures, made before 
 TICKS = {"x": 8, "y": 12}   # the bar charts' usual ticks: a scale of counts, a city's districts
 
 
-def frames_to_make(measures: int = 2) -> list:
-    """Steps that each make one plan chart's figure and axes, with the ticks its bars usually need, before
-    there is a plan (a drawing child takes them while it waits for one; the map's first, which it draws
-    itself); `measures`: how many the allocation chart is expected to show (GDP and fiscal revenue). Charts
-    drawn on them are those drawn from scratch: a chart that needs more ticks makes them, one whose plan has
-    other measures makes its own figure."""
-    return [functools.partial(_make_frame, name, measures) for name in PLAN_CHARTS]
+def frames_to_make(measures: int = 2):
+    """Steps (callables, a few ms each) that make the plan charts' figures and axes, then the ticks their bars
+    usually need, before there is a plan: a drawing child takes them one at a time while it waits for one, the
+    map's first (it draws that itself). `measures`: how many the allocation chart is expected to show (GDP and
+    fiscal revenue). Charts drawn on them are those drawn from scratch: a chart that needs more ticks makes
+    them, one whose plan has other measures makes its own figure."""
+    yield lambda: _PREPARED.update(plan_map=map_frame())
+    yield lambda: _PREPARED.update(zones_per_district=zones_frame())
+    yield lambda: _PREPARED.update(allocation=allocation_frame(measures))
+    bars = [_PREPARED["zones_per_district"][1]] + [ax for ax, _ in _PREPARED["allocation"][1]]
+    for ax in bars:
+        yield functools.partial(_make_ticks, ax)
 
 
 def prepare_frames(measures: int = 2) -> None:
@@ -236,16 +241,10 @@ def prepare_frames(measures: int = 2) -> None:
         step()
 
 
-def _make_frame(name: str, measures: int) -> None:
-    if name == "plan_map":
-        _PREPARED[name] = map_frame()
-        return
-    frame = zones_frame() if name == "zones_per_district" else allocation_frame(measures)
+def _make_ticks(ax) -> None:
     with styled():
-        for ax in [frame[1]] if name == "zones_per_district" else [bars for bars, _ in frame[1]]:
-            ax.xaxis.get_major_ticks(TICKS["x"])
-            ax.yaxis.get_major_ticks(TICKS["y"])
-    _PREPARED[name] = frame
+        ax.xaxis.get_major_ticks(TICKS["x"])
+        ax.yaxis.get_major_ticks(TICKS["y"])
 
 
 def warm_up() -> None:
