@@ -223,7 +223,7 @@ def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, v
     started = time.perf_counter()
     # the closing charts' child forks first (no thread runs yet): it loads matplotlib and the fonts while
     # the region is read and the variants are solved, and draws when the rows are there
-    prepare = functools.partial(_prepare_charts, _value_counts(grid, variants))
+    prepare = functools.partial(_prepare_charts, _swept_values(grid, variants), lang)
     with Helper(prepare=prepare) if charts else contextlib.nullcontext() as drawer:
         return _sweep(scenario, grid, out, variants, list(fixed), region, workers, dask, resume, progress, charts,
                       echo, lang, drawer, started)
@@ -281,30 +281,33 @@ def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, 
 _PREPARED: dict[str, Any] = {}   # in the closing charts' child: the sweep figure's panels, made before the rows come
 
 
-def _value_counts(grid: list[tuple[str, list]], variants: list[dict] | None) -> list[int]:
-    """How many values each swept parameter takes (the sweep figure's x ticks), as far as known before the
-    rows: the grid's values and the explicit variants'."""
-    values: dict[str, set[str]] = {key: set() for key in swept_keys(grid, variants)}
+def _swept_values(grid: list[tuple[str, list]], variants: list[dict] | None) -> dict[str, list]:
+    """The values of each swept parameter as far as known before the rows (the grid's and the explicit
+    variants', each once): the sweep figure's x ticks and legend entries."""
+    values: dict[str, dict[str, Any]] = {key: {} for key in swept_keys(grid, variants)}
     for row in variants or []:
         for key, value in row.items():
-            values[key].add(_text(value))
+            values[key].setdefault(_text(value), value)
     for key, listed in grid:
-        values[key] |= {_text(value) for value in listed}
-    return [len(v) for v in values.values()]
+        for value in listed:
+            values[key].setdefault(_text(value), value)
+    return {key: list(known.values()) for key, known in values.items()}
 
 
-def _prepare_charts(value_counts: list[int]) -> None:
+def _prepare_charts(values: dict[str, list], lang: str) -> None:
     """What the closing charts need, loaded by their child while the sweep runs (a child that only draws and
     ends, so without matplotlib's Artist docstrings, as `charts.drawer`'s), and the sweep figure's empty panels
-    with the ticks they will need."""
+    with the ticks they will need and the texts the swept values say measured."""
     from .charts import drawing_only
 
     drawing_only()
     from .charts.plan import warm_up
-    from .charts.sweep import QUANTITIES, sweep_frame
+    from .charts.sweep import QUANTITIES, measure_known_texts, sweep_frame
 
     warm_up()
-    _PREPARED["sweep"] = sweep_frame(len(QUANTITIES), len(value_counts), x_ticks=value_counts)
+    frame = sweep_frame(len(QUANTITIES), len(values), x_ticks=[len(v) for v in values.values()])
+    measure_known_texts(frame[0], values, lang)
+    _PREPARED["sweep"] = frame
 
 
 def _drawn_by(drawer, rows: pd.DataFrame, parameters: list[str], folder: Path, **options) -> None:

@@ -284,8 +284,10 @@ def test_compare_and_sweep_charts(tmp_path):
                          "plan_id": [None, "p1", "p2", "p3", "p1", "p4", "p5", "p6"]})
     written = sweep.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "sweep")
     assert sorted(p.name for p in written) == ["pareto.png", "sweep.png"]
+    frame = sweep.sweep_frame(3, 2, x_ticks=[4, 2])                     # made early, with its ticks and
+    sweep.measure_known_texts(frame[0], {"rules.district_cap": [1, 2, 3, 4], "merging.max_distance_km": [20, 40]})
     prepared = sweep.sweep_charts(rows, ["rules.district_cap", "merging.max_distance_km"], tmp_path / "prepared",
-                                  figures=("sweep",), frame=sweep.sweep_frame(3, 2, x_ticks=[4, 2]))  # ticks made early
+                                  figures=("sweep",), frame=frame)            # the texts the grid says measured
     assert prepared[0].read_bytes() == (tmp_path / "sweep" / "sweep.png").read_bytes()
     trade_off = sweep.pareto_figure(rows, ["rules.district_cap", "merging.max_distance_km"])
     ax = trade_off.axes[0]

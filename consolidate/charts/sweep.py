@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -74,6 +75,7 @@ QUANTITIES = ("revoked_gdp", "gdp_km", "hosts")   # the sweep figure's rows of p
 
 
 Y_TICKS = 7      # ticks a panel's y axis usually shows (matplotlib's "auto" count at this panel height)
+LEGEND_SIZE = 6.5
 
 
 def sweep_frame(n_quantities: int, n_parameters: int, x_ticks: list[int] | None = None):
@@ -114,8 +116,7 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
             xs = (pd.to_numeric(rows[parameter], errors="coerce") if numeric
                   else rows[parameter].map({c: i for i, c in enumerate(categories)}).astype(float))
             x_values, is_optimal = xs.to_numpy(float), optimal.to_numpy(bool)   # positions: rows has a range index
-            keys = sorted({tuple(r) for r in rows[others].itertuples(index=False)}, key=lambda t: [_sort_key(v) for v in t]) \
-                if others else [()]
+            keys = _legend_keys({tuple(r) for r in rows[others].itertuples(index=False)}) if others else [()]
             for r, column in enumerate(quantities):
                 ax = axes[r, k]
                 ys = pd.to_numeric(rows[column], errors="coerce").where(solved)
@@ -127,7 +128,7 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
                     idx = np.flatnonzero(mask & solved.to_numpy())
                     idx = idx[np.argsort(x_values[idx], kind="stable")]
                     colour = GROUP_COLOURS[i % len(GROUP_COLOURS)]
-                    label = ", ".join(f"{_parameter_label(p, lang)} {_value_text(v)}" for p, v in zip(others, key))
+                    label = _legend_label(others, key, lang)
                     ax.plot(x_values[idx], y_values[idx], "-", color=colour, lw=1.2, label=label or None)
                     good = idx[is_optimal[idx]]
                     ax.plot(x_values[good], y_values[good], "o", color=colour, ms=5)
@@ -138,7 +139,7 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
                 if len(failed):
                     ax.plot(xs[failed], np.full(len(failed), 0.97), "x", color=REVOKED, ms=8, mew=2,
                             transform=ax.get_xaxis_transform(), label=_tt(lang, "no_plan"), clip_on=False)
-                ax.set_xlabel(_parameter_label(parameter, lang) + (f" ({parameter})" if lang == "zh" else ""))
+                ax.set_xlabel(_axis_name(parameter, lang))
                 ax.set_ylabel(_quantity_label(column, lang, unit, per))
                 ax.set_xticks(range(len(categories)) if not numeric else [float(c) for c in categories],
                               [_value_text(c) for c in categories])
@@ -149,10 +150,45 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
                     ax.text(0.5, 0.5, _tt(lang, "none_revoked"), transform=ax.transAxes, ha="center", va="center",
                             fontsize=8, color="#555555")
                 if ax.get_legend_handles_labels()[0] and r == 0:
-                    ax.legend(frameon=False, fontsize=6.5, loc="upper right")
+                    ax.legend(frameon=False, fontsize=LEGEND_SIZE, loc="upper right")
         fig.text(0.015, 0.965, title or _tt(lang, "sweep"), fontsize=13, va="top")
         fig.text(0.015, 0.925, _tt(lang, "variants", n=len(rows)), fontsize=8.5, va="top", color="#333333")
     return fig
+
+
+def _legend_keys(combinations) -> list[tuple]:
+    """The other parameters' value combinations, in numeric order: one line each (the first 8 are drawn)."""
+    return sorted(combinations, key=lambda t: [_sort_key(v) for v in t])
+
+
+def _legend_label(others: list[str], key: tuple, lang: str) -> str:
+    return ", ".join(f"{_parameter_label(p, lang)} {_value_text(v)}" for p, v in zip(others, key))
+
+
+def _axis_name(parameter: str, lang: str) -> str:
+    return _parameter_label(parameter, lang) + (f" ({parameter})" if lang == "zh" else "")
+
+
+def measure_known_texts(fig, values: dict[str, list], lang: str = "zh") -> None:
+    """Measure now, on the sweep figure's own renderer, the texts its panels will show that the swept values
+    already say (tick values, axis names, legend entries, the title), so drawing it finds them measured
+    (matplotlib keeps each text's size per renderer; ~8 % of drawing the figure). A text that is not shown
+    after all only took the time; the figure is the same either way."""
+    from itertools import product
+
+    renderer = fig.canvas.get_renderer()
+    with styled():
+        texts = [(_tt(lang, "sweep"), 13)]
+        for parameter, listed in values.items():
+            others = [p for p in values if p != parameter]
+            texts += [(_value_text(v), matplotlib.rcParams["xtick.labelsize"]) for v in listed]
+            texts.append((_axis_name(parameter, lang), matplotlib.rcParams["axes.labelsize"]))
+            texts += [(_legend_label(others, key, lang), LEGEND_SIZE)
+                      for key in _legend_keys(product(*(values[p] for p in others)))[:8]]
+        for text, size in texts:
+            probe = fig.text(0, 0, text, fontsize=size)
+            probe.get_window_extent(renderer)
+            probe.remove()
 
 
 def pareto_parts(rows: pd.DataFrame) -> tuple[str, str]:
