@@ -15,7 +15,6 @@ same run to run, locally or on Dask. `sweep.csv` is rewritten (atomically) as va
 from __future__ import annotations
 
 import contextlib
-import csv
 import functools
 import gc
 import hashlib

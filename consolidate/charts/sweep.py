@@ -76,6 +76,7 @@ QUANTITIES = ("revoked_gdp", "gdp_km", "hosts")   # the sweep figure's rows of p
 
 Y_TICKS = 7      # ticks a panel's y axis usually shows (matplotlib's "auto" count at this panel height)
 LEGEND_SIZE = 6.5
+LINES_DRAWN = 8   # a panel draws the first 8 combinations of the other parameters' values
 
 
 def sweep_frame(n_quantities: int, n_parameters: int, x_ticks: list[int] | None = None):
@@ -121,7 +122,7 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
                 ax = axes[r, k]
                 ys = pd.to_numeric(rows[column], errors="coerce").where(solved)
                 y_values = ys.to_numpy(float)
-                for i, key in enumerate(keys[:8]):
+                for i, key in enumerate(keys[:LINES_DRAWN]):
                     mask = np.ones(len(rows), bool)
                     for p, v in zip(others, key):
                         mask &= (rows[p] == v).to_numpy()
@@ -157,7 +158,7 @@ def sweep_figure(rows: pd.DataFrame, parameters: list[str], title: str | None = 
 
 
 def _legend_keys(combinations) -> list[tuple]:
-    """The other parameters' value combinations, in numeric order: one line each (the first 8 are drawn)."""
+    """The other parameters' value combinations, in numeric order: one line each (LINES_DRAWN are drawn)."""
     return sorted(combinations, key=lambda t: [_sort_key(v) for v in t])
 
 
@@ -184,7 +185,7 @@ def measure_known_texts(fig, values: dict[str, list], lang: str = "zh") -> None:
             texts += [(_value_text(v), matplotlib.rcParams["xtick.labelsize"]) for v in listed]
             texts.append((_axis_name(parameter, lang), matplotlib.rcParams["axes.labelsize"]))
             texts += [(_legend_label(others, key, lang), LEGEND_SIZE)
-                      for key in _legend_keys(product(*(values[p] for p in others)))[:8]]
+                      for key in _legend_keys(product(*(values[p] for p in others)))[:LINES_DRAWN]]
         for text, size in texts:
             probe = fig.text(0, 0, text, fontsize=size)
             probe.get_window_extent(renderer)
