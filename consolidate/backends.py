@@ -164,7 +164,7 @@ def _solve_pulp(model: MatrixModel, settings: Solver) -> Solution:
     prob, variables = pulp_problem(model)
     if settings.name == "highs":
         solver = pulp.HiGHS(msg=False, timeLimit=settings.time_limit_s, gapRel=settings.mip_gap,
-                            threads=settings.threads, random_seed=0)
+                            threads=settings.threads, random_seed=0, **MIP_OPTIONS)
     else:
         with warnings.catch_warnings():  # PuLP 3.3 (pinned) warns that 4.0 moves CBC to an extra
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -214,6 +214,14 @@ def _highs_version() -> str:  # read once: the package metadata is parsed on eve
 
 # --- highspy directly --------------------------------------------------------------------------------
 
+# HiGHS's MIP options other than its defaults, on every MIP solve (so a warm re-solve that hands a tie to the MIP
+# gets the fresh solve's answer). Presolve's probing is off: our components' root LPs are mostly integral, and
+# probing was ~40 % of such a MIP's time (3,455 columns: 105 → 61 ms) without finding anything the root LP did not.
+# An option may change which of several tied optima is returned, never the objective; this one left every bundled
+# plan, the 48 sweep variants on tianjin-314 and the 25k and 100k national plans byte-identical. (The feasibility
+# jump heuristic costs another ~20 %, but switching it off returned other near-tied plans at 25k.)
+MIP_OPTIONS = {"presolve_rule_off": 1 << 15}   # bit 15: probing
+
 
 def _highs(model: MatrixModel, settings: Solver, integer: bool = True):
     """A HiGHS instance holding `model` (its LP relaxation when `integer` is false), options set."""
@@ -228,6 +236,9 @@ def _highs(model: MatrixModel, settings: Solver, integer: bool = True):
     h.setOptionValue("mip_rel_gap", float(settings.mip_gap))
     h.setOptionValue("threads", int(settings.threads))
     h.setOptionValue("random_seed", 0)
+    if integer:
+        for option, value in MIP_OPTIONS.items():
+            h.setOptionValue(option, value)
     # the arrays passed as they are (a HighsLp's fields convert each number: ~2 ms on a few thousand columns); an
     # LP relaxation has every column continuous
     kind = np.where(model.integer & integer, int(highspy.HighsVarType.kInteger), int(highspy.HighsVarType.kContinuous))
