@@ -183,6 +183,12 @@ class Region:
     title_zh: str = ""           # the title and data note in Chinese, where the model gives them
     data_note_zh: str = ""
 
+    def words_in(self, lang: str | None = None) -> str:
+        """The language to print and draw in: `lang` (--lang) when given, else the model's `language:`, else zh."""
+        if lang:
+            return lang
+        return self.language if self.language in ("zh", "en") else "zh"
+
     def title_in(self, lang: str) -> str:
         """The title in `lang` (zh: title_zh where the model has one), else the title as written."""
         return self.title_zh if lang == "zh" and self.title_zh else self.title

@@ -1,6 +1,6 @@
 """Sweeps: one scenario solved under many variants of its keys, in parallel, into one table.
 
-    >>> grid = parse_grid(["rules.district_cap=2,3,4", "objective.weights.revocation=1,5,20"])
+    >>> grid = parse_grid(["rules.district_cap=2,3,4", "objective.weights.distance=0.5,1,4"])
     >>> result = run_sweep("baseline", grid, out="out/sweep", workers=4)          # local processes
     >>> result = run_sweep("baseline", grid, out="out/sweep", dask="local")       # or a Dask cluster
     >>> result.rows          # sweep.csv: variant, the parameters, status, objective and its parts, …, seconds
@@ -207,6 +207,7 @@ class SweepResult:
     skipped: int                # variants already final in sweep.csv (--resume)
     seconds: float
     folder: Path
+    lang: str = "zh"            # the words its charts and lines are in
 
 
 def columns(parameters: list[str]) -> list[str]:
@@ -216,13 +217,15 @@ def columns(parameters: list[str]) -> list[str]:
 def run_sweep(scenario: str, grid: list[tuple[str, list]], out: str | Path, *, variants: list[dict] | None = None,
               fixed: Iterable[str] = (), region: str | None = None, workers: int | None = None,
               dask: str | None = None, resume: bool = False, progress: bool = True, charts: bool = True,
-              echo: Callable[[str], None] = print, lang: str = "zh") -> SweepResult:
+              echo: Callable[[str], None] = print, lang: str | None = None) -> SweepResult:
+    """Solve `scenario` under every combination of `grid` (and each of `variants`) into OUT/sweep.csv; see the
+    `consolidate sweep` command. `lang`: the words of the charts and of `echo`; by default the region's."""
     from ._alongside import Helper
 
     started = time.perf_counter()
     # the closing charts' child forks first (no thread runs yet): it loads matplotlib and the fonts while
     # the region is read and the variants are solved, and draws when the rows are there
-    prepare = functools.partial(_prepare_charts, _swept_values(grid, variants), lang)
+    prepare = functools.partial(_prepare_charts, _swept_values(grid, variants), lang or "zh")   # (a guess at worst)
     with Helper(prepare=prepare) if charts else contextlib.nullcontext() as drawer:
         return _sweep(scenario, grid, out, variants, list(fixed), region, workers, dask, resume, progress, charts,
                       echo, lang, drawer, started)
@@ -233,6 +236,7 @@ def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, 
     if region and Path(region).expanduser().exists():   # workers may run elsewhere than this folder
         region = str(Path(region).expanduser().resolve())
     base_region, base = resolve_scenario(scenario, region, fixed)   # a bad base scenario stops here (exit 2)
+    lang = base_region.words_in(lang)
     scenario_path = str(resolve_scenario_path(scenario))
     all_variants, parameters = make_variants(grid, variants, fixed)
     if not all_variants or not parameters:
@@ -259,9 +263,9 @@ def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, 
     if invalid == len(all_variants):
         raise InputError(InputIssue("sweep", "no variant is a valid scenario: " + rows[all_variants[0].id]["message"],
                                  "check the --grid keys and values"))
-    echo(f"sweep of {base.name}: {len(all_variants)} variants over {', '.join(parameters)}; "
-         f"{len(tasks)} to solve" + (f", {skipped} already done" if skipped else "")
-         + (f", {invalid} invalid" if invalid else ""))
+    words = STARTING[lang]
+    echo(words["line"].format(name=base.name, n=len(all_variants), keys=", ".join(parameters), todo=len(tasks))
+         + (words["done"].format(n=skipped) if skipped else "") + (words["invalid"].format(n=invalid) if invalid else ""))
     _write_json(folder / META_NAME, meta)
 
     writer = _Writer(folder, parameters, rows, order)
@@ -274,7 +278,13 @@ def _sweep(scenario, grid, out, variants, fixed, region, workers, dask, resume, 
     table = writer.frame()
     if charts:
         draw_charts(_drawn_by, drawer, _typed(table), parameters, folder, lang=lang, **_units(base.region, lang))
-    return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder)
+    return SweepResult(table, parameters, len(tasks), skipped, time.perf_counter() - started, folder, lang)
+
+
+STARTING = {"en": {"line": "sweep of {name}: {n} variants over {keys}; {todo} to solve", "done": ", {n} already done",
+                   "invalid": ", {n} invalid"},
+            "zh": {"line": "方案 {name} 的参数扫描：{keys} 的 {n} 个组合，待求解 {todo} 个", "done": "，已完成 {n} 个",
+                   "invalid": "，无效 {n} 个"}}
 
 
 _PREPARED: dict[str, Any] = {}   # in the closing charts' child: the sweep figure's panels, made before the rows come

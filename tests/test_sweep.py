@@ -39,7 +39,7 @@ def test_grid_values_are_typed_and_ids_are_stable():
 
 def test_local_and_dask_give_identical_rows_and_resume_solves_nothing(base, tmp_path):
     local, dask = tmp_path / "local", tmp_path / "dask"
-    args = [str(base), *[x for g in GRID for x in ("--grid", g)], "--workers", "2", "--no-progress"]
+    args = [str(base), *[x for g in GRID for x in ("--grid", g)], "--workers", "2", "--no-progress", "--lang", "en"]
     result = CliRunner().invoke(sweep_command, [*args, "--out", str(local)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "8 variants" in result.output and "8 solved now" in result.output
@@ -192,3 +192,18 @@ def test_a_worker_that_dies_leaves_rows_with_the_error(base, tmp_path, monkeypat
     assert len(rows) == 8 and rows.loc[variants[5].id, "status"] == "error"
     assert "terminated abruptly" in rows.loc[variants[5].id, "message"]
     assert set(rows["status"]) <= {"optimal", "infeasible", "error"}
+
+
+def test_the_sweep_prints_in_the_language_asked_else_the_regions(base, small_region, tmp_path):
+    """`--lang zh` prints Chinese lines, `--lang en` English; unset, the region's `language:` decides (as `run`)."""
+    args = [str(base), "--grid", "rules.district_cap=2,3", "--no-progress", "--no-charts"]
+    chinese = CliRunner().invoke(sweep_command, [*args, "--out", str(tmp_path / "zh"), "--lang", "zh"])
+    assert chinese.exit_code == 0 and "2 个组合" in chinese.output and "已写入" in chinese.output
+    assert "variants" not in chinese.output and "written to" not in chinese.output
+    english = CliRunner().invoke(sweep_command, [*args, "--out", str(tmp_path / "en"), "--lang", "en"])
+    assert english.exit_code == 0 and "2 variants: 2 optimal" in english.output and "written to" in english.output
+    with open(small_region / "region.yaml", "a", encoding="utf-8") as spec:
+        spec.write("language: en\n")
+    by_region = CliRunner().invoke(sweep_command, [*args, "--out", str(tmp_path / "region")])
+    assert by_region.exit_code == 0 and "2 variants" in by_region.output
+    assert without_timing(tmp_path / "zh" / "sweep.csv").equals(without_timing(tmp_path / "en" / "sweep.csv"))

@@ -254,7 +254,8 @@ def pareto_figure(rows: pd.DataFrame, parameters: list[str], parts: tuple[str, s
         fig = figure(A4)
         ax = fig.subplots()
         fig.subplots_adjust(left=0.09, right=0.97, top=0.86, bottom=0.1)
-        ax.scatter(x[~front], y[~front], s=28, color="#9E9E9E", label=_tt(lang, "dominated"), zorder=3)
+        if not front.all():   # (no legend entry for dominated plans when there are none)
+            ax.scatter(x[~front], y[~front], s=28, color="#9E9E9E", label=_tt(lang, "dominated"), zorder=3)
         ax.scatter(x[front], y[front], s=48, color=REVOKED, edgecolors="black", label=_tt(lang, "front"), zorder=4)
         order = np.argsort(x[front], kind="stable")
         ax.step(x[front][order], y[front][order], where="post", color=REVOKED, lw=0.8, ls=(0, (3, 3)), alpha=0.6,

@@ -80,9 +80,7 @@ class LazyGroup(click.Group):
         return result
 
     def format_commands(self, ctx, formatter):
-        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
-        rows = [(name, click.Command(name, help=COMMANDS[name][2]).get_short_help_str(limit))
-                for name in self.list_commands(ctx)]
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]   # whole, wrapped: not cut to "…"
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

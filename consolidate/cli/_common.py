@@ -71,10 +71,7 @@ def lang_option(command):
 
 def language(lang: str | None, region=None) -> str:
     """The --lang given, else the region model's `language:`, else Chinese."""
-    if lang:
-        return lang
-    own = getattr(region, "language", "") if region is not None else ""
-    return own if own in ("zh", "en") else "zh"
+    return region.words_in(lang) if region is not None else (lang or "zh")
 
 
 WRITTEN = {"en": "written to {path}", "zh": "已写入 {path}"}

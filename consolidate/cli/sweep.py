@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from ._common import echo_table, lang_option, loading, reports_errors
+from ._common import echo_table, echo_written, lang_option, loading, reports_errors
 
 
 @click.command("sweep")
@@ -36,7 +36,7 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
 
     \b
       consolidate sweep baseline --grid rules.district_cap=2,3,4 \\
-          --grid objective.weights.revocation=1,5,20 --out out/sweep
+          --grid objective.weights.distance=0.5,1,4 --out out/sweep
       consolidate sweep baseline --grid allocation.gdp=territorial,host,split:0.5 --out out/sharing
       consolidate sweep baseline --variants variants.csv --dask tcp://scheduler:8786 --out out/big --resume
     """
@@ -46,17 +46,25 @@ def sweep_command(scenario, grid, variants_file, overrides, region, workers, das
     explicit = read_variants(variants_file) if variants_file else None
     result = run_sweep(scenario, parse_grid(grid), out, variants=explicit, fixed=list(overrides), region=region,
                        workers=workers, dask=dask, resume=resume, progress=not no_progress, charts=not no_charts,
-                       echo=lambda text: click.echo(text, err=True), lang=lang or "zh")
-    rows = result.rows
+                       echo=lambda text: click.echo(text, err=True), lang=lang)
+    rows, words = result.rows, SUMMARY[result.lang]
     counts = rows["status"].value_counts()
-    click.echo(f"{len(rows)} variants: " + ", ".join(f"{n} {s}" for s, n in counts.items())
-               + f"; {result.solved} solved now" + (f", {result.skipped} kept from before" if result.skipped else "")
-               + f", {result.seconds:.1f} s wall")
+    click.echo(words["line"].format(n=len(rows), statuses=words["sep"].join(f"{n} {s}" for s, n in counts.items()),
+                                    solved=result.solved, seconds=result.seconds,
+                                    kept=words["kept"].format(n=result.skipped) if result.skipped else ""))
     real = [c for c in ("gdp_km", "revoked_gdp") if c in rows]  # the objective in real units
     shown = rows[["variant", *result.parameters, "status", "objective", "hosts", "members", "revoked", *real]]
-    title = "Sweep" + (f" (the first 30 of {len(shown)} rows)" if len(shown) > 30 else "")
+    title = words["title"] + (words["first"].format(n=len(shown)) if len(shown) > 30 else "")
     echo_table(shown.head(30).reset_index(drop=True), title=title)
-    click.echo(f"\nwritten to {result.folder / 'sweep.csv'}")
+    echo_written(result.folder / "sweep.csv", result.lang, before="\n")
+
+
+SUMMARY = {
+    "en": {"line": "{n} variants: {statuses}; {solved} solved now{kept}, {seconds:.1f} s wall", "sep": ", ",
+           "kept": ", {n} kept from before", "title": "Sweep", "first": " (the first 30 of {n} rows)"},
+    "zh": {"line": "{n} 个组合：{statuses}；本次求解 {solved} 个{kept}，用时 {seconds:.1f} 秒", "sep": "，",
+           "kept": "，沿用此前 {n} 个", "title": "参数扫描", "first": "（共 {n} 行，显示前 30 行）"},
+}
 
 
 COMMANDS = [sweep_command]
