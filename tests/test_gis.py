@@ -266,3 +266,16 @@ def test_a_csv_region_and_the_same_region_as_gis_layers_give_the_same_plan_byte_
         assert result.exit_code == 0, result.output
     for name in ("plan.csv", "districts.csv", "flows.csv"):
         assert (tmp_path / "out-csv" / name).read_bytes() == (tmp_path / "out-gis" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("lon, lat", [(117.2, 39.1), (87.6, 43.8), (-58.4, -34.6), (151.2, -33.9), (-179.5, 10.0),
+                                      (10.5, 78.2), (3.0, 60.0), (114.0, 22.5)])
+def test_plan_gpkgs_utm_zone_is_the_one_geopandas_estimates(lon, lat):
+    """plan.gpkg's groups are dissolved in the UTM zone of the zones' centre: ours (no PROJ database query) is
+    geopandas' `estimate_utm_crs`, in both hemispheres, at the antimeridian, in Svalbard and Norway's bands."""
+    from consolidate.plan_layers import _utm_crs
+
+    shapes = gpd.GeoSeries([box(lon - 0.2, lat - 0.1, lon + 0.2, lat + 0.1)], crs="EPSG:4326")
+    assert _utm_crs(shapes) == shapes.estimate_utm_crs()
+    edge = gpd.GeoSeries([box(113.9, 22.0, 114.1, 23.0)], crs="EPSG:4326")   # centre on a zone's edge: geopandas'
+    assert _utm_crs(edge) == edge.estimate_utm_crs()
