@@ -77,8 +77,8 @@ def _utm_crs(shapes):
     west, south, east, north = shapes.total_bounds
     lon, lat = (west + east) / 2, (south + north) / 2
     zone = (lon + 180) / 6
-    if not shapes.crs.is_geographic or shapes.crs.to_epsg() != 4326 or not (-80 < lat < 84) or not (-180 < lon < 180) \
-            or zone == math.floor(zone) or lat == 0:
+    if shapes.crs.to_epsg() != 4326 or not (-80 < lat < 84) or not (-180 < lon < 180) or zone == math.floor(zone) \
+            or lat == 0:
         return shapes.estimate_utm_crs()
     return CRS.from_epsg((32600 if lat > 0 else 32700) + math.floor(zone) + 1)
 
